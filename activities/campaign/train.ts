@@ -1,0 +1,90 @@
+/** trainSurrogate: fits the surrogate on every labelled result and screens the whole pool (off the event loop). */
+import { Context } from '@temporalio/activity';
+import { tierName } from '../../lib/campaign/schema.js';
+import { getCampaign } from '../store/campaigns.js';
+import { listCandidates } from '../store/candidates.js';
+import { openStore } from '../store/db.js';
+import { listEvaluations } from '../store/evaluations.js';
+import { record } from '../store/ledger.js';
+import { putModel, putPredictions } from '../store/models.js';
+import { poolFeatures } from './features.js';
+import { trainAndPredict } from '../ml/trainer.js';
+
+/** Fewer labels than this and the ensemble's spread means nothing: acquisition stays random. */
+export const MIN_LABELS = 4;
+
+export interface ModelSummary {
+  id: string;
+  backend: string;
+  trainedOn: number;
+  metrics: Record<string, number>;
+}
+
+export async function trainSurrogate(args: { campaignId: string; round: number; seed: number }): Promise<ModelSummary | undefined> {
+  const db = openStore();
+  const campaign = getCampaign(db, args.campaignId);
+  if (!campaign) throw new Error(`unknown campaign ${args.campaignId}`);
+  const { config } = campaign;
+  const objectiveTier = tierName(config.tiers[config.tiers.length - 1] as (typeof config.tiers)[number]);
+  const labelled = listEvaluations(db, args.campaignId, objectiveTier).filter((e) => e.status === 'ok' && e.value !== undefined);
+  if (labelled.length < MIN_LABELS) return undefined;
+
+  const wall0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const ctx = Context.current();
+  const pool = listCandidates(db, args.campaignId);
+  const { matrix, nFeatures } = await poolFeatures(
+    pool.map((c) => c.smiles),
+    config.surrogate.features,
+    () => ctx.heartbeat({ phase: 'featurizing' }),
+  );
+  const x = new Float32Array(labelled.length * nFeatures);
+  const y = new Float32Array(labelled.length);
+  labelled.forEach((e, row) => {
+    x.set(matrix.subarray(e.idx * nFeatures, (e.idx + 1) * nFeatures), row * nFeatures);
+    y[row] = e.value as number;
+  });
+  const heartbeat = setInterval(() => ctx.heartbeat({ phase: 'training' }), 5000);
+  let result: Awaited<ReturnType<typeof trainAndPredict>>;
+  try {
+    result = await trainAndPredict({
+      x,
+      nFeatures,
+      y,
+      pool: matrix,
+      spec: config.surrogate,
+      seed: args.seed,
+      onProgress: (fraction) => ctx.heartbeat({ phase: 'training', fraction }),
+    });
+  } finally {
+    clearInterval(heartbeat);
+  }
+  const id = `${args.campaignId}-r${args.round}`;
+  const metrics = {
+    trainLoss: result.trainLoss,
+    fitSeconds: result.fitSeconds,
+    predictSeconds: result.predictSeconds,
+    meanStd: mean(result.std),
+  };
+  putModel(
+    db,
+    { id, campaignId: args.campaignId, round: args.round, kind: config.surrogate.kind, backend: result.backend, description: { ...config.surrogate, trainedOn: labelled.length, nFeatures }, metrics },
+    result.model,
+  );
+  putPredictions(db, args.campaignId, id, result.mean, result.std, pool.map((c) => c.idx));
+  const cpu = process.cpuUsage(cpu0);
+  record(db, {
+    campaignId: args.campaignId,
+    round: args.round,
+    activity: 'ml:train+screen',
+    wallSeconds: (performance.now() - wall0) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  });
+  return { id, backend: result.backend, trainedOn: labelled.length, metrics };
+}
+
+function mean(a: Float32Array): number {
+  let s = 0;
+  for (const v of a) s += v;
+  return a.length ? s / a.length : 0;
+}

@@ -1,0 +1,333 @@
+/**
+ * The xtb template (checked against xtb 6.5.1 as packaged by Debian).
+ *
+ * Inputs: `input.xyz` and argv `input.xyz --gfn 2|1 | --gfnff --chrg C --uhf U [--alpb S] [--opt [level]]
+ * [...] --json`. Charge and spin go on the command line, not in `.CHRG`/`.UHF` files, so that xtb's own
+ * "program call" line records them.
+ *
+ * Outputs, as observed in 6.5.1:
+ * - `xtbout.json` holds total energy and HOMO-LUMO gap with 8 decimals (stdout prints 12), the dipole
+ *   vector in atomic units (e*bohr, not debye) and partial charges. GFN-FF writes no JSON at all.
+ * - After `--opt`, the JSON's "dipole" (and "electronic energy") are stale: they belong to the input
+ *   geometry, while energy, gap and charges are the final ones. The dipole is therefore cross-checked
+ *   against stdout's last "molecular dipole" block and stdout wins when they disagree.
+ * - An unconverged optimisation exits 0 with "normal termination" and still writes `.xtboptok`; only
+ *   stdout's "FAILED TO CONVERGE GEOMETRY OPTIMIZATION" says so.
+ * - Unknown options, or `--gfn 3`, only warn ("Please study the warnings concerning your input") and
+ *   run something else; that warning is treated as invalid input.
+ * - Odd electron counts with `--uhf 0` run without complaint (with fractional occupations), so
+ *   `write` checks the spin parity itself.
+ * - Fatal errors exit 1 with "abnormal termination of xtb" on stderr and "-N- where: what" lines on
+ *   stdout; SIGTERM/SIGINT are caught ("external termination of xtb") and also exit 1.
+ */
+import type { XtbTierConfig } from '../../../lib/campaign/schema.js';
+import { electronCount, parseXyz, toXyz } from '../geometry.js';
+import {
+  type CalcFailure,
+  type CalcInputs,
+  type CalcOutputs,
+  type CalcSpec,
+  type Geometry,
+  InvalidInputError,
+  type QmTemplate,
+  type RawOutput,
+  type Vec3,
+} from '../template.js';
+
+/** Debye per atomic unit of dipole moment (e*bohr). */
+export const DEBYE_PER_AU = 2.541746473;
+
+const METHOD_ARGS: Record<string, string[]> = { gfn2: ['--gfn', '2'], gfn1: ['--gfn', '1'], gfnff: ['--gfnff'] };
+const OPT_LEVELS = ['crude', 'sloppy', 'loose', 'lax', 'normal', 'tight', 'vtight', 'extreme'];
+/** Solvent names go to argv; refuse anything xtb could read as an option. */
+const SOLVENT = /^[a-z0-9][a-z0-9,-]*$/i;
+
+/** Settings this template understands: name -> how to turn the value into argv. */
+const SETTINGS: Record<string, (v: unknown, spec: CalcSpec) => string[]> = {
+  /** Maximum SCC iterations (xtb default 250). */
+  iterations: (v) => ['--iterations', String(positiveInt('iterations', v))],
+  /** Numerical accuracy multiplier (xtb default 1.0; smaller is tighter). */
+  accuracy: (v) => ['--acc', String(positiveNumber('accuracy', v))],
+  /** Electronic temperature in kelvin for Fermi smearing (xtb default 300). */
+  electronicTemperature: (v) => ['--etemp', String(positiveNumber('electronicTemperature', v))],
+  /** Maximum optimisation cycles. */
+  cycles: (v, spec) => ['--cycles', String(positiveInt('cycles', optimizeOnly('cycles', v, spec)))],
+  /** Optimisation convergence level, passed as `--opt <level>`; handled in write(). */
+  optLevel: (v, spec) => {
+    if (typeof optimizeOnly('optLevel', v, spec) !== 'string' || !OPT_LEVELS.includes(v as string)) {
+      throw new InvalidInputError(`xtb setting optLevel must be one of ${OPT_LEVELS.join(', ')}`);
+    }
+    return [];
+  },
+};
+
+function positiveInt(name: string, v: unknown): number {
+  if (!Number.isInteger(v) || (v as number) < 1) throw new InvalidInputError(`xtb setting ${name} must be a positive integer`);
+  return v as number;
+}
+
+function positiveNumber(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+    throw new InvalidInputError(`xtb setting ${name} must be a positive number`);
+  }
+  return v;
+}
+
+function optimizeOnly(name: string, v: unknown, spec: CalcSpec): unknown {
+  if (spec.task !== 'optimize') throw new InvalidInputError(`xtb setting ${name} needs task "optimize"`);
+  return v;
+}
+
+function checkGeometry(geom: Geometry): void {
+  if (geom.symbols.length === 0) throw new InvalidInputError('geometry has no atoms');
+  if (geom.coords.length !== geom.symbols.length) {
+    throw new InvalidInputError(`geometry has ${geom.symbols.length} symbols but ${geom.coords.length} coordinates`);
+  }
+  if (!geom.coords.every((c) => c.length === 3 && c.every(Number.isFinite))) {
+    throw new InvalidInputError('geometry has non-finite coordinates');
+  }
+}
+
+/** Unpaired electrons (xtb's --uhf) for the spec, after checking charge, multiplicity and parity. */
+function unpairedElectrons(spec: CalcSpec, geom: Geometry): number {
+  if (!Number.isInteger(spec.charge)) throw new InvalidInputError(`charge must be an integer, got ${spec.charge}`);
+  if (!Number.isInteger(spec.multiplicity) || spec.multiplicity < 1) {
+    throw new InvalidInputError(`multiplicity must be a positive integer, got ${spec.multiplicity}`);
+  }
+  let electrons: number;
+  try {
+    electrons = electronCount(geom.symbols, spec.charge);
+  } catch (e) {
+    throw new InvalidInputError((e as Error).message);
+  }
+  const unpaired = spec.multiplicity - 1;
+  if (electrons < unpaired || (electrons - unpaired) % 2 !== 0) {
+    throw new InvalidInputError(
+      `multiplicity ${spec.multiplicity} is impossible with ${electrons} electrons (charge ${spec.charge})`,
+    );
+  }
+  return unpaired;
+}
+
+function write(spec: CalcSpec, geom: Geometry): CalcInputs {
+  if (spec.code !== 'xtb') throw new InvalidInputError(`xtb template got a spec for "${spec.code}"`);
+  const method = METHOD_ARGS[spec.method];
+  if (!method) throw new InvalidInputError(`unknown xtb method "${spec.method}" (use ${Object.keys(METHOD_ARGS).join(', ')})`);
+  if (spec.task !== 'energy' && spec.task !== 'optimize') throw new InvalidInputError(`unknown task "${spec.task}"`);
+  checkGeometry(geom);
+  const uhf = unpairedElectrons(spec, geom);
+  const argv = ['input.xyz', ...method, '--chrg', String(spec.charge), '--uhf', String(uhf)];
+  if (spec.solvent !== undefined) {
+    if (!SOLVENT.test(spec.solvent)) throw new InvalidInputError(`invalid solvent name "${spec.solvent}"`);
+    argv.push('--alpb', spec.solvent);
+  }
+  if (spec.task === 'optimize') {
+    argv.push('--opt');
+    if (spec.settings.optLevel !== undefined) argv.push(String(spec.settings.optLevel));
+  }
+  for (const [key, value] of Object.entries(spec.settings).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const toArgs = SETTINGS[key];
+    if (!toArgs) throw new InvalidInputError(`unknown xtb setting "${key}" (known: ${Object.keys(SETTINGS).join(', ')})`);
+    if (value !== undefined) argv.push(...toArgs(value, spec));
+  }
+  argv.push('--json');
+  return { files: { 'input.xyz': toXyz(geom, 'cascade xtb input') }, argv };
+}
+
+/** A CalcSpec for a campaign's xtb tier; charge and multiplicity come from the molecule. */
+export function xtbSpec(tier: XtbTierConfig, geom: Pick<Geometry, 'charge' | 'multiplicity'>): CalcSpec {
+  return {
+    code: 'xtb',
+    method: tier.method,
+    task: tier.optimize ? 'optimize' : 'energy',
+    ...(tier.solvent !== undefined && { solvent: tier.solvent }),
+    charge: geom.charge,
+    multiplicity: geom.multiplicity,
+    settings: {},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Parsing
+
+const NUM = '[-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?';
+
+function lastMatch(text: string, re: RegExp): RegExpExecArray | undefined {
+  let last: RegExpExecArray | undefined;
+  for (const m of text.matchAll(new RegExp(re.source, `${re.flags.replace('g', '')}g`))) last = m as RegExpExecArray;
+  return last;
+}
+
+function lastNumber(text: string, re: RegExp): number | undefined {
+  const m = lastMatch(text, re);
+  return m?.[1] === undefined ? undefined : Number(m[1]);
+}
+
+/** "-N- where: what" lines of xtb's [ERROR]/[WARNING] blocks following `header`, innermost (-1-) first. */
+function blockLines(stdout: string, header: RegExp): string[] {
+  const out: string[] = [];
+  const lines = stdout.split('\n');
+  lines.forEach((line, i) => {
+    if (!header.test(line)) return;
+    const block: Array<[number, string]> = [];
+    for (let j = i + 1; j < lines.length && !/^#{10,}/.test(lines[j] ?? ''); j++) {
+      const m = /^-(\d+)-\s*(.*)$/.exec((lines[j] ?? '').trim());
+      if (m) block.push([Number(m[1]), (m[2] ?? '').trim()]);
+    }
+    out.push(...block.sort((a, b) => a[0] - b[0]).map(([, text]) => text));
+  });
+  return out;
+}
+
+interface StdoutDipole {
+  /** atomic units, 3 decimals */
+  vector: Vec3;
+  /** debye, 3 decimals */
+  total: number;
+}
+
+/** The last dipole printed: GFN2 "molecular dipole:" block ("full:" row) or GFN1 "dipole moment from electron density". */
+function stdoutDipole(stdout: string): StdoutDipole | undefined {
+  const gfn2 = lastMatch(stdout, new RegExp(`molecular dipole:[^\\n]*\\n[^\\n]*\\n[^\\n]*\\n\\s*full:\\s+(${NUM})\\s+(${NUM})\\s+(${NUM})\\s+(${NUM})`));
+  const gfn1 = lastMatch(
+    stdout,
+    new RegExp(`dipole moment from electron density \\(au\\)\\s*\\n[^\\n]*\\n\\s*(${NUM})\\s+(${NUM})\\s+(${NUM})\\s+total \\(Debye\\):\\s*(${NUM})`),
+  );
+  const m = [gfn2, gfn1].filter((x) => x !== undefined).sort((a, b) => (b.index ?? 0) - (a.index ?? 0))[0];
+  if (!m) return undefined;
+  return { vector: [Number(m[1]), Number(m[2]), Number(m[3])], total: Number(m[4]) };
+}
+
+function readJson(text: string | undefined, warnings: string[]): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    warnings.push(`xtbout.json unreadable: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+function jsonNumber(json: Record<string, unknown> | undefined, key: string): number | undefined {
+  const v = json?.[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** Prefers the JSON value (no rounding of the dipole) unless it disagrees with stdout, which xtb prints last. */
+function reconcile(name: string, json: number | undefined, stdout: number | undefined, tol: number, warnings: string[]) {
+  if (json === undefined) return stdout;
+  if (stdout === undefined || Math.abs(json - stdout) <= tol) return json;
+  warnings.push(`${name}: xtbout.json says ${json}, stdout says ${stdout}; using stdout`);
+  return stdout;
+}
+
+function failure(kind: CalcFailure['kind'], message: string, retryable: boolean): CalcFailure {
+  return { kind, message, retryable };
+}
+
+/** Charge and unpaired electrons from xtb's echo of its own command line. */
+function programCall(stdout: string): { charge: number; uhf: number; optimize: boolean } | undefined {
+  const call = /program call\s*:\s*(.*)/.exec(stdout)?.[1];
+  if (!call) return undefined;
+  const chrg = /--chrg\s+(-?\d+)/.exec(call)?.[1];
+  const uhf = /--uhf\s+(\d+)/.exec(call)?.[1];
+  return { charge: Number(chrg ?? 0), uhf: Number(uhf ?? 0), optimize: /\s--opt\b/.test(call) };
+}
+
+function classify(out: RawOutput): CalcFailure | undefined {
+  const { stdout, stderr, exitCode } = out;
+  const errors = blockLines(stdout, /^\[ERROR\]/);
+  const why = errors.join('; ') || stderr.trim().split('\n').slice(-3).join(' ') || `exit code ${exitCode}`;
+  if (/external termination of xtb/.test(stderr) || exitCode === null) {
+    return failure('killed', `xtb was terminated by a signal: ${why}`, true);
+  }
+  const inputWarnings = /Please study the warnings concerning your input/.test(stdout)
+    ? blockLines(stdout, /Please study the warnings concerning your input/)
+    : [];
+  if (inputWarnings.length > 0) return failure('invalid-input', `xtb rejected the input: ${inputWarnings.join('; ')}`, false);
+  const abnormal = exitCode !== 0 || /abnormal termination of xtb/.test(stderr);
+  if (abnormal) {
+    if (/Self consistent charge iterator did not converge|convergence criteria cannot be satisfied/.test(stdout)) {
+      return failure('scf-not-converged', `xtb SCF did not converge: ${why}`, true);
+    }
+    if (/reading geometry input|Could not parse|is not parametrized|Could not setup defaults|Unknown option/i.test(why)) {
+      return failure('invalid-input', `xtb rejected the input: ${why}`, false);
+    }
+    return failure('unknown', `xtb failed: ${why}`, false);
+  }
+  const optFailed = /FAILED TO CONVERGE GEOMETRY OPTIMIZATION IN (\d+) ITERATIONS/.exec(stdout);
+  if (optFailed) {
+    return failure('opt-not-converged', `xtb geometry optimisation did not converge in ${optFailed[1]} cycles`, true);
+  }
+  return undefined;
+}
+
+function parse(out: RawOutput): CalcOutputs | CalcFailure {
+  const failed = classify(out);
+  if (failed) return failed;
+  const { stdout } = out;
+  const warnings = blockLines(stdout, /^\[WARNING\]/);
+  const json = readJson(out.files('xtbout.json'), warnings);
+
+  const totalEnergy = reconcile(
+    'total energy',
+    jsonNumber(json, 'total energy'),
+    lastNumber(stdout, new RegExp(`\\|\\s*TOTAL ENERGY\\s+(${NUM})\\s+Eh`)),
+    1e-7,
+    warnings,
+  );
+  if (totalEnergy === undefined) return failure('unknown', 'xtb finished but reported no total energy', false);
+  const homoLumoGap = reconcile(
+    'HOMO-LUMO gap',
+    jsonNumber(json, 'HOMO-LUMO gap/eV'),
+    lastNumber(stdout, new RegExp(`\\|\\s*HOMO-LUMO GAP\\s+(${NUM})\\s+eV`)),
+    1e-6,
+    warnings,
+  );
+  const result: CalcOutputs = { totalEnergy, warnings };
+  if (homoLumoGap !== undefined) result.homoLumoGap = homoLumoGap;
+
+  const dipole = parseDipole(json, stdoutDipole(stdout), warnings);
+  if (dipole) {
+    result.dipoleVector = dipole.vector;
+    result.dipoleMoment = dipole.total;
+  }
+  const gradientNorm = lastNumber(stdout, new RegExp(`\\|\\s*GRADIENT NORM\\s+(${NUM})\\s+Eh`));
+  if (gradientNorm !== undefined) result.gradientNorm = gradientNorm;
+  const charges = json?.['partial charges'];
+  if (Array.isArray(charges) && charges.every((q) => typeof q === 'number')) result.partialCharges = charges;
+
+  const call = programCall(stdout);
+  if (call?.optimize || /GEOMETRY OPTIMIZATION/.test(stdout)) {
+    const xyz = out.files('xtbopt.xyz');
+    if (xyz === undefined) return failure('unknown', 'xtb optimisation finished but wrote no xtbopt.xyz', false);
+    if (!call) warnings.push('no "program call" line in stdout; final geometry assumes charge 0, singlet');
+    try {
+      result.finalGeometry = parseXyz(xyz, { charge: call?.charge ?? 0, multiplicity: (call?.uhf ?? 0) + 1 });
+    } catch (e) {
+      return failure('unknown', `xtbopt.xyz unreadable: ${(e as Error).message}`, false);
+    }
+  }
+  return result;
+}
+
+/** Dipole in debye: the JSON vector (full precision) when it matches stdout's last printout, else stdout's. */
+function parseDipole(
+  json: Record<string, unknown> | undefined,
+  printed: StdoutDipole | undefined,
+  warnings: string[],
+): { vector: Vec3; total: number } | undefined {
+  const raw = json?.dipole;
+  const fromJson =
+    Array.isArray(raw) && raw.length === 3 && raw.every((x) => typeof x === 'number') ? (raw as Vec3) : undefined;
+  const toDebye = (v: Vec3): Vec3 => [v[0] * DEBYE_PER_AU, v[1] * DEBYE_PER_AU, v[2] * DEBYE_PER_AU];
+  // stdout prints 3 decimals: anything beyond rounding means the JSON vector is from another geometry.
+  if (fromJson && (!printed || fromJson.every((x, i) => Math.abs(x - (printed.vector[i] ?? 0)) <= 6e-4))) {
+    return { vector: toDebye(fromJson), total: Math.hypot(...fromJson) * DEBYE_PER_AU };
+  }
+  if (!printed) return undefined;
+  if (fromJson) warnings.push('xtbout.json dipole disagrees with the last dipole in stdout (stale after --opt); using stdout');
+  return { vector: toDebye(printed.vector), total: printed.total };
+}
+
+export const xtbTemplate: QmTemplate = { code: 'xtb', write, parse };

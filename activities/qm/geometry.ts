@@ -1,0 +1,150 @@
+/**
+ * Molecular geometries: XYZ text in and out, a canonical form for cache keys, and 3D embedding of
+ * SMILES with Open Babel.
+ */
+import { createHash } from 'node:crypto';
+import { execa } from 'execa';
+import { resolveBinary } from './profile.js';
+import type { Geometry, Vec3 } from './template.js';
+
+// Elements H..Rn: the range the GFN methods are parametrised for.
+const ELEMENTS = (
+  'H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se Br Kr ' +
+  'Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm Yb Lu ' +
+  'Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn'
+).split(' ');
+
+/** Atomic number of an element symbol (any capitalisation), or undefined when unknown. */
+export function atomicNumber(symbol: string): number | undefined {
+  const i = ELEMENTS.indexOf(normaliseSymbol(symbol));
+  return i < 0 ? undefined : i + 1;
+}
+
+/** Number of electrons of the geometry at the given total charge. */
+export function electronCount(symbols: readonly string[], charge: number): number {
+  let z = 0;
+  for (const s of symbols) {
+    const n = atomicNumber(s);
+    if (n === undefined) throw new Error(`unknown element symbol "${s}"`);
+    z += n;
+  }
+  return z - charge;
+}
+
+/** Lowest spin multiplicity compatible with the electron count: 1 for even, 2 for odd. */
+export function lowestMultiplicity(symbols: readonly string[], charge: number): number {
+  return Math.abs(electronCount(symbols, charge)) % 2 === 0 ? 1 : 2;
+}
+
+function normaliseSymbol(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
+}
+
+/**
+ * Reads the first frame of an XYZ file. Charge defaults to 0 and multiplicity to the lowest one the
+ * electron count allows; XYZ carries neither.
+ */
+export function parseXyz(text: string, state: { charge?: number; multiplicity?: number } = {}): Geometry {
+  const lines = text.split(/\r?\n/);
+  const n = Number.parseInt(lines[0]?.trim() ?? '', 10);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`XYZ: first line must be a positive atom count, got "${lines[0]}"`);
+  if (lines.length < n + 2) throw new Error(`XYZ: expected ${n} atom lines, found ${Math.max(0, lines.length - 2)}`);
+  const symbols: string[] = [];
+  const coords: Vec3[] = [];
+  for (let i = 0; i < n; i++) {
+    const fields = (lines[i + 2] ?? '').trim().split(/\s+/);
+    const [sym, ...xyz] = fields;
+    const nums = xyz.slice(0, 3).map(Number);
+    if (!sym || atomicNumber(sym) === undefined || nums.length < 3 || !nums.every(Number.isFinite)) {
+      throw new Error(`XYZ: cannot read atom ${i + 1} from line ${i + 3}: "${lines[i + 2]}"`);
+    }
+    symbols.push(normaliseSymbol(sym));
+    coords.push(nums as Vec3);
+  }
+  const charge = state.charge ?? 0;
+  return { symbols, coords, charge, multiplicity: state.multiplicity ?? lowestMultiplicity(symbols, charge) };
+}
+
+/** XYZ text with 10 decimals (so values with up to 10 decimals round-trip exactly); the comment is kept to one line. */
+export function toXyz(geom: Geometry, comment = ''): string {
+  const rows = geom.symbols.map((s, i) => {
+    const c = geom.coords[i] ?? [Number.NaN, Number.NaN, Number.NaN];
+    return `${s.padEnd(2)} ${c.map((v) => (v === 0 ? 0 : v).toFixed(10).padStart(18)).join(' ')}`;
+  });
+  return `${geom.symbols.length}\n${comment.replace(/[\r\n]+/g, ' ')}\n${rows.join('\n')}\n`;
+}
+
+const CANONICAL_DECIMALS = 5;
+const SCALE = 10 ** CANONICAL_DECIMALS;
+
+/**
+ * Canonical text and sha256 for cache keys. Coordinates are rounded to 1e-5 angstrom (as integers, so
+ * -0 and 0 coincide) and atoms are sorted by element, then x, y, z: the same atoms at the same positions
+ * hash equal whatever their order in the input. Charge and multiplicity are part of the key. Orientation
+ * is not normalised: a rotated molecule is a different input.
+ */
+export function canonicalGeometry(geom: Geometry): { text: string; hash: string } {
+  const atoms = geom.symbols.map((s, i) => {
+    const c = geom.coords[i];
+    if (!c) throw new Error(`geometry has ${geom.symbols.length} symbols but ${geom.coords.length} coordinates`);
+    return { sym: normaliseSymbol(s), q: c.map((v) => Math.round(v * SCALE) || 0) };
+  });
+  atoms.sort((a, b) => {
+    if (a.sym !== b.sym) return a.sym < b.sym ? -1 : 1;
+    for (let k = 0; k < 3; k++) {
+      const d = (a.q[k] ?? 0) - (b.q[k] ?? 0);
+      if (d !== 0) return d;
+    }
+    return 0;
+  });
+  const lines = atoms.map((a) => `${a.sym} ${a.q.map(fixed).join(' ')}`);
+  const text = `charge ${geom.charge} multiplicity ${geom.multiplicity}\n${lines.join('\n')}\n`;
+  return { text, hash: createHash('sha256').update(text).digest('hex') };
+}
+
+/** Formats an integer count of 1e-5 as a decimal string, exactly. */
+function fixed(n: number): string {
+  const abs = Math.abs(n);
+  const int = Math.floor(abs / SCALE);
+  const frac = String(abs - int * SCALE).padStart(CANONICAL_DECIMALS, '0');
+  return `${n < 0 ? '-' : ''}${int}.${frac}`;
+}
+
+/**
+ * 3D coordinates (with hydrogens) from SMILES via `obabel -:SMILES -h --gen3d -oxyz`. Open Babel's
+ * gen3d is stochastic: the same SMILES gives different (equally valid) conformers run to run, so
+ * callers that need reproducibility must store the geometry, not the SMILES. The formal charge is
+ * read from the formula Open Babel appends to the title (e.g. "C2H3O2-", "Fe+++"); the multiplicity
+ * is the lowest one the electron count allows (so triplet O2 or carbenes come out as singlets).
+ */
+export async function smilesTo3D(smiles: string, opts: { timeoutMs?: number } = {}): Promise<Geometry> {
+  // Whitespace would start Open Babel's title field; an empty string converts nothing. A leading '-' is
+  // harmless: the SMILES travels inside the single argument "-:<smiles>", never as an option of its own.
+  if (!smiles || /[\s\0]/.test(smiles)) throw new Error(`invalid SMILES ${JSON.stringify(smiles)}: empty or contains whitespace`);
+  const binary = await resolveBinary(process.env.CASCADE_OBABEL || 'obabel');
+  const result = await execa(binary, [`-:${smiles}`, '-h', '--gen3d', '-oxyz', '--append', 'formula'], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: opts.timeoutMs ?? 60_000,
+    forceKillAfterDelay: 2_000,
+  });
+  const fail = (why: string) => new Error(`Open Babel could not embed SMILES ${JSON.stringify(smiles)}: ${why}`);
+  if (result.timedOut) throw fail(`timed out after ${opts.timeoutMs ?? 60_000} ms`);
+  // obabel exits 0 even when it converts nothing; the stdout and the "N molecules converted" line tell.
+  const errors = result.stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^=+$/.test(l) && !/molecules? converted$/.test(l));
+  if (result.exitCode !== 0 || !result.stdout.trim()) throw fail(errors.join(' ') || `exit code ${result.exitCode}`);
+  const title = result.stdout.split('\n')[1]?.trim() ?? '';
+  const tail = /([+-]+)$/.exec(title)?.[1] ?? '';
+  const charge = tail.startsWith('+') ? tail.length : -tail.length;
+  let geom: Geometry;
+  try {
+    geom = parseXyz(result.stdout, { charge });
+  } catch (e) {
+    throw fail((e as Error).message);
+  }
+  if (geom.symbols.length > 1 && geom.coords.every((c) => c.every((v) => v === 0))) throw fail('no 3D coordinates');
+  return geom;
+}

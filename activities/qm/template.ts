@@ -1,0 +1,104 @@
+/**
+ * The QM seam. A *template* turns a calculation spec and a geometry into input files and argv, and turns
+ * the program's output back into numbers or a classified failure; it is pure and knows nothing of
+ * processes. A *profile* says how to launch the code on this machine. The runner does the rest.
+ */
+
+export type Vec3 = [number, number, number];
+
+/** A molecule in Cartesian coordinates (angstrom). */
+export interface Geometry {
+  symbols: string[];
+  coords: Vec3[];
+  charge: number;
+  multiplicity: number;
+}
+
+export type CalcTask = 'energy' | 'optimize';
+
+/** What to compute. `charge` and `multiplicity` are authoritative; the geometry's are the molecule's defaults. */
+export interface CalcSpec {
+  code: string;
+  method: string;
+  task: CalcTask;
+  solvent?: string;
+  charge: number;
+  multiplicity: number;
+  /** Code-specific knobs; a template rejects keys it does not know. */
+  settings: Record<string, unknown>;
+}
+
+/** Everything a run needs besides the binary: file name -> contents (written into the work directory), argv, extra env. */
+export interface CalcInputs {
+  files: Record<string, string>;
+  argv: string[];
+  env?: Record<string, string>;
+}
+
+export interface CalcOutputs {
+  /** Hartree. */
+  totalEnergy: number;
+  /** eV; absent for force fields. */
+  homoLumoGap?: number;
+  /** Debye (magnitude); absent when the code does not report one. */
+  dipoleMoment?: number;
+  /** Debye, Cartesian components. */
+  dipoleVector?: Vec3;
+  /** Hartree/bohr. */
+  gradientNorm?: number;
+  /** Per-atom partial charges (e), in input atom order. */
+  partialCharges?: number[];
+  /** The optimised geometry, for task 'optimize'. */
+  finalGeometry?: Geometry;
+  /** Non-fatal remarks: program warnings, disagreements between output sources. */
+  warnings: string[];
+}
+
+export type CalcFailureKind =
+  | 'scf-not-converged'
+  | 'opt-not-converged'
+  | 'killed'
+  | 'timeout'
+  | 'missing-binary'
+  | 'invalid-input'
+  | 'unknown';
+
+export interface CalcFailure {
+  kind: CalcFailureKind;
+  message: string;
+  /** Whether running the same inputs again (perhaps with adjusted settings) may succeed. */
+  retryable: boolean;
+}
+
+/** What a finished run left behind, as seen by a template's parser. */
+export interface RawOutput {
+  /** Reads a file from the work directory; undefined when absent. */
+  files: (name: string) => string | undefined;
+  stdout: string;
+  stderr: string;
+  /** null when the process was ended by a signal. */
+  exitCode: number | null;
+}
+
+export interface QmTemplate {
+  code: string;
+  /** Throws InvalidInputError for specs the code cannot run. */
+  write(spec: CalcSpec, geom: Geometry): CalcInputs;
+  parse(out: RawOutput): CalcOutputs | CalcFailure;
+}
+
+/** How to launch a code on this machine. */
+export interface Profile {
+  binary: string;
+  threads: number;
+  env?: Record<string, string>;
+}
+
+/** Thrown by `QmTemplate.write` for a spec or geometry the code cannot run; the runner reports it as 'invalid-input'. */
+export class InvalidInputError extends Error {
+  override name = 'InvalidInputError';
+}
+
+export function isCalcFailure(x: CalcOutputs | CalcFailure): x is CalcFailure {
+  return 'kind' in x;
+}

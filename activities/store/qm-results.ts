@@ -1,0 +1,80 @@
+/** QM results keyed by content hash, and a log of every real execution (so tests can prove nothing ran twice). */
+import { type Db, now } from './db.js';
+
+export interface QmResultRecord {
+  key: string;
+  code: string;
+  codeVersion: string;
+  method: string;
+  settings: Record<string, unknown>;
+  geometryHash: string;
+  status: 'ok' | 'failed';
+  outputs?: Record<string, unknown>;
+  failure?: { kind: string; message: string; retryable: boolean };
+  provenance: Record<string, unknown>;
+}
+
+export function getQmResult(db: Db, key: string): QmResultRecord | undefined {
+  const row = db.prepare('SELECT * FROM qm_results WHERE key = ?').get(key) as Record<string, string> | undefined;
+  if (!row) return undefined;
+  return {
+    key: row.key as string,
+    code: row.code as string,
+    codeVersion: row.code_version as string,
+    method: row.method as string,
+    settings: JSON.parse(row.settings_json as string),
+    geometryHash: row.geometry_hash as string,
+    status: row.status as 'ok' | 'failed',
+    outputs: row.outputs_json ? JSON.parse(row.outputs_json) : undefined,
+    failure: row.failure_json ? JSON.parse(row.failure_json) : undefined,
+    provenance: JSON.parse(row.provenance_json as string),
+  };
+}
+
+export function putQmResult(db: Db, r: QmResultRecord): void {
+  db.prepare(
+    `INSERT OR REPLACE INTO qm_results (key, code, code_version, method, settings_json, geometry_hash, status,
+       outputs_json, failure_json, provenance_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    r.key,
+    r.code,
+    r.codeVersion,
+    r.method,
+    JSON.stringify(r.settings),
+    r.geometryHash,
+    r.status,
+    r.outputs ? JSON.stringify(r.outputs) : null,
+    r.failure ? JSON.stringify(r.failure) : null,
+    JSON.stringify(r.provenance),
+    now(),
+  );
+}
+
+export function startExecution(db: Db, key: string, code: string, host: string): number {
+  return Number(
+    db
+      .prepare('INSERT INTO qm_executions (key, code, host, pid, started_at) VALUES (?, ?, ?, ?, ?)')
+      .run(key, code, host, process.pid, now()).lastInsertRowid,
+  );
+}
+
+export function finishExecution(db: Db, id: number, status: string): void {
+  db.prepare('UPDATE qm_executions SET finished_at = ?, status = ? WHERE id = ?').run(now(), status, id);
+}
+
+/** Geometries are cached per SMILES and generator: 3D embedding is stochastic, and the cache key depends on it. */
+export function getGeometry(db: Db, smiles: string, generator: string): string | undefined {
+  const row = db.prepare('SELECT xyz FROM geometries WHERE smiles = ? AND generator = ?').get(smiles, generator) as
+    | { xyz: string }
+    | undefined;
+  return row?.xyz;
+}
+
+export function putGeometry(db: Db, smiles: string, generator: string, xyz: string): void {
+  db.prepare('INSERT OR IGNORE INTO geometries (smiles, generator, xyz, created_at) VALUES (?, ?, ?, ?)').run(
+    smiles,
+    generator,
+    xyz,
+    now(),
+  );
+}

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { resetCampaign, saveCampaign } from '../../activities/store/campaigns.js';
+import { openStore } from '../../activities/store/db.js';
+import { limitsFromConfig } from '../../lib/campaign/stopping.js';
+import * as attrs from '../../lib/temporal/search-attributes.js';
+import { campaignWorkflowId, taskQueues } from '../../lib/temporal/queues.js';
+import { CampaignWorkflow } from '../../workflows/campaign.js';
+import { readCampaignFile } from '../campaign-file.js';
+import { CliError, connectClient } from '../client.js';
+import { webUiUrl } from '../report-data.js';
+import { watchCampaign } from './status.js';
+
+export function registerLaunch(program: Command): void {
+  program
+    .command('launch')
+    .description('start a campaign, or re-attach to it if it is already running (the workflow id comes from its name)')
+    .argument('<file>', 'campaign YAML')
+    .option('--watch', 'follow progress until the campaign ends')
+    .option('--restart', 'start a campaign that already ran afresh (its QM results stay cached and are reused)')
+    .option('--heartbeat <seconds>', 'seconds without a heartbeat before a QM calculation is retried on another worker', '30')
+    .action(async (file: string, o: { watch?: boolean; restart?: boolean; heartbeat: string }) => {
+      const config = readCampaignFile(file);
+      const client = await connectClient({ autostart: true });
+      const workflowId = campaignWorkflowId(config.name);
+      const prefix = process.env.CASCADE_TASK_QUEUE_PREFIX ?? '';
+      const queues = taskQueues(prefix);
+      const existing = await client.workflow
+        .getHandle(workflowId)
+        .describe()
+        .catch(() => undefined);
+      const closed = existing && existing.status.name !== 'RUNNING';
+      if (closed && o.restart) {
+        resetCampaign(openStore(), config.name);
+      } else if (closed) {
+        throw new CliError(
+          `campaign "${config.name}" already ran (${existing.status.name.toLowerCase()}); continue it with: cascade resume ${config.name} [--rounds N]`,
+        );
+      }
+      if (!existing || closed) saveCampaign(openStore(), config.name, config, file);
+      try {
+        await client.workflow.start(CampaignWorkflow, {
+          workflowId,
+          taskQueue: queues.default,
+          args: [{ campaignId: config.name, config, queues, limits: limitsFromConfig(config), heartbeatSeconds: Number(o.heartbeat) }],
+          typedSearchAttributes: [{ key: attrs.CAMPAIGN, value: config.name }],
+        });
+        console.log(`launched campaign "${config.name}" (workflow ${workflowId})`);
+      } catch (e) {
+        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+        console.log(`campaign "${config.name}" is already running: attached (workflow ${workflowId})`);
+      }
+      console.log(`Web UI: ${webUiUrl(config.name)}`);
+      if (o.watch) await watchCampaign(client, config.name, { watch: true });
+    });
+}

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { viewCampaign } from '../campaign-handle.js';
+import { connectClient } from '../client.js';
+import { formatProgress, formatResources, formatTop } from '../format.js';
+import { storeView, webUiUrl } from '../report-data.js';
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('rounds, budget spent, best so far; --watch redraws until the campaign ends')
+    .argument('<campaign>', 'campaign name')
+    .option('--json', 'print one JSON object')
+    .option('--watch', 'follow progress live until the campaign ends')
+    .option('--interval <seconds>', 'refresh interval for --watch', '2')
+    .action(async (name: string, o: { json?: boolean; watch?: boolean; interval: string }) => {
+      const client = await connectClient();
+      await watchCampaign(client, name, { json: o.json, watch: o.watch, intervalMs: Number(o.interval) * 1000 });
+    });
+}
+
+export async function watchCampaign(
+  client: Awaited<ReturnType<typeof connectClient>>,
+  name: string,
+  o: { json?: boolean; watch?: boolean; intervalMs?: number; top?: number },
+): Promise<void> {
+  const tty = process.stdout.isTTY && !o.json;
+  let drawn = 0;
+  for (;;) {
+    const view = await viewCampaign(client, name);
+    const store = storeView(name, o.top ?? 10);
+    const running = view.execution === 'RUNNING';
+    if (o.json) {
+      console.log(JSON.stringify({ ...view, top: store.top, resources: store.resources, webUi: webUiUrl(name) }));
+    } else {
+      const unit = store.unit;
+      const text = [
+        view.progress ? formatProgress(view.progress, { execution: view.execution, uiUrl: webUiUrl(name), unit }) : `campaign  ${name}   ${view.execution.toLowerCase()}`,
+        view.failure ? `problem   ${view.failure}` : '',
+        running ? '' : formatTop(store.top, unit),
+        running ? '' : formatResources(store.resources),
+      ]
+        .filter(Boolean)
+        .join('\n');
+      if (tty && drawn) process.stdout.write(`\x1b[${drawn}A\x1b[J`);
+      process.stdout.write(`${text}\n`);
+      drawn = tty && running ? text.split('\n').length : 0;
+      if (!tty && o.watch && running) process.stdout.write('\n');
+    }
+    if (!o.watch || !running) {
+      if (view.execution === 'FAILED' || view.execution === 'TERMINATED' || view.execution === 'TIMED_OUT') process.exitCode = 1;
+      return;
+    }
+    await new Promise((r) => setTimeout(r, o.intervalMs ?? 2000));
+  }
+}

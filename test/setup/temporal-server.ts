@@ -1,0 +1,27 @@
+/**
+ * Global set-up: one real Temporal dev server (in memory, own ports) for every integration test file.
+ * Unit tests never talk to it; each integration file isolates itself with its own task-queue prefix.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startDevServer, stopDevServer } from '../../cli/dev-server.js';
+
+const PORT = 17233;
+
+export default async function setup(project: TestProject) {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'cascade-temporal-'));
+  const server = await startDevServer({ home, port: PORT, uiPort: PORT + 1000, dbFile: ':memory:' });
+  project.provide('temporalAddress', server.address);
+  return async () => {
+    await stopDevServer({ home });
+    rmSync(home, { recursive: true, force: true });
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * CampaignWorkflow: the screening loop. Each round trains the surrogate on every labelled result, screens the
+ * pool, acquires a batch and evaluates it up the tier ladder. Orchestration only: all data lives in the store,
+ * the workflow passes ids and small summaries.
+ */
+import {
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CampaignConfig } from '../lib/campaign/schema.js';
+import { tierName } from '../lib/campaign/schema.js';
+import type { CampaignResult, CampaignState, Limits, Phase, Progress } from '../lib/campaign/progress.js';
+import { extendLimits, isImprovement, stopReason } from '../lib/campaign/stopping.js';
+import * as attrs from '../lib/temporal/search-attributes.js';
+import type { TaskQueues } from '../lib/temporal/queues.js';
+import type * as activities from '../activities/campaign/index.js';
+
+export interface CampaignWorkflowInput {
+  campaignId: string;
+  config: CampaignConfig;
+  queues: TaskQueues;
+  limits: Limits;
+  /** Seconds without a heartbeat after which a QM activity is retried elsewhere (a worker died). */
+  heartbeatSeconds?: number;
+  /** Carried by continue-as-new. */
+  state?: CampaignState;
+  /** Set by `cascade resume`: rebuild the state from the store and add this budget to what was spent. */
+  resume?: { rounds?: number; calls?: number; cpuHours?: number };
+}
+
+export const progressQuery = defineQuery<Progress>('progress');
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+export const stopSignal = defineSignal<[string?]>('stop');
+
+/** Rounds per run before continue-as-new, even if the server has not suggested it yet. */
+const ROUNDS_PER_RUN = 25;
+
+export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignResult> {
+  const { campaignId, config, queues } = input;
+  let limits = input.limits;
+  const heartbeatTimeout = `${input.heartbeatSeconds ?? 30}s`;
+  const light = proxyActivities<typeof activities>({
+    taskQueue: queues.default,
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '2 minutes',
+    retry: { maximumAttempts: 5 },
+  });
+  const ml = proxyActivities<typeof activities>({
+    taskQueue: queues.ml,
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '2 minutes',
+    retry: { maximumAttempts: 3 },
+  });
+  const slowestTier = Math.max(...config.tiers.map((t) => t.timeoutSeconds));
+  const qm = proxyActivities<typeof activities>({
+    taskQueue: queues.qm,
+    // geometry + the code's own timeout + margin; the runner enforces the code's timeout itself
+    startToCloseTimeout: `${slowestTier * config.tiers.length + 300}s`,
+    heartbeatTimeout,
+    retry: { maximumAttempts: 3, initialInterval: '2s' },
+  });
+
+  let paused = false;
+  let stopRequested: string | undefined;
+  let phase: Phase = 'preparing';
+  let status: Progress['status'] = 'starting';
+  const batch = { size: 0, done: 0, failed: 0 };
+  let reason: string | undefined;
+  const state: CampaignState = input.state ?? {
+    round: 0,
+    calls: {},
+    failures: 0,
+    cpuSeconds: 0,
+    roundsWithoutImprovement: 0,
+    poolSize: 0,
+  };
+
+  const progress = (): Progress => ({
+    ...state,
+    campaign: config.name,
+    status,
+    phase,
+    limits,
+    batch: { ...batch },
+    stopReason: reason,
+  });
+  setHandler(progressQuery, progress);
+  setHandler(pauseSignal, () => {
+    paused = true;
+  });
+  setHandler(resumeSignal, () => {
+    paused = false;
+  });
+  setHandler(stopSignal, (why?: string) => {
+    stopRequested = why ?? 'stopped by user';
+  });
+
+  const publish = () =>
+    upsertSearchAttributes([
+      { key: attrs.CAMPAIGN, value: config.name },
+      { key: attrs.STATUS, value: status },
+      { key: attrs.ROUND, value: state.round },
+      { key: attrs.EVALUATIONS, value: totalCalls(state) },
+      { key: attrs.CPU_HOURS, value: state.cpuSeconds / 3600 },
+      ...(state.best ? [{ key: attrs.BEST_VALUE, value: state.best.value }] : []),
+    ]);
+
+  if (input.resume && !input.state) {
+    Object.assign(state, await light.restoreCampaign({ campaignId }));
+    limits = extendLimits(state, input.resume, config);
+  }
+  if (state.poolSize === 0) {
+    const pool = await light.preparePool({ campaignId, config });
+    if (pool.kept === 0) {
+      throw ApplicationFailure.nonRetryable(
+        `no candidates left in ${config.candidates.source} after filtering (read ${pool.read}; rejected: ${JSON.stringify(pool.rejected)})`,
+        'EmptyPool',
+      );
+    }
+    state.poolSize = pool.kept;
+  }
+  status = 'running';
+  publish();
+
+  const lastTier = config.tiers[config.tiers.length - 1];
+  if (!lastTier) throw ApplicationFailure.nonRetryable('a campaign needs at least one tier', 'InvalidConfig');
+  const objectiveTier = tierName(lastTier);
+  let roundsThisRun = 0;
+
+  for (;;) {
+    if (paused && !stopRequested) {
+      status = 'paused';
+      phase = 'idle';
+      publish();
+      await condition(() => !paused || stopRequested !== undefined);
+      status = 'running';
+    }
+    reason = stopRequested ?? stopReason(config, limits, state);
+    if (reason) break;
+
+    phase = 'training';
+    const model = await ml.trainSurrogate({ campaignId, round: state.round, seed: config.seed + state.round });
+    if (model) state.lastModel = model;
+
+    phase = 'acquiring';
+    const remaining = remainingCalls(config, limits, state);
+    const indices = await light.acquireBatch({
+      campaignId,
+      round: state.round,
+      modelId: model?.id,
+      // before a surrogate exists, a random initial batch gives it something to learn from
+      size: Math.min(remaining, model ? config.acquisition.batchSize : (config.acquisition.initialBatch ?? 2 * config.acquisition.batchSize)),
+      seed: config.seed + state.round,
+    });
+    if (indices.length === 0) {
+      reason = 'every candidate in the pool has been evaluated';
+      break;
+    }
+
+    phase = 'evaluating';
+    Object.assign(batch, { size: indices.length, done: 0, failed: 0 });
+    const results = await Promise.all(
+      indices.map(async (idx) => {
+        const r = await qm.evaluateCandidate({ campaignId, idx, round: state.round });
+        batch.done++;
+        if (r.status !== 'ok') batch.failed++;
+        return r;
+      }),
+    );
+
+    for (const r of results) {
+      state.cpuSeconds += r.cpuSeconds;
+      for (const t of r.tiers) state.calls[t] = (state.calls[t] ?? 0) + 1;
+      if (r.status !== 'ok') state.failures++;
+    }
+    const roundBest = pickBest(
+      results.filter((r) => r.status === 'ok' && r.value !== undefined && r.tiers.includes(objectiveTier)),
+      config.objective.direction,
+    );
+    if (roundBest?.value !== undefined && isImprovement(config, state.best?.value, roundBest.value)) {
+      state.best = { idx: roundBest.idx, label: roundBest.label, smiles: roundBest.smiles, value: roundBest.value };
+      state.roundsWithoutImprovement = 0;
+    } else {
+      state.roundsWithoutImprovement++;
+    }
+    state.round++;
+    roundsThisRun++;
+    phase = 'idle';
+    publish();
+
+    if (!stopRequested && !paused && (workflowInfo().continueAsNewSuggested || roundsThisRun >= ROUNDS_PER_RUN)) {
+      if (!stopReason(config, limits, state)) {
+        await continueAsNew<typeof CampaignWorkflow>({ ...input, limits, state, resume: undefined });
+      }
+    }
+  }
+
+  status = 'finished';
+  phase = 'idle';
+  log.info('campaign finished', { campaignId, reason });
+  publish();
+  return progress();
+}
+
+function totalCalls(s: CampaignState): number {
+  return Object.values(s.calls).reduce((a, b) => a + b, 0);
+}
+
+function remainingCalls(config: CampaignConfig, limits: Limits, s: CampaignState): number {
+  let remaining = Number.POSITIVE_INFINITY;
+  for (const t of config.tiers) {
+    const name = tierName(t);
+    const limit = limits.calls[name];
+    if (limit !== undefined) remaining = Math.min(remaining, limit - (s.calls[name] ?? 0));
+  }
+  return Math.max(0, remaining);
+}
+
+function pickBest<T extends { value?: number }>(rs: T[], direction: 'maximize' | 'minimize'): T | undefined {
+  let best: T | undefined;
+  for (const r of rs) {
+    if (r.value === undefined) continue;
+    if (!best || (direction === 'maximize' ? r.value > (best.value as number) : r.value < (best.value as number))) best = r;
+  }
+  return best;
+}
