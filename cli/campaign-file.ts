@@ -19,6 +19,9 @@ export function readCampaignFile(file: string): CampaignConfig {
   // the candidate file is relative to the campaign file, wherever the command runs
   return {
     ...config,
-    candidates: { ...config.candidates, source: path.resolve(path.dirname(path.resolve(file)), config.candidates.source) },
+    candidates: {
+      ...config.candidates,
+      source: path.resolve(path.dirname(path.resolve(file)), config.candidates.source),
+    },
   };
 }

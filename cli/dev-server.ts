@@ -2,10 +2,11 @@
  * The embedded Temporal dev server: `temporal server start-dev` with a SQLite file under `.cascade/`, the Web
  * UI on 8233 and cascade's search attributes registered. It runs detached; a pid file lets `stop` find it.
  */
+
+import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { SEARCH_ATTRIBUTES } from '../lib/temporal/search-attributes.js';
 import { temporalBinary } from './paths.js';
 
@@ -30,7 +31,13 @@ const pidFile = (home: string) => path.join(home, 'temporal.pid');
 function settings(o: DevServerOptions) {
   const port = o.port ?? 7233;
   const uiPort = o.uiPort ?? 8233;
-  return { port, uiPort, dbFile: o.dbFile ?? path.join(o.home, 'temporal.db'), address: `localhost:${port}`, ui: `http://localhost:${uiPort}` };
+  return {
+    port,
+    uiPort,
+    dbFile: o.dbFile ?? path.join(o.home, 'temporal.db'),
+    address: `localhost:${port}`,
+    ui: `http://localhost:${uiPort}`,
+  };
 }
 
 export function isListening(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
@@ -59,7 +66,13 @@ export async function devServerStatus(o: DevServerOptions): Promise<DevServerSta
   const s = settings(o);
   const pid = existsSync(pidFile(o.home)) ? Number(readFileSync(pidFile(o.home), 'utf8')) : undefined;
   const running = (pid !== undefined && alive(pid)) || (await isListening(s.port));
-  return { running, pid: pid !== undefined && alive(pid) ? pid : undefined, address: s.address, ui: s.ui, dbFile: s.dbFile };
+  return {
+    running,
+    pid: pid !== undefined && alive(pid) ? pid : undefined,
+    address: s.address,
+    ui: s.ui,
+    dbFile: s.dbFile,
+  };
 }
 
 /** Starts the server unless something already listens on its port; resolves once it accepts connections. */
@@ -67,9 +80,19 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServerStat
   const s = settings(o);
   if (await isListening(s.port)) return { ...(await devServerStatus(o)), started: false };
   mkdirSync(o.home, { recursive: true });
-  const args = ['server', 'start-dev', '--port', String(s.port), '--ui-port', String(s.uiPort), '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--port',
+    String(s.port),
+    '--ui-port',
+    String(s.uiPort),
+    '--log-level',
+    'warn',
+  ];
   if (s.dbFile !== ':memory:') args.push('--db-filename', s.dbFile);
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES))
+    args.push('--search-attribute', `${name}=${type}`);
   const log = openSync(path.join(o.home, 'temporal.log'), 'a');
   const binary = temporalBinary();
   // a plain detached spawn: the server must outlive this command (execa is for children we wait on)
@@ -78,7 +101,9 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServerStat
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   child.unref();
   if (child.pid === undefined) {
-    throw new Error(`could not start ${binary}: ${(await spawnError).message} (run "make setup" to install the Temporal CLI into .tools/)`);
+    throw new Error(
+      `could not start ${binary}: ${(await spawnError).message} (run "make setup" to install the Temporal CLI into .tools/)`,
+    );
   }
   writeFileSync(pidFile(o.home), String(child.pid));
   const deadline = Date.now() + 60_000;
@@ -90,8 +115,12 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServerStat
     if (!alive(child.pid)) break;
     await new Promise((r) => setTimeout(r, 250));
   }
-  const tail = existsSync(path.join(o.home, 'temporal.log')) ? readFileSync(path.join(o.home, 'temporal.log'), 'utf8').slice(-2000) : '';
-  throw new Error(`Temporal dev server did not start on ${s.address}; its log (${path.join(o.home, 'temporal.log')}) ends:\n${tail}`);
+  const tail = existsSync(path.join(o.home, 'temporal.log'))
+    ? readFileSync(path.join(o.home, 'temporal.log'), 'utf8').slice(-2000)
+    : '';
+  throw new Error(
+    `Temporal dev server did not start on ${s.address}; its log (${path.join(o.home, 'temporal.log')}) ends:\n${tail}`,
+  );
 }
 
 /** The port opens a moment before the frontend serves; a namespace listing proves it does. */

@@ -22,20 +22,29 @@ export function bar(done: number, total: number, width = 24): string {
   return `[${'#'.repeat(n)}${'-'.repeat(width - n)}]`;
 }
 
-export function formatProgress(p: Progress, extra: { execution: string; uiUrl?: string; unit?: string }): string {
+export function formatProgress(
+  p: Progress,
+  extra: { execution: string; uiUrl?: string; unit?: string },
+): string {
   const unit = extra.unit ? ` ${extra.unit}` : '';
   const lines = [
     `campaign  ${p.campaign}   ${extra.execution === 'RUNNING' ? p.status : extra.execution.toLowerCase()}${p.phase !== 'idle' && extra.execution === 'RUNNING' ? ` (${p.phase})` : ''}`,
     `rounds    ${bar(p.round, p.limits.rounds)} ${p.round}/${p.limits.rounds}`,
   ];
   if (p.phase === 'evaluating') {
-    lines.push(`batch     ${bar(p.batch.done, p.batch.size)} ${p.batch.done}/${p.batch.size}${p.batch.failed ? ` (${p.batch.failed} failed)` : ''}`);
+    lines.push(
+      `batch     ${bar(p.batch.done, p.batch.size)} ${p.batch.done}/${p.batch.size}${p.batch.failed ? ` (${p.batch.failed} failed)` : ''}`,
+    );
   }
   const calls = Object.entries(p.calls)
     .map(([t, n]) => `${t} ${n}${p.limits.calls[t] !== undefined ? `/${p.limits.calls[t]}` : ''}`)
     .join(', ');
-  lines.push(`calls     ${calls || 'none yet'}${p.failures ? `; ${p.failures} candidate(s) failed` : ''}   pool ${p.poolSize}`);
-  lines.push(`CPU       ${(p.cpuSeconds / 3600).toFixed(4)} h${p.limits.cpuHours !== undefined ? ` of ${p.limits.cpuHours} h` : ''}`);
+  lines.push(
+    `calls     ${calls || 'none yet'}${p.failures ? `; ${p.failures} candidate(s) failed` : ''}   pool ${p.poolSize}`,
+  );
+  lines.push(
+    `CPU       ${(p.cpuSeconds / 3600).toFixed(4)} h${p.limits.cpuHours !== undefined ? ` of ${p.limits.cpuHours} h` : ''}`,
+  );
   if (p.best) lines.push(`best      ${p.best.value.toFixed(4)}${unit}  ${p.best.label}  ${p.best.smiles}`);
   if (p.lastModel) {
     lines.push(`surrogate ${p.lastModel.id} on ${p.lastModel.backend}, trained on ${p.lastModel.trainedOn}`);
@@ -47,17 +56,28 @@ export function formatProgress(p: Progress, extra: { execution: string; uiUrl?: 
 
 export function formatTop(top: TopCandidate[], unit = ''): string {
   if (!top.length) return '';
-  const rows = top.map((t, i) => `${String(i + 1).padStart(3)}. ${t.value.toFixed(4)}${unit ? ` ${unit}` : ''}  ${t.label.padEnd(12)} ${t.smiles}`);
+  const rows = top.map(
+    (t, i) =>
+      `${String(i + 1).padStart(3)}. ${t.value.toFixed(4)}${unit ? ` ${unit}` : ''}  ${t.label.padEnd(12)} ${t.smiles}`,
+  );
   return ['top candidates', ...rows].join('\n');
 }
 
 export function formatResources(r: ResourceLine[]): string {
   if (!r.length) return '';
-  const total = r.reduce((a, x) => ({ cpu: a.cpu + x.cpuSeconds, j: a.j + x.energyJoules }), { cpu: 0, j: 0 });
+  const total = r.reduce((a, x) => ({ cpu: a.cpu + x.cpuSeconds, j: a.j + x.energyJoules }), {
+    cpu: 0,
+    j: 0,
+  });
   const rows = r.map(
-    (x) => `  ${x.activity.padEnd(18)} ${String(x.calls).padStart(5)} calls  wall ${x.wallSeconds.toFixed(1).padStart(8)} s  CPU ${x.cpuSeconds.toFixed(1).padStart(8)} s  ${(x.energyJoules / 3600).toFixed(3).padStart(8)} Wh`,
+    (x) =>
+      `  ${x.activity.padEnd(18)} ${String(x.calls).padStart(5)} calls  wall ${x.wallSeconds.toFixed(1).padStart(8)} s  CPU ${x.cpuSeconds.toFixed(1).padStart(8)} s  ${(x.energyJoules / 3600).toFixed(3).padStart(8)} Wh`,
   );
-  return ['resources (energy: estimate from CPU time)', ...rows, `  total CPU ${(total.cpu / 3600).toFixed(4)} h, energy ${(total.j / 3600).toFixed(3)} Wh`].join('\n');
+  return [
+    'resources (energy: estimate from CPU time)',
+    ...rows,
+    `  total CPU ${(total.cpu / 3600).toFixed(4)} h, energy ${(total.j / 3600).toFixed(3)} Wh`,
+  ].join('\n');
 }
 
 export const UNITS: Record<string, string> = { homoLumoGap: 'eV', totalEnergy: 'Eh', dipoleMoment: 'D' };

@@ -8,7 +8,10 @@ import { connectSettings } from '../lib/temporal/connection.js';
 import { campaignWorkflowId } from '../lib/temporal/queues.js';
 import { type ResourceLine, type TopCandidate, UNITS } from './format.js';
 
-export function storeView(name: string, n = 10): { top: TopCandidate[]; resources: ResourceLine[]; unit: string } {
+export function storeView(
+  name: string,
+  n = 10,
+): { top: TopCandidate[]; resources: ResourceLine[]; unit: string } {
   const db = openStore();
   const c = getCampaign(db, name);
   if (!c) return { top: [], resources: [], unit: '' };
@@ -24,5 +27,7 @@ export function storeView(name: string, n = 10): { top: TopCandidate[]; resource
 export function webUiUrl(name: string): string {
   const s = connectSettings();
   const base = process.env.CASCADE_UI_URL ?? (s.local ? 'http://localhost:8233' : undefined);
-  return base ? `${base}/namespaces/${s.namespace}/workflows/${campaignWorkflowId(name)}` : `workflow ${campaignWorkflowId(name)} in namespace ${s.namespace}`;
+  return base
+    ? `${base}/namespaces/${s.namespace}/workflows/${campaignWorkflowId(name)}`
+    : `workflow ${campaignWorkflowId(name)} in namespace ${s.namespace}`;
 }

@@ -27,7 +27,9 @@ export function workflowsPath(): string {
   return existsSync(ts) ? ts : fileURLToPath(new URL('../workflows/index.js', import.meta.url));
 }
 
-export async function createWorkers(o: WorkerOptions): Promise<{ workers: Worker[]; connection: NativeConnection }> {
+export async function createWorkers(
+  o: WorkerOptions,
+): Promise<{ workers: Worker[]; connection: NativeConnection }> {
   const s = connectSettings();
   const connection =
     o.connection ??
@@ -47,7 +49,11 @@ export async function createWorkers(o: WorkerOptions): Promise<{ workers: Worker
         await Worker.create({
           ...common,
           workflowsPath: workflowsPath(),
-          activities: { preparePool: activities.preparePool, acquireBatch: activities.acquireBatch, restoreCampaign: activities.restoreCampaign },
+          activities: {
+            preparePool: activities.preparePool,
+            acquireBatch: activities.acquireBatch,
+            restoreCampaign: activities.restoreCampaign,
+          },
           maxConcurrentActivityTaskExecutions: 4,
         }),
       );

@@ -15,13 +15,13 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type * as activities from '../activities/campaign/index.js';
+import type { CampaignResult, CampaignState, Limits, Phase, Progress } from '../lib/campaign/progress.js';
 import type { CampaignConfig } from '../lib/campaign/schema.js';
 import { tierName } from '../lib/campaign/schema.js';
-import type { CampaignResult, CampaignState, Limits, Phase, Progress } from '../lib/campaign/progress.js';
 import { extendLimits, isImprovement, stopReason } from '../lib/campaign/stopping.js';
-import * as attrs from '../lib/temporal/search-attributes.js';
 import type { TaskQueues } from '../lib/temporal/queues.js';
-import type * as activities from '../activities/campaign/index.js';
+import * as attrs from '../lib/temporal/search-attributes.js';
 
 export interface CampaignWorkflowInput {
   campaignId: string;
@@ -148,7 +148,11 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     if (reason) break;
 
     phase = 'training';
-    const model = await ml.trainSurrogate({ campaignId, round: state.round, seed: config.seed + state.round });
+    const model = await ml.trainSurrogate({
+      campaignId,
+      round: state.round,
+      seed: config.seed + state.round,
+    });
     if (model) state.lastModel = model;
 
     phase = 'acquiring';
@@ -158,7 +162,12 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       round: state.round,
       modelId: model?.id,
       // before a surrogate exists, a random initial batch gives it something to learn from
-      size: Math.min(remaining, model ? config.acquisition.batchSize : (config.acquisition.initialBatch ?? 2 * config.acquisition.batchSize)),
+      size: Math.min(
+        remaining,
+        model
+          ? config.acquisition.batchSize
+          : (config.acquisition.initialBatch ?? 2 * config.acquisition.batchSize),
+      ),
       seed: config.seed + state.round,
     });
     if (indices.length === 0) {
@@ -187,7 +196,12 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       config.objective.direction,
     );
     if (roundBest?.value !== undefined && isImprovement(config, state.best?.value, roundBest.value)) {
-      state.best = { idx: roundBest.idx, label: roundBest.label, smiles: roundBest.smiles, value: roundBest.value };
+      state.best = {
+        idx: roundBest.idx,
+        label: roundBest.label,
+        smiles: roundBest.smiles,
+        value: roundBest.value,
+      };
       state.roundsWithoutImprovement = 0;
     } else {
       state.roundsWithoutImprovement++;
@@ -197,7 +211,11 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     phase = 'idle';
     publish();
 
-    if (!stopRequested && !paused && (workflowInfo().continueAsNewSuggested || roundsThisRun >= ROUNDS_PER_RUN)) {
+    if (
+      !stopRequested &&
+      !paused &&
+      (workflowInfo().continueAsNewSuggested || roundsThisRun >= ROUNDS_PER_RUN)
+    ) {
       if (!stopReason(config, limits, state)) {
         await continueAsNew<typeof CampaignWorkflow>({ ...input, limits, state, resume: undefined });
       }
@@ -229,7 +247,11 @@ function pickBest<T extends { value?: number }>(rs: T[], direction: 'maximize' |
   let best: T | undefined;
   for (const r of rs) {
     if (r.value === undefined) continue;
-    if (!best || (direction === 'maximize' ? r.value > (best.value as number) : r.value < (best.value as number))) best = r;
+    if (
+      !best ||
+      (direction === 'maximize' ? r.value > (best.value as number) : r.value < (best.value as number))
+    )
+      best = r;
   }
   return best;
 }

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { featurize } from '../ml/features.js';
 import { openStore } from '../store/db.js';
+import { yieldToEventLoop } from './yield.js';
 
 export interface FeatureSpec {
   morganRadius: number;
@@ -23,12 +24,18 @@ export async function poolFeatures(
   const put = db.prepare('INSERT OR REPLACE INTO features (key, n_features, data) VALUES (?, ?, ?)');
   const rows: (Float32Array | undefined)[] = smiles.map((s) => {
     const r = get.get(keyOf(s)) as { n: number; data: Buffer } | undefined;
-    return r ? new Float32Array(r.data.buffer.slice(r.data.byteOffset, r.data.byteOffset + r.data.byteLength)) : undefined;
+    return r
+      ? new Float32Array(r.data.buffer.slice(r.data.byteOffset, r.data.byteOffset + r.data.byteLength))
+      : undefined;
   });
   const missing = rows.flatMap((r, i) => (r ? [] : [i]));
-  for (let start = 0; start < missing.length; start += 256) {
-    const chunk = missing.slice(start, start + 256);
-    const f = await featurize(chunk.map((i) => smiles[i] as string), spec);
+  for (let start = 0; start < missing.length; start += 128) {
+    await yieldToEventLoop(); // RDKit is synchronous: keep heartbeats flowing between chunks
+    const chunk = missing.slice(start, start + 128);
+    const f = await featurize(
+      chunk.map((i) => smiles[i] as string),
+      spec,
+    );
     db.transaction(() => {
       chunk.forEach((i, j) => {
         const row = f.matrix.slice(j * f.nFeatures, (j + 1) * f.nFeatures);
@@ -40,6 +47,8 @@ export async function poolFeatures(
   }
   const nFeatures = rows[0]?.length ?? 0;
   const matrix = new Float32Array(smiles.length * nFeatures);
-  rows.forEach((r, i) => matrix.set(r as Float32Array, i * nFeatures));
+  rows.forEach((r, i) => {
+    matrix.set(r as Float32Array, i * nFeatures);
+  });
   return { matrix, nFeatures };
 }

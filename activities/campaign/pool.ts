@@ -6,11 +6,19 @@ import { readCandidates } from '../pool/read.js';
 import { getCampaign, type PoolSummary, setPoolSummary } from '../store/campaigns.js';
 import { type CandidateRow, countCandidates, insertCandidates } from '../store/candidates.js';
 import { openStore } from '../store/db.js';
+import { yieldToEventLoop } from './yield.js';
 
-export async function preparePool(args: { campaignId: string; config: CampaignConfig }): Promise<PoolSummary> {
+export async function preparePool(args: {
+  campaignId: string;
+  config: CampaignConfig;
+}): Promise<PoolSummary> {
   const db = openStore();
   const existing = getCampaign(db, args.campaignId)?.pool;
-  if (existing && existing.source === args.config.candidates.source && countCandidates(db, args.campaignId) === existing.kept) {
+  if (
+    existing &&
+    existing.source === args.config.candidates.source &&
+    countCandidates(db, args.campaignId) === existing.kept
+  ) {
     return existing; // a retried or resumed campaign keeps its pool (and its candidate numbering)
   }
   const c = args.config.candidates;
@@ -25,7 +33,10 @@ export async function preparePool(args: { campaignId: string; config: CampaignCo
   const rows: CandidateRow[] = [];
   for (const [i, r] of raw.entries()) {
     if (c.limit !== undefined && rows.length >= c.limit) break;
-    if (i % 500 === 0) heartbeat({ read: i, kept: rows.length });
+    if (i % 200 === 0) {
+      heartbeat({ read: i, kept: rows.length });
+      await yieldToEventLoop(); // RDKit calls are synchronous: let heartbeats and other activities breathe
+    }
     const m = await describeMolecule(r.molecule);
     if (!m) reject('unparseable');
     else if (f.singleFragment && m.fragments > 1) reject('several fragments');

@@ -29,7 +29,8 @@ export async function restoreCampaign(args: { campaignId: string }): Promise<Cam
     state.cpuSeconds += e.cpuSeconds;
     if (e.status !== 'ok') failedCandidates.add(e.idx);
     if (e.tier === objectiveTier && e.status === 'ok' && e.value !== undefined) {
-      const better = !best || (config.objective.direction === 'maximize' ? e.value > best.value : e.value < best.value);
+      const better =
+        !best || (config.objective.direction === 'maximize' ? e.value > best.value : e.value < best.value);
       if (better) best = { idx: e.idx, value: e.value };
     }
   }
@@ -40,7 +41,12 @@ export async function restoreCampaign(args: { campaignId: string }): Promise<Cam
   }
   const model = latestModel(db, args.campaignId);
   if (model) {
-    state.lastModel = { id: model.id, backend: model.backend, trainedOn: Number(model.description.trainedOn ?? 0), metrics: model.metrics };
+    state.lastModel = {
+      id: model.id,
+      backend: model.backend,
+      trainedOn: Number(model.description.trainedOn ?? 0),
+      metrics: model.metrics,
+    };
   }
   return state;
 }

@@ -1,6 +1,7 @@
 /** trainSurrogate: fits the surrogate on every labelled result and screens the whole pool (off the event loop). */
 import { Context } from '@temporalio/activity';
 import { tierName } from '../../lib/campaign/schema.js';
+import { trainAndPredict } from '../ml/trainer.js';
 import { getCampaign } from '../store/campaigns.js';
 import { listCandidates } from '../store/candidates.js';
 import { openStore } from '../store/db.js';
@@ -8,7 +9,6 @@ import { listEvaluations } from '../store/evaluations.js';
 import { record } from '../store/ledger.js';
 import { putModel, putPredictions } from '../store/models.js';
 import { poolFeatures } from './features.js';
-import { trainAndPredict } from '../ml/trainer.js';
 
 /** Fewer labels than this and the ensemble's spread means nothing: acquisition stays random. */
 export const MIN_LABELS = 4;
@@ -20,13 +20,19 @@ export interface ModelSummary {
   metrics: Record<string, number>;
 }
 
-export async function trainSurrogate(args: { campaignId: string; round: number; seed: number }): Promise<ModelSummary | undefined> {
+export async function trainSurrogate(args: {
+  campaignId: string;
+  round: number;
+  seed: number;
+}): Promise<ModelSummary | undefined> {
   const db = openStore();
   const campaign = getCampaign(db, args.campaignId);
   if (!campaign) throw new Error(`unknown campaign ${args.campaignId}`);
   const { config } = campaign;
   const objectiveTier = tierName(config.tiers[config.tiers.length - 1] as (typeof config.tiers)[number]);
-  const labelled = listEvaluations(db, args.campaignId, objectiveTier).filter((e) => e.status === 'ok' && e.value !== undefined);
+  const labelled = listEvaluations(db, args.campaignId, objectiveTier).filter(
+    (e) => e.status === 'ok' && e.value !== undefined,
+  );
   if (labelled.length < MIN_LABELS) return undefined;
 
   const wall0 = performance.now();
@@ -68,10 +74,25 @@ export async function trainSurrogate(args: { campaignId: string; round: number; 
   };
   putModel(
     db,
-    { id, campaignId: args.campaignId, round: args.round, kind: config.surrogate.kind, backend: result.backend, description: { ...config.surrogate, trainedOn: labelled.length, nFeatures }, metrics },
+    {
+      id,
+      campaignId: args.campaignId,
+      round: args.round,
+      kind: config.surrogate.kind,
+      backend: result.backend,
+      description: { ...config.surrogate, trainedOn: labelled.length, nFeatures },
+      metrics,
+    },
     result.model,
   );
-  putPredictions(db, args.campaignId, id, result.mean, result.std, pool.map((c) => c.idx));
+  putPredictions(
+    db,
+    args.campaignId,
+    id,
+    result.mean,
+    result.std,
+    pool.map((c) => c.idx),
+  );
   const cpu = process.cpuUsage(cpu0);
   record(db, {
     campaignId: args.campaignId,

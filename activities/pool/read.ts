@@ -60,7 +60,9 @@ function fromCsv(text: string, c: CandidatesConfig): RawCandidate[] {
     );
   }
   if (first && c.idColumn && !(c.idColumn in first)) {
-    throw new CandidateFileError(`${c.source}: no column "${c.idColumn}" (columns: ${Object.keys(first).join(', ')})`);
+    throw new CandidateFileError(
+      `${c.source}: no column "${c.idColumn}" (columns: ${Object.keys(first).join(', ')})`,
+    );
   }
   return rows.map((r, i) => ({
     molecule: r[c.smilesColumn] ?? '',
@@ -81,10 +83,12 @@ function fromSdf(text: string, c: CandidatesConfig): RawCandidate[] {
     if (end < 0) throw new CandidateFileError(`${c.source}:${start}: SDF record without "M  END"`);
     const molblock = body.slice(0, end + 6);
     const title = body.split(/\r?\n/)[0]?.trim();
-    const prop = c.idColumn ? new RegExp(`^>.*<${escape(c.idColumn)}>.*\\r?\\n(.*)$`, 'm').exec(body)?.[1]?.trim() : undefined;
+    const prop = c.idColumn
+      ? new RegExp(`^>.*<${escapeRegExp(c.idColumn)}>.*\\r?\\n(.*)$`, 'm').exec(body)?.[1]?.trim()
+      : undefined;
     out.push({ molecule: molblock, label: prop || title || `record${out.length + 1}`, line: start });
   }
   return out;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

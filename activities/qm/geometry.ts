@@ -47,8 +47,10 @@ function normaliseSymbol(s: string): string {
 export function parseXyz(text: string, state: { charge?: number; multiplicity?: number } = {}): Geometry {
   const lines = text.split(/\r?\n/);
   const n = Number.parseInt(lines[0]?.trim() ?? '', 10);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`XYZ: first line must be a positive atom count, got "${lines[0]}"`);
-  if (lines.length < n + 2) throw new Error(`XYZ: expected ${n} atom lines, found ${Math.max(0, lines.length - 2)}`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`XYZ: first line must be a positive atom count, got "${lines[0]}"`);
+  if (lines.length < n + 2)
+    throw new Error(`XYZ: expected ${n} atom lines, found ${Math.max(0, lines.length - 2)}`);
   const symbols: string[] = [];
   const coords: Vec3[] = [];
   for (let i = 0; i < n; i++) {
@@ -86,7 +88,8 @@ const SCALE = 10 ** CANONICAL_DECIMALS;
 export function canonicalGeometry(geom: Geometry): { text: string; hash: string } {
   const atoms = geom.symbols.map((s, i) => {
     const c = geom.coords[i];
-    if (!c) throw new Error(`geometry has ${geom.symbols.length} symbols but ${geom.coords.length} coordinates`);
+    if (!c)
+      throw new Error(`geometry has ${geom.symbols.length} symbols but ${geom.coords.length} coordinates`);
     return { sym: normaliseSymbol(s), q: c.map((v) => Math.round(v * SCALE) || 0) };
   });
   atoms.sort((a, b) => {
@@ -120,31 +123,38 @@ function fixed(n: number): string {
 export async function smilesTo3D(smiles: string, opts: { timeoutMs?: number } = {}): Promise<Geometry> {
   // Whitespace would start Open Babel's title field; an empty string converts nothing. A leading '-' is
   // harmless: the SMILES travels inside the single argument "-:<smiles>", never as an option of its own.
-  if (!smiles || /[\s\0]/.test(smiles)) throw new Error(`invalid SMILES ${JSON.stringify(smiles)}: empty or contains whitespace`);
+  if (!smiles || /[\s\0]/.test(smiles))
+    throw new Error(`invalid SMILES ${JSON.stringify(smiles)}: empty or contains whitespace`);
   const binary = await resolveBinary(process.env.CASCADE_OBABEL || 'obabel');
   const result = await execa(binary, [`-:${smiles}`, '-h', '--gen3d', '-oxyz', '--append', 'formula'], {
     reject: false,
     stdin: 'ignore',
+    // Debian's Open Babel is built with OpenMP: two concurrent gen3d runs with default threads spin against
+    // each other on 2 cores (measured: ethanol 0.06 s alone, 6-15 s beside another obabel). One thread each.
+    env: { OMP_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' },
     timeout: opts.timeoutMs ?? 60_000,
     forceKillAfterDelay: 2_000,
   });
-  const fail = (why: string) => new Error(`Open Babel could not embed SMILES ${JSON.stringify(smiles)}: ${why}`);
+  const fail = (why: string) =>
+    new Error(`Open Babel could not embed SMILES ${JSON.stringify(smiles)}: ${why}`);
   if (result.timedOut) throw fail(`timed out after ${opts.timeoutMs ?? 60_000} ms`);
   // obabel exits 0 even when it converts nothing; the stdout and the "N molecules converted" line tell.
   const errors = result.stderr
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !/^=+$/.test(l) && !/molecules? converted$/.test(l));
-  if (result.exitCode !== 0 || !result.stdout.trim()) throw fail(errors.join(' ') || `exit code ${result.exitCode}`);
+  if (result.exitCode !== 0 || !result.stdout.trim())
+    throw fail(errors.join(' ') || `exit code ${result.exitCode}`);
   const title = result.stdout.split('\n')[1]?.trim() ?? '';
   const tail = /([+-]+)$/.exec(title)?.[1] ?? '';
-  const charge = tail.startsWith('+') ? tail.length : -tail.length;
+  const charge = tail === '' ? 0 : tail.startsWith('+') ? tail.length : -tail.length;
   let geom: Geometry;
   try {
     geom = parseXyz(result.stdout, { charge });
   } catch (e) {
     throw fail((e as Error).message);
   }
-  if (geom.symbols.length > 1 && geom.coords.every((c) => c.every((v) => v === 0))) throw fail('no 3D coordinates');
+  if (geom.symbols.length > 1 && geom.coords.every((c) => c.every((v) => v === 0)))
+    throw fail('no 3D coordinates');
   return geom;
 }

@@ -10,7 +10,15 @@ import { hostname, constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { codeVersion, MissingBinaryError, resolveBinary } from './profile.js';
-import type { CalcFailure, CalcInputs, CalcOutputs, CalcSpec, Geometry, Profile, QmTemplate } from './template.js';
+import type {
+  CalcFailure,
+  CalcInputs,
+  CalcOutputs,
+  CalcSpec,
+  Geometry,
+  Profile,
+  QmTemplate,
+} from './template.js';
 
 export interface Progress {
   elapsedSeconds: number;
@@ -51,6 +59,9 @@ export interface RunResult {
 }
 
 const PROGRESS_INTERVAL_MS = 1_000;
+const LEADER_SAMPLE_MS = 100;
+/** setTimeout fires at once for delays beyond 2^31-1 ms (24.8 days); longer limits are capped there. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Time between SIGTERM and SIGKILL: lets the code write restart files and exit cleanly. */
 const KILL_GRACE_MS = 2_000;
 const TAIL_LINES = 40;
@@ -59,8 +70,14 @@ const FILE_NAME = /^(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
 
 /** sha256 hex of the code name and the inputs in canonical form (sorted keys, fixed layout). */
 export function hashInputs(code: string, inputs: CalcInputs): string {
-  const sorted = (r: Record<string, string> = {}) => Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const canonical = JSON.stringify({ code, argv: inputs.argv, env: sorted(inputs.env), files: sorted(inputs.files) });
+  const sorted = (r: Record<string, string> = {}) =>
+    Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const canonical = JSON.stringify({
+    code,
+    argv: inputs.argv,
+    env: sorted(inputs.env),
+    files: sorted(inputs.files),
+  });
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -68,7 +85,11 @@ function tail(text: string): string {
   return text.split('\n').slice(-TAIL_LINES).join('\n').slice(-TAIL_CHARS);
 }
 
-const fail = (kind: CalcFailure['kind'], message: string, retryable = false): CalcFailure => ({ kind, message, retryable });
+const fail = (kind: CalcFailure['kind'], message: string, retryable = false): CalcFailure => ({
+  kind,
+  message,
+  retryable,
+});
 
 export async function runCalculation(
   template: QmTemplate,
@@ -110,8 +131,42 @@ export async function runCalculation(
     if (e instanceof MissingBinaryError) return done(fail('missing-binary', e.message));
     throw e;
   }
-  if (opts.signal?.aborted) return done(fail('killed', 'cancelled before the calculation started'));
+  // Identical inputs share a work directory: runs of the same inputs in this process take turns.
+  const release = await lockWorkDir(provenance.workDir);
+  try {
+    if (opts.signal?.aborted) return done(fail('killed', 'cancelled before the calculation started'));
+    return done(await execute(template, profile, binary, inputs, provenance, opts));
+  } finally {
+    release();
+  }
+}
 
+const workDirLocks = new Map<string, Promise<void>>();
+
+async function lockWorkDir(dir: string): Promise<() => void> {
+  const previous = workDirLocks.get(dir) ?? Promise.resolve();
+  let release = () => {};
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const mine = previous.then(() => gate);
+  workDirLocks.set(dir, mine);
+  await previous;
+  return () => {
+    release();
+    if (workDirLocks.get(dir) === mine) workDirLocks.delete(dir);
+  };
+}
+
+/** Prepares the work directory, runs the code, accounts for it and parses its output; fills in `provenance`. */
+async function execute(
+  template: QmTemplate,
+  profile: Profile,
+  binary: string,
+  inputs: CalcInputs,
+  provenance: Provenance,
+  opts: RunOptions,
+): Promise<CalcOutputs | CalcFailure> {
   const workDir = provenance.workDir;
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
@@ -161,7 +216,8 @@ export async function runCalculation(
   };
   const onAbort = () => stop('aborted');
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => stop('timeout'), opts.timeoutMs);
+  if (opts.signal?.aborted) stop('aborted'); // aborted while the work directory was being prepared
+  const timer = setTimeout(() => stop('timeout'), Math.min(opts.timeoutMs, MAX_TIMER_MS));
   const ticker = setInterval(() => {
     if (pgid !== undefined && !stopReason) void usage.sample(pgid);
     try {
@@ -170,11 +226,17 @@ export async function runCalculation(
       // a failing progress sink must not take the calculation down
     }
   }, PROGRESS_INTERVAL_MS);
+  // Without GNU time the leader's own counters are read often, so short runs are not reported as 0 s.
+  const fastTicker =
+    timeBinary || pgid === undefined
+      ? undefined
+      : setInterval(() => void usage.sampleLeader(pgid), LEADER_SAMPLE_MS);
   if (pgid !== undefined) liveGroups.add(pgid);
 
   const result = await child;
   clearTimeout(timer);
   clearInterval(ticker);
+  clearInterval(fastTicker);
   opts.signal?.removeEventListener('abort', onAbort);
   provenance.wallSeconds = elapsed();
   await stopping;
@@ -186,6 +248,9 @@ export async function runCalculation(
 
   const stdout = typeof result.stdout === 'string' ? result.stdout : '';
   const stderr = typeof result.stderr === 'string' ? result.stderr : '';
+  // Kept beside the code's own files for post-mortems; provenance carries only the tails.
+  await writeFile(join(workDir, '.cascade-stdout'), stdout).catch(() => undefined);
+  await writeFile(join(workDir, '.cascade-stderr'), stderr).catch(() => undefined);
   provenance.stdoutTail = tail(stdout);
   provenance.stderrTail = tail(stderr);
   provenance.exitCode = result.exitCode ?? null;
@@ -204,25 +269,24 @@ export async function runCalculation(
   }
 
   if (stopReason === 'timeout') {
-    return done(fail('timeout', `${template.code} exceeded its ${opts.timeoutMs} ms time limit and was killed`));
+    return fail('timeout', `${template.code} exceeded its ${opts.timeoutMs} ms time limit and was killed`);
   }
-  if (stopReason === 'aborted') return done(fail('killed', `${template.code} was cancelled and killed`));
+  if (stopReason === 'aborted') return fail('killed', `${template.code} was cancelled and killed`);
   if (pgid === undefined || (result.failed && result.exitCode === undefined && !result.signal)) {
     const msg = (result.failed && result.shortMessage) || 'no process id';
-    return done(fail(/ENOENT/.test(msg) ? 'missing-binary' : 'unknown', `could not start ${binary}: ${msg}`));
+    return fail(/ENOENT/.test(msg) ? 'missing-binary' : 'unknown', `could not start ${binary}: ${msg}`);
   }
-  if (result.isMaxBuffer) return done(fail('unknown', `${template.code} printed more than the output buffer holds`));
+  if (result.isMaxBuffer)
+    return fail('unknown', `${template.code} printed more than the output buffer holds`);
   try {
-    return done(
-      template.parse({
-        files: (name) => readWorkFile(workDir, name),
-        stdout,
-        stderr,
-        exitCode: provenance.exitCode,
-      }),
-    );
+    return template.parse({
+      files: (name) => readWorkFile(workDir, name),
+      stdout,
+      stderr,
+      exitCode: provenance.exitCode,
+    });
   } catch (e) {
-    return done(fail('unknown', `could not parse ${template.code} output: ${(e as Error).message}`));
+    return fail('unknown', `could not parse ${template.code} output: ${(e as Error).message}`);
   }
 }
 
@@ -290,8 +354,11 @@ async function groupAlive(pgid: number): Promise<boolean> {
 // Where GNU time is absent (or CASCADE_TIME='' turns it off), and for runs we kill (time dies with
 // its group and reports nothing), the runner falls back to sampling /proc: every second, and once
 // just before killing, it sums utime+stime+cutime+cstime (clock ticks, USER_HZ = 100 on Linux) over
-// the processes of the group and tracks the largest VmHWM. That is a lower bound missing at most the
-// last second of a normal run; exactly right up to the kill for killed runs.
+// the processes of the group and tracks the largest VmHWM; without GNU time it also reads the
+// leader's counters every 100 ms. That is a lower bound, missing the CPU of the last interval before
+// a normal exit (and of descendants that outlived a sample but not the leader); for killed runs it
+// is right up to the kill. Node itself cannot help: process.resourceUsage() covers only itself, and
+// its own cutime mixes every child it reaped.
 
 const RUSAGE_FORMAT = 'cascade-rusage wall=%e user=%U sys=%S maxrss=%M';
 const USER_HZ = 100;
@@ -323,7 +390,11 @@ interface RusageReport {
 export function parseRusage(text: string): RusageReport | undefined {
   const m = /cascade-rusage wall=\S+ user=([\d.]+) sys=([\d.]+) maxrss=(\d+)/.exec(text);
   if (!m) return undefined;
-  const report: RusageReport = { cpuSeconds: Number(m[1]) + Number(m[2]), maxRssKb: Number(m[3]) };
+  // %U and %S have two decimals; round the sum so 1.92 + 1.93 does not print as 3.8499999999999996
+  const report: RusageReport = {
+    cpuSeconds: Math.round((Number(m[1]) + Number(m[2])) * 100) / 100,
+    maxRssKb: Number(m[3]),
+  };
   const sig = /Command terminated by signal (\d+)/.exec(text)?.[1];
   if (sig) {
     const n = Number(sig);
@@ -358,6 +429,18 @@ async function scanGroup(pgid: number): Promise<ProcEntry[]> {
 class GroupUsage {
   cpuSeconds = 0;
   maxRssKb: number | undefined;
+
+  /** The leader alone: one small read, cheap enough to do often. */
+  async sampleLeader(pid: number): Promise<void> {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+    if (!stat) return;
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (f[0] === 'Z') return;
+    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(f[i] ?? 0), 0);
+    this.cpuSeconds = Math.max(this.cpuSeconds, ticks / USER_HZ);
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''))?.[1];
+    if (hwm) this.maxRssKb = Math.max(this.maxRssKb ?? 0, Number(hwm));
+  }
 
   async sample(pgid: number): Promise<void> {
     if (!HAVE_PROC) return;

@@ -40,14 +40,20 @@ export function getCampaign(db: Db, id: string): CampaignRecord | undefined {
 }
 
 export function setPoolSummary(db: Db, id: string, pool: PoolSummary): void {
-  db.prepare('UPDATE campaigns SET pool_json = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(pool), now(), id);
+  db.prepare('UPDATE campaigns SET pool_json = ?, updated_at = ? WHERE id = ?').run(
+    JSON.stringify(pool),
+    now(),
+    id,
+  );
 }
 
 /** Forgets a campaign's evaluations and models (for a fresh start); QM results, geometries and features stay cached. */
 export function resetCampaign(db: Db, id: string): void {
   db.transaction(() => {
     db.prepare('DELETE FROM evaluations WHERE campaign_id = ?').run(id);
-    db.prepare('DELETE FROM predictions WHERE model_id IN (SELECT id FROM models WHERE campaign_id = ?)').run(id);
+    db.prepare('DELETE FROM predictions WHERE model_id IN (SELECT id FROM models WHERE campaign_id = ?)').run(
+      id,
+    );
     db.prepare('DELETE FROM models WHERE campaign_id = ?').run(id);
     db.prepare('DELETE FROM ledger WHERE campaign_id = ?').run(id);
   })();

@@ -18,7 +18,9 @@ export function insertCandidates(db: Db, campaignId: string, rows: CandidateRow[
 }
 
 export function countCandidates(db: Db, campaignId: string): number {
-  return (db.prepare('SELECT COUNT(*) AS n FROM candidates WHERE campaign_id = ?').get(campaignId) as { n: number }).n;
+  return (
+    db.prepare('SELECT COUNT(*) AS n FROM candidates WHERE campaign_id = ?').get(campaignId) as { n: number }
+  ).n;
 }
 
 export function listCandidates(db: Db, campaignId: string): CandidateRow[] {

@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS candidates (
   heavy_atoms INTEGER NOT NULL, PRIMARY KEY (campaign_id, idx));
 CREATE TABLE IF NOT EXISTS features (key TEXT PRIMARY KEY, n_features INTEGER NOT NULL, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS geometries (
-  smiles TEXT NOT NULL, generator TEXT NOT NULL, xyz TEXT NOT NULL, created_at TEXT NOT NULL,
+  smiles TEXT NOT NULL, generator TEXT NOT NULL, geometry_json TEXT NOT NULL, created_at TEXT NOT NULL,
   PRIMARY KEY (smiles, generator));
 CREATE TABLE IF NOT EXISTS qm_results (
   key TEXT PRIMARY KEY, code TEXT NOT NULL, code_version TEXT NOT NULL, method TEXT NOT NULL,

@@ -61,7 +61,9 @@ const fromRow = (r: Row): EvaluationRecord => ({
 
 export function listEvaluations(db: Db, campaignId: string, tier?: string): EvaluationRecord[] {
   const rows = tier
-    ? db.prepare('SELECT * FROM evaluations WHERE campaign_id = ? AND tier = ? ORDER BY round, idx').all(campaignId, tier)
+    ? db
+        .prepare('SELECT * FROM evaluations WHERE campaign_id = ? AND tier = ? ORDER BY round, idx')
+        .all(campaignId, tier)
     : db.prepare('SELECT * FROM evaluations WHERE campaign_id = ? ORDER BY round, idx').all(campaignId);
   return (rows as Row[]).map(fromRow);
 }

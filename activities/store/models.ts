@@ -44,8 +44,17 @@ export function latestModel(db: Db, campaignId: string): ModelRecord | undefined
 }
 
 /** Predictions of one model over the pool; older models' predictions are dropped (the weights stay). */
-export function putPredictions(db: Db, campaignId: string, modelId: string, mean: Float32Array, std: Float32Array, indices: number[]): void {
-  const insert = db.prepare('INSERT OR REPLACE INTO predictions (model_id, idx, mean, std) VALUES (?, ?, ?, ?)');
+export function putPredictions(
+  db: Db,
+  campaignId: string,
+  modelId: string,
+  mean: Float32Array,
+  std: Float32Array,
+  indices: number[],
+): void {
+  const insert = db.prepare(
+    'INSERT OR REPLACE INTO predictions (model_id, idx, mean, std) VALUES (?, ?, ?, ?)',
+  );
   db.transaction(() => {
     db.prepare(
       'DELETE FROM predictions WHERE model_id IN (SELECT id FROM models WHERE campaign_id = ? AND id != ?)',
@@ -55,7 +64,9 @@ export function putPredictions(db: Db, campaignId: string, modelId: string, mean
 }
 
 export function getPredictions(db: Db, modelId: string): { idx: number; mean: number; std: number }[] {
-  return db.prepare('SELECT idx, mean, std FROM predictions WHERE model_id = ? ORDER BY idx').all(modelId) as {
+  return db
+    .prepare('SELECT idx, mean, std FROM predictions WHERE model_id = ? ORDER BY idx')
+    .all(modelId) as {
     idx: number;
     mean: number;
     std: number;

@@ -15,7 +15,9 @@ export interface QmResultRecord {
 }
 
 export function getQmResult(db: Db, key: string): QmResultRecord | undefined {
-  const row = db.prepare('SELECT * FROM qm_results WHERE key = ?').get(key) as Record<string, string> | undefined;
+  const row = db.prepare('SELECT * FROM qm_results WHERE key = ?').get(key) as
+    | Record<string, string>
+    | undefined;
   if (!row) return undefined;
   return {
     key: row.key as string,
@@ -64,17 +66,14 @@ export function finishExecution(db: Db, id: number, status: string): void {
 
 /** Geometries are cached per SMILES and generator: 3D embedding is stochastic, and the cache key depends on it. */
 export function getGeometry(db: Db, smiles: string, generator: string): string | undefined {
-  const row = db.prepare('SELECT xyz FROM geometries WHERE smiles = ? AND generator = ?').get(smiles, generator) as
-    | { xyz: string }
-    | undefined;
-  return row?.xyz;
+  const row = db
+    .prepare('SELECT geometry_json FROM geometries WHERE smiles = ? AND generator = ?')
+    .get(smiles, generator) as { geometry_json: string } | undefined;
+  return row?.geometry_json;
 }
 
-export function putGeometry(db: Db, smiles: string, generator: string, xyz: string): void {
-  db.prepare('INSERT OR IGNORE INTO geometries (smiles, generator, xyz, created_at) VALUES (?, ?, ?, ?)').run(
-    smiles,
-    generator,
-    xyz,
-    now(),
-  );
+export function putGeometry(db: Db, smiles: string, generator: string, geometryJson: string): void {
+  db.prepare(
+    'INSERT OR IGNORE INTO geometries (smiles, generator, geometry_json, created_at) VALUES (?, ?, ?, ?)',
+  ).run(smiles, generator, geometryJson, now());
 }

@@ -1,10 +1,10 @@
-import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Command } from 'commander';
 import { resetCampaign, saveCampaign } from '../../activities/store/campaigns.js';
 import { openStore } from '../../activities/store/db.js';
 import { limitsFromConfig } from '../../lib/campaign/stopping.js';
-import * as attrs from '../../lib/temporal/search-attributes.js';
 import { campaignWorkflowId, taskQueues } from '../../lib/temporal/queues.js';
+import * as attrs from '../../lib/temporal/search-attributes.js';
 import { CampaignWorkflow } from '../../workflows/campaign.js';
 import { readCampaignFile } from '../campaign-file.js';
 import { CliError, connectClient } from '../client.js';
@@ -14,11 +14,20 @@ import { watchCampaign } from './status.js';
 export function registerLaunch(program: Command): void {
   program
     .command('launch')
-    .description('start a campaign, or re-attach to it if it is already running (the workflow id comes from its name)')
+    .description(
+      'start a campaign, or re-attach to it if it is already running (the workflow id comes from its name)',
+    )
     .argument('<file>', 'campaign YAML')
     .option('--watch', 'follow progress until the campaign ends')
-    .option('--restart', 'start a campaign that already ran afresh (its QM results stay cached and are reused)')
-    .option('--heartbeat <seconds>', 'seconds without a heartbeat before a QM calculation is retried on another worker', '30')
+    .option(
+      '--restart',
+      'start a campaign that already ran afresh (its QM results stay cached and are reused)',
+    )
+    .option(
+      '--heartbeat <seconds>',
+      'seconds without a heartbeat before a QM calculation is retried on another worker',
+      '30',
+    )
     .action(async (file: string, o: { watch?: boolean; restart?: boolean; heartbeat: string }) => {
       const config = readCampaignFile(file);
       const client = await connectClient({ autostart: true });
@@ -42,7 +51,15 @@ export function registerLaunch(program: Command): void {
         await client.workflow.start(CampaignWorkflow, {
           workflowId,
           taskQueue: queues.default,
-          args: [{ campaignId: config.name, config, queues, limits: limitsFromConfig(config), heartbeatSeconds: Number(o.heartbeat) }],
+          args: [
+            {
+              campaignId: config.name,
+              config,
+              queues,
+              limits: limitsFromConfig(config),
+              heartbeatSeconds: Number(o.heartbeat),
+            },
+          ],
           typedSearchAttributes: [{ key: attrs.CAMPAIGN, value: config.name }],
         });
         console.log(`launched campaign "${config.name}" (workflow ${workflowId})`);

@@ -3,7 +3,9 @@ import { cascadeHome } from '../../activities/store/db.js';
 import { devServerStatus, startDevServer, stopDevServer } from '../dev-server.js';
 
 export function registerServer(program: Command): void {
-  const server = program.command('server').description('the embedded Temporal dev server (SQLite file under .cascade/, Web UI on 8233)');
+  const server = program
+    .command('server')
+    .description('the embedded Temporal dev server (SQLite file under .cascade/, Web UI on 8233)');
   const opts = (o: { port?: string; uiPort?: string; db?: string }) => ({
     home: cascadeHome(),
     port: o.port ? Number(o.port) : undefined,
@@ -18,7 +20,9 @@ export function registerServer(program: Command): void {
     .option('--db <file>', 'SQLite file (default .cascade/temporal.db)')
     .action(async (o) => {
       const s = await startDevServer(opts(o));
-      console.log(`${s.started ? 'started' : 'already running'}: ${s.address}, Web UI ${s.ui}${s.pid ? `, pid ${s.pid}` : ''}`);
+      console.log(
+        `${s.started ? 'started' : 'already running'}: ${s.address}, Web UI ${s.ui}${s.pid ? `, pid ${s.pid}` : ''}`,
+      );
     });
   server
     .command('stop')
@@ -34,7 +38,10 @@ export function registerServer(program: Command): void {
     .action(async (o) => {
       const s = await devServerStatus(opts(o));
       if (o.json) console.log(JSON.stringify(s));
-      else console.log(s.running ? `running: ${s.address}, Web UI ${s.ui}, database ${s.dbFile}` : 'not running');
+      else
+        console.log(
+          s.running ? `running: ${s.address}, Web UI ${s.ui}, database ${s.dbFile}` : 'not running',
+        );
       process.exitCode = s.running ? 0 : 3;
     });
 }

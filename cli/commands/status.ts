@@ -14,7 +14,11 @@ export function registerStatus(program: Command): void {
     .option('--interval <seconds>', 'refresh interval for --watch', '2')
     .action(async (name: string, o: { json?: boolean; watch?: boolean; interval: string }) => {
       const client = await connectClient();
-      await watchCampaign(client, name, { json: o.json, watch: o.watch, intervalMs: Number(o.interval) * 1000 });
+      await watchCampaign(client, name, {
+        json: o.json,
+        watch: o.watch,
+        intervalMs: Number(o.interval) * 1000,
+      });
     });
 }
 
@@ -30,11 +34,15 @@ export async function watchCampaign(
     const store = storeView(name, o.top ?? 10);
     const running = view.execution === 'RUNNING';
     if (o.json) {
-      console.log(JSON.stringify({ ...view, top: store.top, resources: store.resources, webUi: webUiUrl(name) }));
+      console.log(
+        JSON.stringify({ ...view, top: store.top, resources: store.resources, webUi: webUiUrl(name) }),
+      );
     } else {
       const unit = store.unit;
       const text = [
-        view.progress ? formatProgress(view.progress, { execution: view.execution, uiUrl: webUiUrl(name), unit }) : `campaign  ${name}   ${view.execution.toLowerCase()}`,
+        view.progress
+          ? formatProgress(view.progress, { execution: view.execution, uiUrl: webUiUrl(name), unit })
+          : `campaign  ${name}   ${view.execution.toLowerCase()}`,
         view.failure ? `problem   ${view.failure}` : '',
         running ? '' : formatTop(store.top, unit),
         running ? '' : formatResources(store.resources),
@@ -47,7 +55,8 @@ export async function watchCampaign(
       if (!tty && o.watch && running) process.stdout.write('\n');
     }
     if (!o.watch || !running) {
-      if (view.execution === 'FAILED' || view.execution === 'TERMINATED' || view.execution === 'TIMED_OUT') process.exitCode = 1;
+      if (view.execution === 'FAILED' || view.execution === 'TERMINATED' || view.execution === 'TIMED_OUT')
+        process.exitCode = 1;
       return;
     }
     await new Promise((r) => setTimeout(r, o.intervalMs ?? 2000));

@@ -12,10 +12,18 @@ export function registerWorker(program: Command): void {
     .action(async (o: { queues: string; qmConcurrency?: string; prefix?: string }) => {
       const queues = o.queues.split(',').map((q) => q.trim()) as QueueName[];
       const unknown = queues.filter((q) => !QUEUE_NAMES.includes(q));
-      if (unknown.length) throw new CliError(`unknown queue(s): ${unknown.join(', ')} (choose from ${QUEUE_NAMES.join(', ')})`, 2);
+      if (unknown.length)
+        throw new CliError(
+          `unknown queue(s): ${unknown.join(', ')} (choose from ${QUEUE_NAMES.join(', ')})`,
+          2,
+        );
       console.error(`cascade worker: queues ${queues.join(', ')}`);
       // loaded here so that light commands do not pay for TensorFlow.js and RDKit
       const { runWorkers } = await import('../../workers/main.js');
-      await runWorkers({ queues, prefix: o.prefix, qmConcurrency: o.qmConcurrency ? Number(o.qmConcurrency) : undefined });
+      await runWorkers({
+        queues,
+        prefix: o.prefix,
+        qmConcurrency: o.qmConcurrency ? Number(o.qmConcurrency) : undefined,
+      });
     });
 }

@@ -19,7 +19,12 @@ export interface ConnectSettings {
 
 export function connectSettings(): ConnectSettings {
   const { connectionOptions, namespace } = loadClientConnectConfig();
-  const o = connectionOptions as { address?: string; tls?: unknown; apiKey?: string; metadata?: Record<string, string> };
+  const o = connectionOptions as {
+    address?: string;
+    tls?: unknown;
+    apiKey?: string;
+    metadata?: Record<string, string>;
+  };
   return {
     address: o.address ?? DEFAULT_ADDRESS,
     namespace: namespace ?? 'default',

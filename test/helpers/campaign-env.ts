@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
-import { type CampaignInput, CampaignConfig } from '../../lib/campaign/schema.js';
+import { CampaignConfig, type CampaignInput } from '../../lib/campaign/schema.js';
 import { taskQueues } from '../../lib/temporal/queues.js';
 
 export interface TestEnv {

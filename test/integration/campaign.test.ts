@@ -23,7 +23,11 @@ let running: Promise<unknown>;
 
 beforeAll(async () => {
   env = await testEnv();
-  ({ workers } = await createWorkers({ queues: ['default', 'ml', 'qm'], prefix: env.prefix, qmConcurrency: 2 }));
+  ({ workers } = await createWorkers({
+    queues: ['default', 'ml', 'qm'],
+    prefix: env.prefix,
+    qmConcurrency: 2,
+  }));
   running = Promise.all(workers.map((w) => w.run()));
 });
 
@@ -39,7 +43,15 @@ describe('CampaignWorkflow', () => {
     const handle = await env.client.workflow.start(CampaignWorkflow, {
       workflowId: `cascade-tiny-${env.prefix}`,
       taskQueue: env.queues.default,
-      args: [{ campaignId: config.name, config, queues: env.queues, limits: limitsFromConfig(config), heartbeatSeconds: 20 }],
+      args: [
+        {
+          campaignId: config.name,
+          config,
+          queues: env.queues,
+          limits: limitsFromConfig(config),
+          heartbeatSeconds: 20,
+        },
+      ],
       typedSearchAttributes: [{ key: attrs.CAMPAIGN, value: config.name }],
     });
     const result = await handle.result();

@@ -18,17 +18,23 @@ let env: TestEnv;
 const children: ChildProcess[] = [];
 
 function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, [path.join(root, 'bin/cascade.js'), 'worker', '--qm-concurrency', '2'], {
-    env: { ...process.env, ...env.env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'bin/cascade.js'), 'worker', '--qm-concurrency', '2'],
+    {
+      env: { ...process.env, ...env.env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   children.push(child);
   return child;
 }
 
 function cli(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, 'bin/cascade.js'), ...args], { env: { ...process.env, ...env.env } });
+    const child = spawn(process.execPath, [path.join(root, 'bin/cascade.js'), ...args], {
+      env: { ...process.env, ...env.env },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -42,7 +48,10 @@ interface ExecRow {
   started_at: string;
   finished_at: string | null;
 }
-const executions = () => openStore().prepare('SELECT key, status, started_at, finished_at FROM qm_executions ORDER BY id').all() as ExecRow[];
+const executions = () =>
+  openStore()
+    .prepare('SELECT key, status, started_at, finished_at FROM qm_executions ORDER BY id')
+    .all() as ExecRow[];
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -61,9 +70,15 @@ afterAll(() => {
 });
 
 describe('crash and resume', () => {
-  it('survives SIGKILL of its worker and never reruns a finished calculation', { timeout: 240_000 }, async () => {
+  it('survives SIGKILL of its worker and never reruns a finished calculation', {
+    timeout: 240_000,
+  }, async () => {
     const config = tinyCampaign('crash', {
-      candidates: { source: '/usr/share/RDKit/Data/NCI/first_5K.smi', limit: 100, filters: { maxHeavyAtoms: 20, minHeavyAtoms: 10 } },
+      candidates: {
+        source: '/usr/share/RDKit/Data/NCI/first_5K.smi',
+        limit: 100,
+        filters: { maxHeavyAtoms: 20, minHeavyAtoms: 10 },
+      },
       acquisition: { strategy: 'ucb', batchSize: 6, initialBatch: 8, kappa: 1 },
       budget: { rounds: 2, callsPerTier: { xtb: 30 } },
     });
@@ -72,7 +87,15 @@ describe('crash and resume', () => {
     const handle = await env.client.workflow.start(CampaignWorkflow, {
       workflowId: campaignWorkflowId(config.name),
       taskQueue: env.queues.default,
-      args: [{ campaignId: config.name, config, queues: env.queues, limits: limitsFromConfig(config), heartbeatSeconds: 4 }],
+      args: [
+        {
+          campaignId: config.name,
+          config,
+          queues: env.queues,
+          limits: limitsFromConfig(config),
+          heartbeatSeconds: 4,
+        },
+      ],
     });
 
     // kill it while calculations are running and some have finished
@@ -86,7 +109,11 @@ describe('crash and resume', () => {
     );
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
-    const finishedBeforeCrash = new Set(executions().filter((e) => e.status === 'ok').map((e) => e.key));
+    const finishedBeforeCrash = new Set(
+      executions()
+        .filter((e) => e.status === 'ok')
+        .map((e) => e.key),
+    );
     expect(finishedBeforeCrash.size).toBeGreaterThanOrEqual(3);
 
     startWorker();

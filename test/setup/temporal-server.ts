@@ -3,16 +3,32 @@
  * Unit tests never talk to it; each integration file isolates itself with its own task-queue prefix.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDevServer, stopDevServer } from '../../cli/dev-server.js';
 
-const PORT = 17233;
+/** A port nothing listens on now, so that parallel test runs never share (or stop) each other's server. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 export default async function setup(project: TestProject) {
   const home = mkdtempSync(path.join(os.tmpdir(), 'cascade-temporal-'));
-  const server = await startDevServer({ home, port: PORT, uiPort: PORT + 1000, dbFile: ':memory:' });
+  const server = await startDevServer({
+    home,
+    port: await freePort(),
+    uiPort: await freePort(),
+    dbFile: ':memory:',
+  });
   project.provide('temporalAddress', server.address);
   return async () => {
     await stopDevServer({ home });

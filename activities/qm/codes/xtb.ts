@@ -37,7 +37,11 @@ import {
 /** Debye per atomic unit of dipole moment (e*bohr). */
 export const DEBYE_PER_AU = 2.541746473;
 
-const METHOD_ARGS: Record<string, string[]> = { gfn2: ['--gfn', '2'], gfn1: ['--gfn', '1'], gfnff: ['--gfnff'] };
+const METHOD_ARGS: Record<string, string[]> = {
+  gfn2: ['--gfn', '2'],
+  gfn1: ['--gfn', '1'],
+  gfnff: ['--gfnff'],
+};
 const OPT_LEVELS = ['crude', 'sloppy', 'loose', 'lax', 'normal', 'tight', 'vtight', 'extreme'];
 /** Solvent names go to argv; refuse anything xtb could read as an option. */
 const SOLVENT = /^[a-z0-9][a-z0-9,-]*$/i;
@@ -62,7 +66,8 @@ const SETTINGS: Record<string, (v: unknown, spec: CalcSpec) => string[]> = {
 };
 
 function positiveInt(name: string, v: unknown): number {
-  if (!Number.isInteger(v) || (v as number) < 1) throw new InvalidInputError(`xtb setting ${name} must be a positive integer`);
+  if (!Number.isInteger(v) || (v as number) < 1)
+    throw new InvalidInputError(`xtb setting ${name} must be a positive integer`);
   return v as number;
 }
 
@@ -81,7 +86,9 @@ function optimizeOnly(name: string, v: unknown, spec: CalcSpec): unknown {
 function checkGeometry(geom: Geometry): void {
   if (geom.symbols.length === 0) throw new InvalidInputError('geometry has no atoms');
   if (geom.coords.length !== geom.symbols.length) {
-    throw new InvalidInputError(`geometry has ${geom.symbols.length} symbols but ${geom.coords.length} coordinates`);
+    throw new InvalidInputError(
+      `geometry has ${geom.symbols.length} symbols but ${geom.coords.length} coordinates`,
+    );
   }
   if (!geom.coords.every((c) => c.length === 3 && c.every(Number.isFinite))) {
     throw new InvalidInputError('geometry has non-finite coordinates');
@@ -90,7 +97,8 @@ function checkGeometry(geom: Geometry): void {
 
 /** Unpaired electrons (xtb's --uhf) for the spec, after checking charge, multiplicity and parity. */
 function unpairedElectrons(spec: CalcSpec, geom: Geometry): number {
-  if (!Number.isInteger(spec.charge)) throw new InvalidInputError(`charge must be an integer, got ${spec.charge}`);
+  if (!Number.isInteger(spec.charge))
+    throw new InvalidInputError(`charge must be an integer, got ${spec.charge}`);
   if (!Number.isInteger(spec.multiplicity) || spec.multiplicity < 1) {
     throw new InvalidInputError(`multiplicity must be a positive integer, got ${spec.multiplicity}`);
   }
@@ -112,8 +120,12 @@ function unpairedElectrons(spec: CalcSpec, geom: Geometry): number {
 function write(spec: CalcSpec, geom: Geometry): CalcInputs {
   if (spec.code !== 'xtb') throw new InvalidInputError(`xtb template got a spec for "${spec.code}"`);
   const method = METHOD_ARGS[spec.method];
-  if (!method) throw new InvalidInputError(`unknown xtb method "${spec.method}" (use ${Object.keys(METHOD_ARGS).join(', ')})`);
-  if (spec.task !== 'energy' && spec.task !== 'optimize') throw new InvalidInputError(`unknown task "${spec.task}"`);
+  if (!method)
+    throw new InvalidInputError(
+      `unknown xtb method "${spec.method}" (use ${Object.keys(METHOD_ARGS).join(', ')})`,
+    );
+  if (spec.task !== 'energy' && spec.task !== 'optimize')
+    throw new InvalidInputError(`unknown task "${spec.task}"`);
   checkGeometry(geom);
   const uhf = unpairedElectrons(spec, geom);
   const argv = ['input.xyz', ...method, '--chrg', String(spec.charge), '--uhf', String(uhf)];
@@ -127,7 +139,10 @@ function write(spec: CalcSpec, geom: Geometry): CalcInputs {
   }
   for (const [key, value] of Object.entries(spec.settings).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const toArgs = SETTINGS[key];
-    if (!toArgs) throw new InvalidInputError(`unknown xtb setting "${key}" (known: ${Object.keys(SETTINGS).join(', ')})`);
+    if (!toArgs)
+      throw new InvalidInputError(
+        `unknown xtb setting "${key}" (known: ${Object.keys(SETTINGS).join(', ')})`,
+      );
     if (value !== undefined) argv.push(...toArgs(value, spec));
   }
   argv.push('--json');
@@ -154,7 +169,8 @@ const NUM = '[-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?';
 
 function lastMatch(text: string, re: RegExp): RegExpExecArray | undefined {
   let last: RegExpExecArray | undefined;
-  for (const m of text.matchAll(new RegExp(re.source, `${re.flags.replace('g', '')}g`))) last = m as RegExpExecArray;
+  for (const m of text.matchAll(new RegExp(re.source, `${re.flags.replace('g', '')}g`)))
+    last = m as RegExpExecArray;
   return last;
 }
 
@@ -188,10 +204,17 @@ interface StdoutDipole {
 
 /** The last dipole printed: GFN2 "molecular dipole:" block ("full:" row) or GFN1 "dipole moment from electron density". */
 function stdoutDipole(stdout: string): StdoutDipole | undefined {
-  const gfn2 = lastMatch(stdout, new RegExp(`molecular dipole:[^\\n]*\\n[^\\n]*\\n[^\\n]*\\n\\s*full:\\s+(${NUM})\\s+(${NUM})\\s+(${NUM})\\s+(${NUM})`));
+  const gfn2 = lastMatch(
+    stdout,
+    new RegExp(
+      `molecular dipole:[^\\n]*\\n[^\\n]*\\n[^\\n]*\\n\\s*full:\\s+(${NUM})\\s+(${NUM})\\s+(${NUM})\\s+(${NUM})`,
+    ),
+  );
   const gfn1 = lastMatch(
     stdout,
-    new RegExp(`dipole moment from electron density \\(au\\)\\s*\\n[^\\n]*\\n\\s*(${NUM})\\s+(${NUM})\\s+(${NUM})\\s+total \\(Debye\\):\\s*(${NUM})`),
+    new RegExp(
+      `dipole moment from electron density \\(au\\)\\s*\\n[^\\n]*\\n\\s*(${NUM})\\s+(${NUM})\\s+(${NUM})\\s+total \\(Debye\\):\\s*(${NUM})`,
+    ),
   );
   const m = [gfn2, gfn1].filter((x) => x !== undefined).sort((a, b) => (b.index ?? 0) - (a.index ?? 0))[0];
   if (!m) return undefined;
@@ -213,8 +236,14 @@ function jsonNumber(json: Record<string, unknown> | undefined, key: string): num
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-/** Prefers the JSON value (no rounding of the dipole) unless it disagrees with stdout, which xtb prints last. */
-function reconcile(name: string, json: number | undefined, stdout: number | undefined, tol: number, warnings: string[]) {
+/** The JSON value unless it disagrees with stdout beyond rounding (the JSON has 8 decimals, stdout 12): then stdout's. */
+function reconcile(
+  name: string,
+  json: number | undefined,
+  stdout: number | undefined,
+  tol: number,
+  warnings: string[],
+) {
   if (json === undefined) return stdout;
   if (stdout === undefined || Math.abs(json - stdout) <= tol) return json;
   warnings.push(`${name}: xtbout.json says ${json}, stdout says ${stdout}; using stdout`);
@@ -244,20 +273,31 @@ function classify(out: RawOutput): CalcFailure | undefined {
   const inputWarnings = /Please study the warnings concerning your input/.test(stdout)
     ? blockLines(stdout, /Please study the warnings concerning your input/)
     : [];
-  if (inputWarnings.length > 0) return failure('invalid-input', `xtb rejected the input: ${inputWarnings.join('; ')}`, false);
+  if (inputWarnings.length > 0)
+    return failure('invalid-input', `xtb rejected the input: ${inputWarnings.join('; ')}`, false);
   const abnormal = exitCode !== 0 || /abnormal termination of xtb/.test(stderr);
   if (abnormal) {
-    if (/Self consistent charge iterator did not converge|convergence criteria cannot be satisfied/.test(stdout)) {
+    if (
+      /Self consistent charge iterator did not converge|convergence criteria cannot be satisfied/.test(stdout)
+    ) {
       return failure('scf-not-converged', `xtb SCF did not converge: ${why}`, true);
     }
-    if (/reading geometry input|Could not parse|is not parametrized|Could not setup defaults|Unknown option/i.test(why)) {
+    if (
+      /reading geometry input|Could not parse|is not parametrized|Could not setup defaults|Unknown option/i.test(
+        why,
+      )
+    ) {
       return failure('invalid-input', `xtb rejected the input: ${why}`, false);
     }
     return failure('unknown', `xtb failed: ${why}`, false);
   }
   const optFailed = /FAILED TO CONVERGE GEOMETRY OPTIMIZATION IN (\d+) ITERATIONS/.exec(stdout);
   if (optFailed) {
-    return failure('opt-not-converged', `xtb geometry optimisation did not converge in ${optFailed[1]} cycles`, true);
+    return failure(
+      'opt-not-converged',
+      `xtb geometry optimisation did not converge in ${optFailed[1]} cycles`,
+      true,
+    );
   }
   return undefined;
 }
@@ -276,7 +316,8 @@ function parse(out: RawOutput): CalcOutputs | CalcFailure {
     1e-7,
     warnings,
   );
-  if (totalEnergy === undefined) return failure('unknown', 'xtb finished but reported no total energy', false);
+  if (totalEnergy === undefined)
+    return failure('unknown', 'xtb finished but reported no total energy', false);
   const homoLumoGap = reconcile(
     'HOMO-LUMO gap',
     jsonNumber(json, 'HOMO-LUMO gap/eV'),
@@ -300,7 +341,8 @@ function parse(out: RawOutput): CalcOutputs | CalcFailure {
   const call = programCall(stdout);
   if (call?.optimize || /GEOMETRY OPTIMIZATION/.test(stdout)) {
     const xyz = out.files('xtbopt.xyz');
-    if (xyz === undefined) return failure('unknown', 'xtb optimisation finished but wrote no xtbopt.xyz', false);
+    if (xyz === undefined)
+      return failure('unknown', 'xtb optimisation finished but wrote no xtbopt.xyz', false);
     if (!call) warnings.push('no "program call" line in stdout; final geometry assumes charge 0, singlet');
     try {
       result.finalGeometry = parseXyz(xyz, { charge: call?.charge ?? 0, multiplicity: (call?.uhf ?? 0) + 1 });
@@ -319,14 +361,19 @@ function parseDipole(
 ): { vector: Vec3; total: number } | undefined {
   const raw = json?.dipole;
   const fromJson =
-    Array.isArray(raw) && raw.length === 3 && raw.every((x) => typeof x === 'number') ? (raw as Vec3) : undefined;
+    Array.isArray(raw) && raw.length === 3 && raw.every((x) => typeof x === 'number')
+      ? (raw as Vec3)
+      : undefined;
   const toDebye = (v: Vec3): Vec3 => [v[0] * DEBYE_PER_AU, v[1] * DEBYE_PER_AU, v[2] * DEBYE_PER_AU];
   // stdout prints 3 decimals: anything beyond rounding means the JSON vector is from another geometry.
   if (fromJson && (!printed || fromJson.every((x, i) => Math.abs(x - (printed.vector[i] ?? 0)) <= 6e-4))) {
     return { vector: toDebye(fromJson), total: Math.hypot(...fromJson) * DEBYE_PER_AU };
   }
   if (!printed) return undefined;
-  if (fromJson) warnings.push('xtbout.json dipole disagrees with the last dipole in stdout (stale after --opt); using stdout');
+  if (fromJson)
+    warnings.push(
+      'xtbout.json dipole disagrees with the last dipole in stdout (stale after --opt); using stdout',
+    );
   return { vector: toDebye(printed.vector), total: printed.total };
 }
 

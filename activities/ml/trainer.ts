@@ -1,0 +1,143 @@
+/**
+ * trainAndPredict: fits the surrogate and screens the pool in a worker thread, so the calling thread
+ * (a Temporal worker that must keep heartbeating) stays responsive.
+ *
+ * The thread runs ./train-thread.js next to this file in compiled code (dist/), or ./train-thread.ts
+ * through tsx when running from sources (tsx, vitest).
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+import type { SurrogateDescription, SurrogateSpec } from '../../lib/surrogate.js';
+
+export interface TrainRequest {
+  /** Training features, row-major, n x nFeatures. */
+  x: Float32Array;
+  nFeatures: number;
+  /** Training targets, n. */
+  y: Float32Array;
+  /** Pool features to predict, row-major, m x nFeatures. */
+  pool: Float32Array;
+  spec: SurrogateSpec;
+  seed: number;
+  /** Fraction of training done (0..1], e.g. to heartbeat. */
+  onProgress?: (fraction: number) => void;
+  /** Lines the thread logs (which TF backend it picked); default console.info. */
+  onLog?: (line: string) => void;
+  /** Aborting terminates the thread and rejects. */
+  signal?: AbortSignal;
+  /**
+   * Move x, y and pool to the thread instead of copying them (default true): fast, but the caller's
+   * arrays are detached (empty) afterwards. Arrays that view part of a larger buffer are copied.
+   */
+  transfer?: boolean;
+}
+
+export interface TrainResult {
+  /** Per pool row, in the target's units. */
+  mean: Float32Array;
+  std: Float32Array;
+  /** The saved model (MlpEnsemble.load reads it). */
+  model: Uint8Array;
+  description: SurrogateDescription;
+  backend: string;
+  fitSeconds: number;
+  predictSeconds: number;
+  trainLoss: number;
+}
+
+/** What the thread receives. */
+export type ThreadRequest = Pick<TrainRequest, 'x' | 'nFeatures' | 'y' | 'pool' | 'spec' | 'seed'>;
+
+/** What the thread sends back. */
+export type ThreadMessage =
+  | { type: 'progress'; fraction: number }
+  | { type: 'log'; line: string }
+  | { type: 'result'; result: TrainResult }
+  | { type: 'error'; message: string; stack?: string };
+
+export async function trainAndPredict(req: TrainRequest): Promise<TrainResult> {
+  const { x, nFeatures, y, pool, spec, seed, onProgress, signal } = req;
+  const onLog = req.onLog ?? ((line: string) => console.info(line));
+  if (!Number.isInteger(nFeatures) || nFeatures <= 0) throw new Error(`nFeatures must be a positive integer`);
+  if (x.length !== y.length * nFeatures)
+    throw new Error(`x has ${x.length} values, expected ${y.length} x ${nFeatures}`);
+  if (pool.length % nFeatures !== 0)
+    throw new Error(`pool has ${pool.length} values, not a multiple of ${nFeatures}`);
+  signal?.throwIfAborted();
+
+  const transfer = req.transfer ?? true;
+  const [xs, ys, ps] = [x, y, pool].map((a) => (transfer ? movable(a) : a)) as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ];
+  const message: ThreadRequest = { x: xs, nFeatures, y: ys, pool: ps, spec: pickSpec(spec), seed };
+  const transferList = transfer ? uniqueBuffers([xs, ys, ps]) : [];
+
+  return new Promise<TrainResult>((resolve, reject) => {
+    const worker = new Worker(threadEntry.filename, threadEntry.options);
+    let settled = false;
+    const finish = (err: Error | undefined, result?: TrainResult) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      if (err) reject(err);
+      else resolve(result as TrainResult);
+    };
+    const onAbort = () =>
+      finish(signal?.reason instanceof Error ? signal.reason : new Error('training was aborted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (msg: ThreadMessage) => {
+      if (msg.type === 'progress') onProgress?.(msg.fraction);
+      else if (msg.type === 'log') onLog(msg.line);
+      else if (msg.type === 'result') finish(undefined, msg.result);
+      else finish(threadError(msg.message, msg.stack));
+    });
+    worker.on('error', (err) => finish(threadError(err.message, err.stack)));
+    worker.on('exit', (code) =>
+      finish(new Error(`the training thread exited (code ${code}) without a result`)),
+    );
+    worker.postMessage(message, transferList);
+  });
+}
+
+/**
+ * The sibling thread module: compiled .js if present, else the .ts source. On Node 20, `--import tsx`
+ * in a worker's execArgv does not apply to the worker (tsx registers its ESM hooks on the main thread
+ * only), so the .ts entry is started from a bootstrap that registers tsx's CommonJS hooks in the thread.
+ */
+const threadEntry = ((): { filename: string | URL; options: WorkerOptions } => {
+  const js = new URL('./train-thread.js', import.meta.url);
+  if (existsSync(fileURLToPath(js))) return { filename: js, options: {} };
+  const ts = fileURLToPath(new URL('./train-thread.ts', import.meta.url));
+  const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api'); // from here, not the working directory
+  const bootstrap = `require(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(ts)});`;
+  return { filename: bootstrap, options: { eval: true } };
+})();
+
+function pickSpec(spec: SurrogateSpec): SurrogateSpec {
+  const { ensembleSize, hiddenLayers, epochs, learningRate } = spec;
+  return { ensembleSize, hiddenLayers: [...hiddenLayers], epochs, learningRate };
+}
+
+/** An array whose whole buffer can be transferred without taking anything else along. */
+function movable(a: Float32Array): Float32Array {
+  const whole = a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+  return whole || a.buffer instanceof SharedArrayBuffer ? a : a.slice();
+}
+
+function uniqueBuffers(arrays: Float32Array[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const a of arrays) if (a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
+  return [...buffers];
+}
+
+function threadError(message: string, stack?: string): Error {
+  const err = new Error(message);
+  if (stack)
+    err.stack = `Error: ${message}\n    (in the training thread)\n${stack.split('\n').slice(1).join('\n')}`;
+  return err;
+}

@@ -1,0 +1,12 @@
+import type { CalcSpec } from '../../activities/qm/template.js';
+
+/** A GFN2 single point on a neutral closed-shell molecule, with any field overridden. */
+export const gfn2Spec = (over: Partial<CalcSpec> = {}): CalcSpec => ({
+  code: 'xtb',
+  method: 'gfn2',
+  task: 'energy',
+  charge: 0,
+  multiplicity: 1,
+  settings: {},
+  ...over,
+});

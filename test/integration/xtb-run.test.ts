@@ -1,0 +1,311 @@
+/**
+ * The runner against the real xtb (Debian package `xtb`) and obabel (`openbabel`): results, killing
+ * whole process trees on timeout and cancellation, CPU accounting, missing binaries.
+ */
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { xtbTemplate } from '../../activities/qm/codes/xtb.js';
+import { parseXyz, smilesTo3D } from '../../activities/qm/geometry.js';
+import { codeVersion, MissingBinaryError, resolveBinary, xtbProfile } from '../../activities/qm/profile.js';
+import { hashInputs, parseRusage, type RunOptions, runCalculation } from '../../activities/qm/runner.js';
+import {
+  type CalcFailure,
+  type CalcOutputs,
+  type CalcSpec,
+  type Geometry,
+  isCalcFailure,
+  type QmTemplate,
+} from '../../activities/qm/template.js';
+import { gfn2Spec } from '../helpers/xtb-spec.js';
+
+const found = (binary: string) =>
+  resolveBinary(binary).then(
+    () => true,
+    () => false,
+  );
+const haveXtb = await found(process.env.CASCADE_XTB || 'xtb');
+const haveObabel = await found(process.env.CASCADE_OBABEL || 'obabel');
+const workRoot = mkdtempSync(join(tmpdir(), 'cascade-xtb-run-'));
+afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
+
+const fixtures = join(import.meta.dirname, '../fixtures/xtb');
+const water = parseXyz(readFileSync(join(fixtures, 'water-gfn2/input.xyz'), 'utf8'));
+/** 64 waters (192 atoms): a GFN2 single point takes about a second, an optimisation minutes. */
+const waterCluster = parseXyz(readFileSync(join(fixtures, 'water-cluster-sigterm/input.xyz'), 'utf8'));
+
+const gfn2 = gfn2Spec;
+const opts = (over: Partial<RunOptions> = {}): RunOptions => ({ workRoot, timeoutMs: 120_000, ...over });
+
+function ok(out: CalcOutputs | CalcFailure): CalcOutputs {
+  if (isCalcFailure(out)) throw new Error(`expected outputs, got ${out.kind}: ${out.message}`);
+  return out;
+}
+
+/** Live (non-zombie) processes running xtb or working inside `dir`, from /proc. */
+function processesIn(dir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      if (cwd.startsWith(dir))
+        found.push(`${pid} ${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()} in ${cwd}`);
+    } catch {
+      // gone meanwhile, or not ours to inspect
+    }
+  }
+  return found;
+}
+
+describe.skipIf(!haveXtb || !haveObabel)('runCalculation with xtb', () => {
+  it("water GFN2 matches xtb's own xtbout.json", async () => {
+    const { outcome, provenance } = await runCalculation(xtbTemplate, xtbProfile(), gfn2(), water, opts());
+    const out = ok(outcome);
+    const json = JSON.parse(readFileSync(join(provenance.workDir, 'xtbout.json'), 'utf8'));
+    expect(Math.abs(out.totalEnergy - json['total energy'])).toBeLessThan(1e-6);
+    expect(out.totalEnergy).toBeCloseTo(-5.0703759, 6);
+    expect(out.homoLumoGap).toBeCloseTo(14.6930033, 6);
+    expect(out.dipoleMoment).toBeCloseTo(2.2657, 3);
+    expect(provenance).toMatchObject({ code: 'xtb', codeVersion: await codeVersion('xtb'), exitCode: 0 });
+    expect(provenance.inputHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(provenance.workDir).toBe(join(workRoot, provenance.inputHash));
+    expect(provenance.wallSeconds).toBeGreaterThan(0);
+    expect(provenance.cpuSeconds).toBeGreaterThanOrEqual(0);
+    expect(provenance.cpuSeconds).toBeLessThan(5);
+    expect(provenance.stdoutTail).toMatch(/HOMO-LUMO GAP/);
+  });
+
+  it('re-creates the work directory for the same inputs', async () => {
+    const first = await runCalculation(xtbTemplate, xtbProfile(), gfn2(), water, opts());
+    writeFileSync(join(first.provenance.workDir, 'leftover'), 'x');
+    const second = await runCalculation(xtbTemplate, xtbProfile(), gfn2(), water, opts());
+    expect(second.provenance.workDir).toBe(first.provenance.workDir);
+    expect(existsSync(join(second.provenance.workDir, 'leftover'))).toBe(false);
+    const other = await runCalculation(xtbTemplate, xtbProfile(), gfn2({ method: 'gfn1' }), water, opts());
+    expect(other.provenance.inputHash).not.toBe(first.provenance.inputHash);
+  });
+
+  it('runs identical inputs one after the other (they share a work directory)', async () => {
+    const runs = await Promise.all(
+      [1, 2, 3].map(() =>
+        runCalculation(xtbTemplate, xtbProfile(), gfn2({ task: 'optimize' }), water, opts()),
+      ),
+    );
+    const energies = runs.map((r) => ok(r.outcome).totalEnergy);
+    expect(new Set(energies).size).toBe(1);
+    expect(new Set(runs.map((r) => r.provenance.workDir)).size).toBe(1);
+  });
+
+  it('kills the whole process group on timeout', async () => {
+    const { outcome, provenance } = await runCalculation(
+      xtbTemplate,
+      xtbProfile(),
+      gfn2({ task: 'optimize' }),
+      waterCluster,
+      opts({ timeoutMs: 50 }),
+    );
+    expect(outcome).toMatchObject({ kind: 'timeout', retryable: false });
+    expect(provenance.exitCode).toBeNull();
+    expect(provenance.signal).toMatch(/SIG(TERM|KILL)/);
+    expect(provenance.wallSeconds).toBeLessThan(5);
+    expect(processesIn(workRoot)).toEqual([]);
+  });
+
+  it('kills it when the AbortSignal fires, reporting progress meanwhile', async () => {
+    const controller = new AbortController();
+    const progress: Array<{ elapsedSeconds: number; line?: string }> = [];
+    setTimeout(() => controller.abort(), 2_500);
+    const { outcome, provenance } = await runCalculation(
+      xtbTemplate,
+      xtbProfile(),
+      gfn2({ task: 'optimize' }),
+      waterCluster,
+      opts({ signal: controller.signal, onProgress: (p) => progress.push(p) }),
+    );
+    expect(outcome).toMatchObject({ kind: 'killed', retryable: false });
+    expect(processesIn(workRoot)).toEqual([]);
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress.at(-1)?.line).toBeTruthy();
+    expect(progress.at(-1)?.elapsedSeconds).toBeGreaterThan(1.5);
+    // the /proc sample taken just before the kill: xtb was busy on one core all along
+    expect(provenance.cpuSeconds).toBeGreaterThan(0.3);
+    expect(provenance.cpuSeconds).toBeLessThan(provenance.wallSeconds * 1.5);
+  });
+
+  it('escalates to SIGKILL for a tree that ignores SIGTERM', async () => {
+    // a stand-in code: a shell whose children ignore SIGTERM (a fixed script, no user strings)
+    const stubborn: QmTemplate = {
+      code: 'sh',
+      write: () => ({ files: {}, argv: ['-c', 'trap "" TERM; sleep 30 & sleep 30 & wait'] }),
+      parse: () => ({ totalEnergy: 0, warnings: [] }),
+    };
+    const started = performance.now();
+    const { outcome } = await runCalculation(
+      stubborn,
+      { binary: '/bin/sh', threads: 1 },
+      gfn2(),
+      water,
+      opts({ timeoutMs: 300 }),
+    );
+    expect(outcome).toMatchObject({ kind: 'timeout' });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(processesIn(workRoot)).toEqual([]);
+  });
+
+  it('does not start when already cancelled', async () => {
+    const { outcome } = await runCalculation(
+      xtbTemplate,
+      xtbProfile(),
+      gfn2(),
+      water,
+      opts({ signal: AbortSignal.abort() }),
+    );
+    expect(outcome).toMatchObject({ kind: 'killed' });
+  });
+
+  it.each([
+    ['GNU time', undefined],
+    ['/proc sampling', ''],
+  ])('measures CPU seconds with %s', async (_how, timeSetting) => {
+    const saved = process.env.CASCADE_TIME;
+    if (timeSetting === undefined) delete process.env.CASCADE_TIME;
+    else process.env.CASCADE_TIME = timeSetting;
+    try {
+      const { outcome, provenance } = await runCalculation(
+        xtbTemplate,
+        xtbProfile(),
+        gfn2(),
+        waterCluster,
+        opts(),
+      );
+      ok(outcome);
+      // CPU time does not depend on machine load: this single point needs about 0.7 s of one core
+      // (sampling may miss up to the last 100 ms)
+      expect(provenance.cpuSeconds).toBeGreaterThan(0.3);
+      expect(provenance.cpuSeconds).toBeLessThan(3);
+      expect(provenance.cpuSeconds).toBeLessThan(provenance.wallSeconds * 1.5 + 0.05);
+      expect(provenance.maxRssKb).toBeGreaterThan(10_000);
+    } finally {
+      if (saved === undefined) delete process.env.CASCADE_TIME;
+      else process.env.CASCADE_TIME = saved;
+    }
+  });
+
+  it('reports a missing binary with the package to install', async () => {
+    const { outcome } = await runCalculation(
+      xtbTemplate,
+      xtbProfile({ binary: '/nonexistent/bin/xtb' }),
+      gfn2(),
+      water,
+      opts(),
+    );
+    expect(outcome).toMatchObject({ kind: 'missing-binary', retryable: false });
+    expect((outcome as CalcFailure).message).toMatch(/apt-get install xtb/);
+  });
+
+  it('reports invalid input without running anything', async () => {
+    const { outcome, provenance } = await runCalculation(
+      xtbTemplate,
+      xtbProfile(),
+      gfn2({ multiplicity: 2 }),
+      water,
+      opts(),
+    );
+    expect(outcome).toMatchObject({ kind: 'invalid-input', retryable: false });
+    expect(provenance.workDir).toBe('');
+  });
+
+  it('classifies an unconverged SCF from a real run', async () => {
+    const { outcome, provenance } = await runCalculation(
+      xtbTemplate,
+      xtbProfile(),
+      gfn2({ settings: { iterations: 1 } }),
+      water,
+      opts(),
+    );
+    expect(outcome).toMatchObject({ kind: 'scf-not-converged', retryable: true });
+    expect(provenance.exitCode).toBe(1);
+  });
+
+  it('embeds ethanol with Open Babel and runs it through xtb', async () => {
+    const geom: Geometry = await smilesTo3D('CCO');
+    expect(geom.symbols).toHaveLength(9);
+    expect(geom.symbols.filter((s) => s === 'H')).toHaveLength(6);
+    expect([geom.charge, geom.multiplicity]).toEqual([0, 1]);
+    const out = ok(
+      (await runCalculation(xtbTemplate, xtbProfile(), gfn2({ task: 'optimize' }), geom, opts())).outcome,
+    );
+    expect(out.totalEnergy).toBeCloseTo(-11.394, 2);
+    expect(out.finalGeometry?.symbols).toEqual(geom.symbols);
+  });
+});
+
+describe.skipIf(!haveObabel)('smilesTo3D', () => {
+  it('reads the formal charge', async () => {
+    const acetate = await smilesTo3D('CC(=O)[O-]');
+    expect([acetate.symbols.length, acetate.charge, acetate.multiplicity]).toEqual([7, -1, 1]);
+    const ammonium = await smilesTo3D('[NH4+]');
+    expect([ammonium.symbols.length, ammonium.charge]).toEqual([5, 1]);
+    const methyl = await smilesTo3D('[CH3]');
+    expect([methyl.symbols.length, methyl.charge, methyl.multiplicity]).toEqual([4, 0, 2]);
+  });
+
+  it('names the SMILES it cannot embed', async () => {
+    await expect(smilesTo3D('C1CC')).rejects.toThrow(/"C1CC".*unmatched ring bonds/);
+    await expect(smilesTo3D('-C')).rejects.toThrow(/"-C"/);
+    await expect(smilesTo3D('CC O')).rejects.toThrow(/whitespace/);
+  });
+});
+
+describe.skipIf(!haveXtb)('profile', () => {
+  it('reads the xtb version once', async () => {
+    const first = codeVersion('xtb');
+    expect(codeVersion('xtb')).toBe(first);
+    expect(await first).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('defaults to one thread and a large OpenMP stack', () => {
+    expect(xtbProfile({ threads: 4 })).toMatchObject({ threads: 4, env: { OMP_STACKSIZE: '1G' } });
+    expect(xtbProfile().binary).toBe(process.env.CASCADE_XTB || 'xtb');
+  });
+});
+
+describe('profile errors and runner helpers', () => {
+  it('names the Debian package of a missing program', async () => {
+    const err = await resolveBinary('/nowhere/obabel').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MissingBinaryError);
+    expect((err as Error).message).toMatch(/apt-get install openbabel.*CASCADE_OBABEL/);
+    await expect(codeVersion('no-such-program-here')).rejects.toThrow(/not found on PATH/);
+  });
+
+  it('hashes inputs independently of key order', () => {
+    const a = hashInputs('xtb', { argv: ['x'], files: { a: '1', b: '2' }, env: { X: '1', Y: '2' } });
+    const b = hashInputs('xtb', { argv: ['x'], files: { b: '2', a: '1' }, env: { Y: '2', X: '1' } });
+    expect(a).toBe(b);
+    expect(hashInputs('xtb', { argv: ['y'], files: { a: '1', b: '2' } })).not.toBe(a);
+  });
+
+  it('reads GNU time reports', () => {
+    expect(parseRusage('cascade-rusage wall=0.75 user=0.70 sys=0.03 maxrss=53680\n')).toEqual({
+      cpuSeconds: 0.73,
+      maxRssKb: 53680,
+    });
+    expect(
+      parseRusage(
+        'Command terminated by signal 9\ncascade-rusage wall=0.00 user=1.92 sys=1.93 maxrss=1600\n',
+      ),
+    ).toEqual({ cpuSeconds: 3.85, maxRssKb: 1600, signal: 'SIGKILL' });
+    expect(parseRusage('')).toBeUndefined();
+  });
+});
