@@ -80,6 +80,7 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     calls: {},
     failures: 0,
     cpuSeconds: 0,
+    energyJoules: 0,
     roundsWithoutImprovement: 0,
     poolSize: 0,
   };
@@ -111,6 +112,7 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       { key: attrs.ROUND, value: state.round },
       { key: attrs.EVALUATIONS, value: totalCalls(state) },
       { key: attrs.CPU_HOURS, value: state.cpuSeconds / 3600 },
+      { key: attrs.ENERGY_KWH, value: state.energyJoules / 3.6e6 },
       ...(state.best ? [{ key: attrs.BEST_VALUE, value: state.best.value }] : []),
     ]);
 
@@ -153,7 +155,12 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       round: state.round,
       seed: config.seed + state.round,
     });
-    if (model) state.lastModel = model;
+    if (model) {
+      const { cpuSeconds, energyJoules, ...summary } = model;
+      state.lastModel = summary;
+      state.cpuSeconds += cpuSeconds;
+      state.energyJoules += energyJoules;
+    }
 
     phase = 'acquiring';
     const remaining = remainingCalls(config, limits, state);
@@ -188,6 +195,7 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
     for (const r of results) {
       state.cpuSeconds += r.cpuSeconds;
+      state.energyJoules += r.energyJoules;
       for (const t of r.tiers) state.calls[t] = (state.calls[t] ?? 0) + 1;
       if (r.status !== 'ok') state.failures++;
     }

@@ -38,6 +38,7 @@ export interface EvaluationSummary {
   tiers: string[];
   cached: boolean;
   cpuSeconds: number;
+  energyJoules: number;
 }
 
 const GEOMETRY_GENERATOR = 'obabel-gen3d';
@@ -78,6 +79,7 @@ async function evaluate(args: {
     tiers: [],
     cached: true,
     cpuSeconds: 0,
+    energyJoules: 0,
   };
 
   let geom: Geometry;
@@ -122,7 +124,7 @@ async function evaluate(args: {
       wallSeconds: r.cached ? 0 : r.wallSeconds,
     });
     if (!r.cached) {
-      record(db, {
+      summary.energyJoules += record(db, {
         campaignId: args.campaignId,
         round: args.round,
         activity: `qm:${name}`,

@@ -5,6 +5,7 @@ import { getCampaign } from '../store/campaigns.js';
 import { getCandidates } from '../store/candidates.js';
 import { openStore } from '../store/db.js';
 import { listEvaluations } from '../store/evaluations.js';
+import { campaignTotals } from '../store/ledger.js';
 import { latestModel } from '../store/models.js';
 
 export async function restoreCampaign(args: { campaignId: string }): Promise<CampaignState> {
@@ -18,7 +19,7 @@ export async function restoreCampaign(args: { campaignId: string }): Promise<Cam
     round: evaluations.reduce((m, e) => Math.max(m, e.round + 1), 0),
     calls: {},
     failures: 0,
-    cpuSeconds: 0,
+    ...campaignTotals(db, args.campaignId),
     roundsWithoutImprovement: 0,
     poolSize: campaign.pool?.kept ?? 0,
   };
@@ -26,7 +27,6 @@ export async function restoreCampaign(args: { campaignId: string }): Promise<Cam
   let best: { idx: number; value: number } | undefined;
   for (const e of evaluations) {
     state.calls[e.tier] = (state.calls[e.tier] ?? 0) + 1;
-    state.cpuSeconds += e.cpuSeconds;
     if (e.status !== 'ok') failedCandidates.add(e.idx);
     if (e.tier === objectiveTier && e.status === 'ok' && e.value !== undefined) {
       const better =

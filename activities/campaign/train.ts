@@ -18,6 +18,8 @@ export interface ModelSummary {
   backend: string;
   trainedOn: number;
   metrics: Record<string, number>;
+  cpuSeconds: number;
+  energyJoules: number;
 }
 
 export async function trainSurrogate(args: {
@@ -94,14 +96,15 @@ export async function trainSurrogate(args: {
     pool.map((c) => c.idx),
   );
   const cpu = process.cpuUsage(cpu0);
-  record(db, {
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const energyJoules = record(db, {
     campaignId: args.campaignId,
     round: args.round,
     activity: 'ml:train+screen',
     wallSeconds: (performance.now() - wall0) / 1000,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    cpuSeconds,
   });
-  return { id, backend: result.backend, trainedOn: labelled.length, metrics };
+  return { id, backend: result.backend, trainedOn: labelled.length, metrics, cpuSeconds, energyJoules };
 }
 
 function mean(a: Float32Array): number {

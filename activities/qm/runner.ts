@@ -4,11 +4,11 @@
  * provenance (version, host, input hash, wall/CPU time, peak memory, output tails).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { hostname, constants as osConstants } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { GroupUsage, gnuTime, LEADER_SAMPLE_MS, readRusage, underGnuTime } from './accounting.js';
+import { endGroup, terminateGroup, trackGroup } from './process-group.js';
 import { codeVersion, MissingBinaryError, resolveBinary } from './profile.js';
 import type {
   CalcFailure,
@@ -19,6 +19,9 @@ import type {
   Profile,
   QmTemplate,
 } from './template.js';
+import { isPlainFileName, lockWorkDir, prepareWorkDir, readWorkFile, saveOutput } from './work-dir.js';
+
+export { parseRusage } from './accounting.js';
 
 export interface Progress {
   elapsedSeconds: number;
@@ -59,14 +62,10 @@ export interface RunResult {
 }
 
 const PROGRESS_INTERVAL_MS = 1_000;
-const LEADER_SAMPLE_MS = 100;
 /** setTimeout fires at once for delays beyond 2^31-1 ms (24.8 days); longer limits are capped there. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Time between SIGTERM and SIGKILL: lets the code write restart files and exit cleanly. */
-const KILL_GRACE_MS = 2_000;
 const TAIL_LINES = 40;
 const TAIL_CHARS = 4_000;
-const FILE_NAME = /^(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
 
 /** sha256 hex of the code name and the inputs in canonical form (sorted keys, fixed layout). */
 export function hashInputs(code: string, inputs: CalcInputs): string {
@@ -115,7 +114,7 @@ export async function runCalculation(
   let inputs: CalcInputs;
   try {
     inputs = template.write(spec, geom);
-    const bad = Object.keys(inputs.files).find((name) => !FILE_NAME.test(name));
+    const bad = Object.keys(inputs.files).find((name) => !isPlainFileName(name));
     if (bad !== undefined) throw new Error(`input file name "${bad}" is not a plain file name`);
   } catch (e) {
     return done(fail('invalid-input', (e as Error).message));
@@ -141,23 +140,6 @@ export async function runCalculation(
   }
 }
 
-const workDirLocks = new Map<string, Promise<void>>();
-
-async function lockWorkDir(dir: string): Promise<() => void> {
-  const previous = workDirLocks.get(dir) ?? Promise.resolve();
-  let release = () => {};
-  const gate = new Promise<void>((r) => {
-    release = r;
-  });
-  const mine = previous.then(() => gate);
-  workDirLocks.set(dir, mine);
-  await previous;
-  return () => {
-    release();
-    if (workDirLocks.get(dir) === mine) workDirLocks.delete(dir);
-  };
-}
-
 /** Prepares the work directory, runs the code, accounts for it and parses its output; fills in `provenance`. */
 async function execute(
   template: QmTemplate,
@@ -168,9 +150,7 @@ async function execute(
   opts: RunOptions,
 ): Promise<CalcOutputs | CalcFailure> {
   const workDir = provenance.workDir;
-  await rm(workDir, { recursive: true, force: true });
-  await mkdir(workDir, { recursive: true });
-  for (const [name, text] of Object.entries(inputs.files)) await writeFile(join(workDir, name), text);
+  await prepareWorkDir(workDir, inputs.files);
 
   const threads = String(profile.threads);
   const env = {
@@ -183,7 +163,7 @@ async function execute(
   const timeBinary = await gnuTime();
   const rusageFile = join(workDir, '.cascade-rusage');
   const [file, args] = timeBinary
-    ? [timeBinary, ['-f', RUSAGE_FORMAT, '-o', rusageFile, '--', binary, ...inputs.argv]]
+    ? underGnuTime(timeBinary, rusageFile, binary, inputs.argv)
     : [binary, inputs.argv];
 
   const started = performance.now();
@@ -231,7 +211,7 @@ async function execute(
     timeBinary || pgid === undefined
       ? undefined
       : setInterval(() => void usage.sampleLeader(pgid), LEADER_SAMPLE_MS);
-  if (pgid !== undefined) liveGroups.add(pgid);
+  if (pgid !== undefined) trackGroup(pgid);
 
   const result = await child;
   clearTimeout(timer);
@@ -241,21 +221,17 @@ async function execute(
   provenance.wallSeconds = elapsed();
   await stopping;
   // Descendants that outlived the leader (daemonised helpers, MPI ranks) are ended too.
-  if (pgid !== undefined) {
-    await terminateGroup(pgid);
-    liveGroups.delete(pgid);
-  }
+  if (pgid !== undefined) await endGroup(pgid);
 
   const stdout = typeof result.stdout === 'string' ? result.stdout : '';
   const stderr = typeof result.stderr === 'string' ? result.stderr : '';
   // Kept beside the code's own files for post-mortems; provenance carries only the tails.
-  await writeFile(join(workDir, '.cascade-stdout'), stdout).catch(() => undefined);
-  await writeFile(join(workDir, '.cascade-stderr'), stderr).catch(() => undefined);
+  await saveOutput(workDir, stdout, stderr);
   provenance.stdoutTail = tail(stdout);
   provenance.stderrTail = tail(stderr);
   provenance.exitCode = result.exitCode ?? null;
   if (result.signal) provenance.signal = result.signal;
-  const report = timeBinary ? parseRusage(await readFile(rusageFile, 'utf8').catch(() => '')) : undefined;
+  const report = timeBinary ? await readRusage(rusageFile) : undefined;
   if (report) {
     provenance.cpuSeconds = report.cpuSeconds;
     provenance.maxRssKb = report.maxRssKb;
@@ -287,171 +263,5 @@ async function execute(
     });
   } catch (e) {
     return fail('unknown', `could not parse ${template.code} output: ${(e as Error).message}`);
-  }
-}
-
-function readWorkFile(workDir: string, name: string): string | undefined {
-  if (!FILE_NAME.test(name)) return undefined;
-  try {
-    return readFileSync(join(workDir, name), 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Killing process groups
-
-/** Groups still running, ended with SIGKILL if this process exits first (detached children would survive). */
-const liveGroups = new Set<number>();
-process.once('exit', () => {
-  for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
-});
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: the group is already gone
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** SIGTERM to the group, wait up to the grace period for it to empty, then SIGKILL whatever is left. */
-async function terminateGroup(pgid: number): Promise<void> {
-  if (!(await groupAlive(pgid))) return;
-  signalGroup(pgid, 'SIGTERM');
-  const deadline = performance.now() + KILL_GRACE_MS;
-  while (performance.now() < deadline) {
-    await sleep(25);
-    if (!(await groupAlive(pgid))) return;
-  }
-  signalGroup(pgid, 'SIGKILL');
-  while (await groupAlive(pgid)) await sleep(25);
-}
-
-const HAVE_PROC = existsSync('/proc/self/stat');
-
-/** Whether any non-zombie process is in the group (zombies of orphans may linger when PID 1 does not reap). */
-async function groupAlive(pgid: number): Promise<boolean> {
-  if (HAVE_PROC) return (await scanGroup(pgid)).some((p) => p.state !== 'Z');
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Resource accounting
-//
-// Exact figures come from GNU time (Debian package `time`, installed on this machine as /usr/bin/time,
-// but not part of minimal images): the code runs as `time -f ... -o <workdir>/.cascade-rusage -- code
-// argv...` (still no shell), and time reports getrusage(RUSAGE_CHILDREN) after waiting for the code:
-// user+system CPU of the code and every descendant it waited for, and the peak resident set size.
-// Where GNU time is absent (or CASCADE_TIME='' turns it off), and for runs we kill (time dies with
-// its group and reports nothing), the runner falls back to sampling /proc: every second, and once
-// just before killing, it sums utime+stime+cutime+cstime (clock ticks, USER_HZ = 100 on Linux) over
-// the processes of the group and tracks the largest VmHWM; without GNU time it also reads the
-// leader's counters every 100 ms. That is a lower bound, missing the CPU of the last interval before
-// a normal exit (and of descendants that outlived a sample but not the leader); for killed runs it
-// is right up to the kill. Node itself cannot help: process.resourceUsage() covers only itself, and
-// its own cutime mixes every child it reaped.
-
-const RUSAGE_FORMAT = 'cascade-rusage wall=%e user=%U sys=%S maxrss=%M';
-const USER_HZ = 100;
-
-const timeChecks = new Map<string, Promise<string | undefined>>();
-
-/** Path of a usable GNU time ($CASCADE_TIME, default /usr/bin/time), checked once; undefined when absent. */
-function gnuTime(): Promise<string | undefined> {
-  const path = process.env.CASCADE_TIME ?? '/usr/bin/time';
-  let check = timeChecks.get(path);
-  if (!check) {
-    check = path
-      ? execa(path, ['--version'], { reject: false, stdin: 'ignore', timeout: 10_000 }).then((r) =>
-          /GNU/.test(`${r.stdout}${r.stderr}`) ? path : undefined,
-        )
-      : Promise.resolve(undefined);
-    timeChecks.set(path, check);
-  }
-  return check;
-}
-
-interface RusageReport {
-  cpuSeconds: number;
-  maxRssKb: number;
-  signal?: string;
-}
-
-/** GNU time's report; "Command terminated by signal N" precedes it when the code died of a signal. */
-export function parseRusage(text: string): RusageReport | undefined {
-  const m = /cascade-rusage wall=\S+ user=([\d.]+) sys=([\d.]+) maxrss=(\d+)/.exec(text);
-  if (!m) return undefined;
-  // %U and %S have two decimals; round the sum so 1.92 + 1.93 does not print as 3.8499999999999996
-  const report: RusageReport = {
-    cpuSeconds: Math.round((Number(m[1]) + Number(m[2])) * 100) / 100,
-    maxRssKb: Number(m[3]),
-  };
-  const sig = /Command terminated by signal (\d+)/.exec(text)?.[1];
-  if (sig) {
-    const n = Number(sig);
-    report.signal = Object.entries(osConstants.signals).find(([, v]) => v === n)?.[0] ?? `signal ${n}`;
-  }
-  return report;
-}
-
-interface ProcEntry {
-  pid: number;
-  state: string;
-  ticks: number;
-}
-
-/** Processes of a process group from /proc/<pid>/stat: state and utime+stime+cutime+cstime. */
-async function scanGroup(pgid: number): Promise<ProcEntry[]> {
-  const entries: ProcEntry[] = [];
-  for (const name of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => undefined);
-    if (!stat) continue;
-    // "pid (comm) state ppid pgrp ... utime(14) stime(15) cutime(16) cstime(17)"; comm may hold spaces.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(f[2]) !== pgid) continue;
-    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(f[i] ?? 0), 0);
-    entries.push({ pid: Number(name), state: f[0] ?? '?', ticks });
-  }
-  return entries;
-}
-
-/** Running /proc view of a group's CPU and peak memory. */
-class GroupUsage {
-  cpuSeconds = 0;
-  maxRssKb: number | undefined;
-
-  /** The leader alone: one small read, cheap enough to do often. */
-  async sampleLeader(pid: number): Promise<void> {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-    if (!stat) return;
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (f[0] === 'Z') return;
-    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(f[i] ?? 0), 0);
-    this.cpuSeconds = Math.max(this.cpuSeconds, ticks / USER_HZ);
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''))?.[1];
-    if (hwm) this.maxRssKb = Math.max(this.maxRssKb ?? 0, Number(hwm));
-  }
-
-  async sample(pgid: number): Promise<void> {
-    if (!HAVE_PROC) return;
-    const procs = await scanGroup(pgid);
-    if (procs.length === 0) return;
-    // The live processes' totals include the descendants they reaped; never let the figure go down.
-    this.cpuSeconds = Math.max(this.cpuSeconds, procs.reduce((s, p) => s + p.ticks, 0) / USER_HZ);
-    for (const p of procs) {
-      const status = await readFile(`/proc/${p.pid}/status`, 'utf8').catch(() => '');
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
-      if (hwm) this.maxRssKb = Math.max(this.maxRssKb ?? 0, Number(hwm));
-    }
   }
 }

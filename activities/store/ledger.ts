@@ -21,7 +21,8 @@ export function wattsPerCore(): number {
   return Number.isFinite(w) && w > 0 ? w : 12;
 }
 
-export function record(db: Db, e: LedgerEntry): void {
+/** Records one entry and returns the energy attributed to it (joules). */
+export function record(db: Db, e: LedgerEntry): number {
   const watts = wattsPerCore();
   db.prepare(
     `INSERT INTO ledger (campaign_id, round, activity, host, wall_seconds, cpu_seconds, gpu_seconds, energy_joules,
@@ -38,6 +39,7 @@ export function record(db: Db, e: LedgerEntry): void {
     `estimate: cpu-seconds x ${watts} W/core`,
     now(),
   );
+  return e.cpuSeconds * watts;
 }
 
 export interface LedgerTotals {
@@ -55,4 +57,14 @@ export function totals(db: Db, campaignId: string): LedgerTotals[] {
          SUM(energy_joules) AS energyJoules FROM ledger WHERE campaign_id = ? GROUP BY activity ORDER BY activity`,
     )
     .all(campaignId) as LedgerTotals[];
+}
+
+/** Everything a campaign has used, over all activities. */
+export function campaignTotals(db: Db, campaignId: string): { cpuSeconds: number; energyJoules: number } {
+  const r = db
+    .prepare(
+      'SELECT COALESCE(SUM(cpu_seconds), 0) AS cpuSeconds, COALESCE(SUM(energy_joules), 0) AS energyJoules FROM ledger WHERE campaign_id = ?',
+    )
+    .get(campaignId) as { cpuSeconds: number; energyJoules: number };
+  return r;
 }

@@ -22,7 +22,9 @@ export interface CampaignState {
   round: number;
   calls: Record<string, number>;
   failures: number;
+  /** CPU time of every activity (calculations and ML), and its energy in joules, as in the ledger. */
   cpuSeconds: number;
+  energyJoules: number;
   best?: Best;
   roundsWithoutImprovement: number;
   poolSize: number;

@@ -91,9 +91,19 @@ describe('CampaignWorkflow', () => {
     expect(d.typedSearchAttributes.get(attrs.STATUS)).toBe('finished');
     expect(d.typedSearchAttributes.get(attrs.BEST_VALUE)).toBeCloseTo(result.best?.value as number, 10);
 
+    // and the Web UI's search finds it by them (visibility is eventually consistent: poll briefly)
+    const query = `CascadeCampaign="tiny" AND CascadeRound=2 AND CascadeBestValue > 0`;
+    const listed: string[] = [];
+    for (let i = 0; i < 50 && listed.length === 0; i++) {
+      for await (const w of env.client.workflow.list({ query })) listed.push(w.workflowId);
+      if (listed.length === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(listed).toEqual([handle.workflowId]);
+
     // the history replays deterministically against the current workflow code
     const history = await handle.fetchHistory();
     await TemporalWorker.runReplayHistory({ workflowsPath: workflowsPath() }, history);
+    // protobufjs's own JSON form (History.toJSON); read back with History.fromObject
     if (process.env.RECORD_HISTORY) writeFileSync(process.env.RECORD_HISTORY, JSON.stringify(history));
   });
 
