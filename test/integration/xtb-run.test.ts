@@ -21,7 +21,6 @@ import { hashInputs, parseRusage, type RunOptions, runCalculation } from '../../
 import {
   type CalcFailure,
   type CalcOutputs,
-  type CalcSpec,
   type Geometry,
   isCalcFailure,
   type QmTemplate,
