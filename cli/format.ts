@@ -43,7 +43,7 @@ export function formatProgress(
     `calls     ${calls || 'none yet'}${p.failures ? `; ${p.failures} candidate(s) failed` : ''}   pool ${p.poolSize}`,
   );
   lines.push(
-    `CPU       ${(p.cpuSeconds / 3600).toFixed(4)} h${p.limits.cpuHours !== undefined ? ` of ${p.limits.cpuHours} h` : ''}   energy ${(p.energyJoules / 3600).toFixed(3)} Wh (estimated)`,
+    `CPU       ${(p.cpuSeconds / 3600).toFixed(4)} h${p.limits.cpuHours !== undefined ? ` of ${p.limits.cpuHours} h` : ''}   energy ${((p.energyJoules ?? 0) / 3600).toFixed(3)} Wh (estimated)`,
   );
   if (p.best) lines.push(`best      ${p.best.value.toFixed(4)}${unit}  ${p.best.label}  ${p.best.smiles}`);
   if (p.lastModel) {

@@ -16,7 +16,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities/campaign/index.js';
-import type { CampaignResult, CampaignState, Limits, Phase, Progress } from '../lib/campaign/progress.js';
+import {
+  type CampaignResult,
+  type CampaignState,
+  freshState,
+  type Limits,
+  type Phase,
+  type Progress,
+} from '../lib/campaign/progress.js';
 import type { CampaignConfig } from '../lib/campaign/schema.js';
 import { tierName } from '../lib/campaign/schema.js';
 import { extendLimits, isImprovement, stopReason } from '../lib/campaign/stopping.js';
@@ -28,6 +35,8 @@ export interface CampaignWorkflowInput {
   config: CampaignConfig;
   queues: TaskQueues;
   limits: Limits;
+  /** Rounds per workflow run before continue-as-new, even if the server has not suggested it (default 25). */
+  roundsPerRun?: number;
   /** Seconds without a heartbeat after which a QM activity is retried elsewhere (a worker died). */
   heartbeatSeconds?: number;
   /** Carried by continue-as-new. */
@@ -40,9 +49,6 @@ export const progressQuery = defineQuery<Progress>('progress');
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 export const stopSignal = defineSignal<[string?]>('stop');
-
-/** Rounds per run before continue-as-new, even if the server has not suggested it yet. */
-const ROUNDS_PER_RUN = 25;
 
 export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignResult> {
   const { campaignId, config, queues } = input;
@@ -75,15 +81,7 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   let status: Progress['status'] = 'starting';
   const batch = { size: 0, done: 0, failed: 0 };
   let reason: string | undefined;
-  const state: CampaignState = input.state ?? {
-    round: 0,
-    calls: {},
-    failures: 0,
-    cpuSeconds: 0,
-    energyJoules: 0,
-    roundsWithoutImprovement: 0,
-    poolSize: 0,
-  };
+  const state: CampaignState = input.state ?? freshState();
 
   const progress = (): Progress => ({
     ...state,
@@ -222,7 +220,7 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     if (
       !stopRequested &&
       !paused &&
-      (workflowInfo().continueAsNewSuggested || roundsThisRun >= ROUNDS_PER_RUN)
+      (workflowInfo().continueAsNewSuggested || roundsThisRun >= (input.roundsPerRun ?? 25))
     ) {
       if (!stopReason(config, limits, state)) {
         await continueAsNew<typeof CampaignWorkflow>({ ...input, limits, state, resume: undefined });

@@ -1,5 +1,5 @@
 /** restoreCampaign: rebuilds a campaign's state from the store, for `cascade resume`. */
-import type { CampaignState } from '../../lib/campaign/progress.js';
+import { type CampaignState, freshState } from '../../lib/campaign/progress.js';
 import { tierName } from '../../lib/campaign/schema.js';
 import { getCampaign } from '../store/campaigns.js';
 import { getCandidates } from '../store/candidates.js';
@@ -15,14 +15,11 @@ export async function restoreCampaign(args: { campaignId: string }): Promise<Cam
   const { config } = campaign;
   const evaluations = listEvaluations(db, args.campaignId);
   const objectiveTier = tierName(config.tiers[config.tiers.length - 1] as (typeof config.tiers)[number]);
-  const state: CampaignState = {
+  const state = freshState({
     round: evaluations.reduce((m, e) => Math.max(m, e.round + 1), 0),
-    calls: {},
-    failures: 0,
     ...campaignTotals(db, args.campaignId),
-    roundsWithoutImprovement: 0,
     poolSize: campaign.pool?.kept ?? 0,
-  };
+  });
   const failedCandidates = new Set<number>();
   let best: { idx: number; value: number } | undefined;
   for (const e of evaluations) {

@@ -33,12 +33,13 @@ export function loadRDKit(): Promise<RDKit> {
 }
 
 /**
- * Parses `smiles` and runs `fn` on the molecule, always freeing the WebAssembly memory afterwards.
+ * Parses `smiles` (or an MDL molblock) and runs `fn` on the molecule, always freeing the WebAssembly memory afterwards.
  * Returns null when RDKit cannot parse the SMILES (or the string is empty).
  */
 export function withMol<T>(rdkit: RDKit, smiles: string, fn: (mol: Mol) => T): T | null {
-  const text = smiles.trim();
-  if (!text) return null;
+  // a molblock's first line (its title) may be empty and is significant: trim SMILES only
+  const text = smiles.includes('\n') ? smiles : smiles.trim();
+  if (!text.trim()) return null;
   let mol: Mol | null = null;
   try {
     mol = rdkit.get_mol(text);

@@ -73,22 +73,32 @@ function fromCsv(text: string, c: CandidatesConfig): RawCandidate[] {
 
 function fromSdf(text: string, c: CandidatesConfig): RawCandidate[] {
   const out: RawCandidate[] = [];
-  let line = 1;
-  for (const record of text.split(/^\$\$\$\$\s*$/m)) {
-    const start = line;
-    line += record.split('\n').length - 1;
-    if (!record.trim()) continue;
-    const body = record.replace(/^\r?\n/, '');
-    const end = body.indexOf('M  END');
-    if (end < 0) throw new CandidateFileError(`${c.source}:${start}: SDF record without "M  END"`);
-    const molblock = body.slice(0, end + 6);
-    const title = body.split(/\r?\n/)[0]?.trim();
-    const prop = c.idColumn
-      ? new RegExp(`^>.*<${escapeRegExp(c.idColumn)}>.*\\r?\\n(.*)$`, 'm').exec(body)?.[1]?.trim()
-      : undefined;
-    out.push({ molecule: molblock, label: prop || title || `record${out.length + 1}`, line: start });
-  }
+  const lines = text.split(/\r?\n/);
+  let record: string[] = [];
+  let start = 1;
+  lines.forEach((line, i) => {
+    if (!/^\$\$\$\$\s*$/.test(line)) {
+      record.push(line);
+      return;
+    }
+    // the first line of a record is its title, and may be empty: never strip it
+    if (record.some((l) => l.trim())) out.push(sdfRecord(record, start, c, out.length));
+    record = [];
+    start = i + 2;
+  });
+  if (record.some((l) => l.trim())) out.push(sdfRecord(record, start, c, out.length));
   return out;
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+function sdfRecord(lines: string[], start: number, c: CandidatesConfig, n: number): RawCandidate {
+  const end = lines.findIndex((l) => l.startsWith('M  END'));
+  if (end < 0) throw new CandidateFileError(`${c.source}:${start}: SDF record without "M  END"`);
+  const molblock = lines.slice(0, end + 1).join('\n');
+  const title = lines[0]?.trim();
+  let prop: string | undefined;
+  if (c.idColumn) {
+    const header = lines.findIndex((l, i) => i > end && l.startsWith('>') && l.includes(`<${c.idColumn}>`));
+    prop = header >= 0 ? lines[header + 1]?.trim() : undefined;
+  }
+  return { molecule: molblock, label: prop || title || `record${n + 1}`, line: start };
+}

@@ -1,3 +1,4 @@
+import type { WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
 import { getCampaign } from '../../activities/store/campaigns.js';
 import { openStore } from '../../activities/store/db.js';
@@ -7,6 +8,7 @@ import * as attrs from '../../lib/temporal/search-attributes.js';
 import { CampaignWorkflow, pauseSignal, resumeSignal, stopSignal } from '../../workflows/campaign.js';
 import { campaignHandle } from '../campaign-handle.js';
 import { CliError, connectClient } from '../client.js';
+import { positiveInt, positiveNumber } from '../options.js';
 import { watchCampaign } from './status.js';
 
 export function registerControl(program: Command): void {
@@ -15,8 +17,7 @@ export function registerControl(program: Command): void {
     .description('pause after the calculations in flight finish')
     .argument('<campaign>')
     .action(async (name: string) => {
-      const handle = await campaignHandle(await connectClient(), name);
-      await handle.signal(pauseSignal);
+      await signalRunning(name, 'pause', (handle) => handle.signal(pauseSignal));
       console.log(`pause requested for "${name}"`);
     });
   program
@@ -25,8 +26,7 @@ export function registerControl(program: Command): void {
     .argument('<campaign>')
     .option('--reason <text>', 'recorded as the stop reason', 'stopped by user')
     .action(async (name: string, o: { reason: string }) => {
-      const handle = await campaignHandle(await connectClient(), name);
-      await handle.signal(stopSignal, o.reason);
+      await signalRunning(name, 'stop', (handle) => handle.signal(stopSignal, o.reason));
       console.log(`stop requested for "${name}"`);
     });
   program
@@ -35,12 +35,12 @@ export function registerControl(program: Command): void {
       'resume a paused campaign, or continue a finished/stopped/failed one from its stored results with a new budget',
     )
     .argument('<campaign>')
-    .option('--rounds <n>', "more rounds (default: the config's budget.rounds)")
-    .option('--calls <n>', "more calls per tier (default: the config's budget.callsPerTier)")
-    .option('--cpu-hours <h>', 'more CPU-hours')
+    .option('--rounds <n>', "more rounds (default: the config's budget.rounds)", positiveInt)
+    .option('--calls <n>', "more calls per tier (default: the config's budget.callsPerTier)", positiveInt)
+    .option('--cpu-hours <h>', 'more CPU-hours', positiveNumber)
     .option('--watch', 'follow progress until the campaign ends')
     .action(
-      async (name: string, o: { rounds?: string; calls?: string; cpuHours?: string; watch?: boolean }) => {
+      async (name: string, o: { rounds?: number; calls?: number; cpuHours?: number; watch?: boolean }) => {
         const client = await connectClient({ autostart: true });
         const workflowId = campaignWorkflowId(name);
         const d = await client.workflow
@@ -53,7 +53,6 @@ export function registerControl(program: Command): void {
         } else {
           const stored = getCampaign(openStore(), name);
           if (!stored) throw new CliError(`no stored campaign named "${name}" in ${openStore().name}`);
-          const num = (v?: string) => (v === undefined ? undefined : Number(v));
           const queues = taskQueues(process.env.CASCADE_TASK_QUEUE_PREFIX ?? '');
           await client.workflow.start(CampaignWorkflow, {
             workflowId,
@@ -64,7 +63,7 @@ export function registerControl(program: Command): void {
                 config: stored.config,
                 queues,
                 limits: limitsFromConfig(stored.config),
-                resume: { rounds: num(o.rounds), calls: num(o.calls), cpuHours: num(o.cpuHours) },
+                resume: { rounds: o.rounds, calls: o.calls, cpuHours: o.cpuHours },
               },
             ],
             typedSearchAttributes: [{ key: attrs.CAMPAIGN, value: name }],
@@ -74,4 +73,29 @@ export function registerControl(program: Command): void {
         if (o.watch) await watchCampaign(client, name, { watch: true });
       },
     );
+}
+
+/**
+ * Signals a campaign that is running. A finished, stopped or failed one gets a message saying so (and how to
+ * continue it) instead of the server's "workflow execution already completed".
+ */
+async function signalRunning(
+  name: string,
+  action: string,
+  send: (handle: WorkflowHandle) => Promise<void>,
+): Promise<void> {
+  const handle = await campaignHandle(await connectClient(), name);
+  const notRunning = (how: string) =>
+    new CliError(
+      `campaign "${name}" is not running (${how}), so there is nothing to ${action}; continue it with: cascade resume ${name}`,
+    );
+  const { status } = await handle.describe();
+  if (status.name !== 'RUNNING') throw notRunning(status.name.toLowerCase());
+  try {
+    await send(handle);
+  } catch (e) {
+    // it ended between the check and the signal
+    if ((e as Error).name === 'WorkflowNotFoundError') throw notRunning('it has just ended');
+    throw e;
+  }
 }

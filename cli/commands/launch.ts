@@ -8,6 +8,7 @@ import * as attrs from '../../lib/temporal/search-attributes.js';
 import { CampaignWorkflow } from '../../workflows/campaign.js';
 import { readCampaignFile } from '../campaign-file.js';
 import { CliError, connectClient } from '../client.js';
+import { positiveNumber } from '../options.js';
 import { webUiUrl } from '../report-data.js';
 import { watchCampaign } from './status.js';
 
@@ -26,9 +27,10 @@ export function registerLaunch(program: Command): void {
     .option(
       '--heartbeat <seconds>',
       'seconds without a heartbeat before a QM calculation is retried on another worker',
-      '30',
+      positiveNumber,
+      30,
     )
-    .action(async (file: string, o: { watch?: boolean; restart?: boolean; heartbeat: string }) => {
+    .action(async (file: string, o: { watch?: boolean; restart?: boolean; heartbeat: number }) => {
       const config = readCampaignFile(file);
       const client = await connectClient({ autostart: true });
       const workflowId = campaignWorkflowId(config.name);
@@ -57,10 +59,12 @@ export function registerLaunch(program: Command): void {
               config,
               queues,
               limits: limitsFromConfig(config),
-              heartbeatSeconds: Number(o.heartbeat),
+              heartbeatSeconds: o.heartbeat,
             },
           ],
           typedSearchAttributes: [{ key: attrs.CAMPAIGN, value: config.name }],
+          // shown in the Web UI's workflow page
+          staticSummary: `cascade campaign ${config.name}: ${config.objective.direction} ${config.objective.property} with ${config.tiers.map((t) => t.code).join(' → ')}`,
         });
         console.log(`launched campaign "${config.name}" (workflow ${workflowId})`);
       } catch (e) {

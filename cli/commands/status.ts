@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { viewCampaign } from '../campaign-handle.js';
 import { connectClient } from '../client.js';
 import { formatProgress, formatResources, formatTop } from '../format.js';
+import { positiveNumber } from '../options.js';
 import { storeView, webUiUrl } from '../report-data.js';
 
 export function registerStatus(program: Command): void {
@@ -11,13 +12,13 @@ export function registerStatus(program: Command): void {
     .argument('<campaign>', 'campaign name')
     .option('--json', 'print one JSON object')
     .option('--watch', 'follow progress live until the campaign ends')
-    .option('--interval <seconds>', 'refresh interval for --watch', '2')
-    .action(async (name: string, o: { json?: boolean; watch?: boolean; interval: string }) => {
+    .option('--interval <seconds>', 'refresh interval for --watch', positiveNumber, 2)
+    .action(async (name: string, o: { json?: boolean; watch?: boolean; interval: number }) => {
       const client = await connectClient();
       await watchCampaign(client, name, {
         json: o.json,
         watch: o.watch,
-        intervalMs: Number(o.interval) * 1000,
+        intervalMs: o.interval * 1000,
       });
     });
 }

@@ -41,3 +41,17 @@ export interface Progress extends CampaignState {
 }
 
 export type CampaignResult = Progress;
+
+/** The state of a campaign that has not run a round yet. */
+export function freshState(overrides: Partial<CampaignState> = {}): CampaignState {
+  return {
+    round: 0,
+    calls: {},
+    failures: 0,
+    cpuSeconds: 0,
+    energyJoules: 0,
+    roundsWithoutImprovement: 0,
+    poolSize: 0,
+    ...overrides,
+  };
+}

@@ -5,8 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
+import { saveCampaign } from '../../activities/store/campaigns.js';
+import { openStore } from '../../activities/store/db.js';
 import { CampaignConfig, type CampaignInput } from '../../lib/campaign/schema.js';
+import { limitsFromConfig } from '../../lib/campaign/stopping.js';
 import { taskQueues } from '../../lib/temporal/queues.js';
+import * as attrs from '../../lib/temporal/search-attributes.js';
+import { CampaignWorkflow, type CampaignWorkflowInput } from '../../workflows/campaign.js';
 
 export interface TestEnv {
   home: string;
@@ -52,5 +57,23 @@ export function tinyCampaign(name: string, overrides: Partial<CampaignInput> = {
     tiers: [{ code: 'xtb', method: 'gfn2', timeoutSeconds: 120 }],
     budget: { rounds: 2, callsPerTier: { xtb: 20 } },
     ...overrides,
+  });
+}
+
+/** Records the campaign in the store and starts its workflow, as `cascade launch` does. */
+export async function startCampaign(
+  env: TestEnv,
+  config: CampaignConfig,
+  extra: Partial<CampaignWorkflowInput> & { workflowId?: string } = {},
+) {
+  const { workflowId, ...input } = extra;
+  saveCampaign(openStore(), config.name, config);
+  return env.client.workflow.start(CampaignWorkflow, {
+    workflowId: workflowId ?? `cascade-${config.name}-${env.prefix}`,
+    taskQueue: env.queues.default,
+    args: [
+      { campaignId: config.name, config, queues: env.queues, limits: limitsFromConfig(config), ...input },
+    ],
+    typedSearchAttributes: [{ key: attrs.CAMPAIGN, value: config.name }],
   });
 }

@@ -6,16 +6,14 @@ import { writeFileSync } from 'node:fs';
 import type { Worker } from '@temporalio/worker';
 import { Worker as TemporalWorker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveCampaign } from '../../activities/store/campaigns.js';
 import { countCandidates } from '../../activities/store/candidates.js';
 import { openStore } from '../../activities/store/db.js';
 import { listEvaluations } from '../../activities/store/evaluations.js';
 import { latestModel } from '../../activities/store/models.js';
-import { limitsFromConfig } from '../../lib/campaign/stopping.js';
 import * as attrs from '../../lib/temporal/search-attributes.js';
 import { createWorkers, workflowsPath } from '../../workers/main.js';
-import { CampaignWorkflow, progressQuery } from '../../workflows/campaign.js';
-import { type TestEnv, testEnv, tinyCampaign } from '../helpers/campaign-env.js';
+import { progressQuery } from '../../workflows/campaign.js';
+import { startCampaign, type TestEnv, testEnv, tinyCampaign } from '../helpers/campaign-env.js';
 
 let env: TestEnv;
 let workers: Worker[];
@@ -39,21 +37,7 @@ afterAll(async () => {
 describe('CampaignWorkflow', () => {
   it('runs a tiny campaign end to end with real xtb', { timeout: 180_000 }, async () => {
     const config = tinyCampaign('tiny');
-    saveCampaign(openStore(), config.name, config);
-    const handle = await env.client.workflow.start(CampaignWorkflow, {
-      workflowId: `cascade-tiny-${env.prefix}`,
-      taskQueue: env.queues.default,
-      args: [
-        {
-          campaignId: config.name,
-          config,
-          queues: env.queues,
-          limits: limitsFromConfig(config),
-          heartbeatSeconds: 20,
-        },
-      ],
-      typedSearchAttributes: [{ key: attrs.CAMPAIGN, value: config.name }],
-    });
+    const handle = await startCampaign(env, config, { heartbeatSeconds: 20 });
     const result = await handle.result();
 
     expect(result.status).toBe('finished');
@@ -107,14 +91,23 @@ describe('CampaignWorkflow', () => {
     if (process.env.RECORD_HISTORY) writeFileSync(process.env.RECORD_HISTORY, JSON.stringify(history));
   });
 
+  it('continues as new between rounds without losing its state', { timeout: 180_000 }, async () => {
+    const config = tinyCampaign('chained', { budget: { rounds: 3 } });
+    const handle = await startCampaign(env, config, { roundsPerRun: 1 });
+    const firstRunId = handle.firstExecutionRunId;
+    const result = await handle.result(); // follows the chain of runs
+    expect(result.round).toBe(3);
+    expect(result.calls.xtb).toBe(14); // 6 + 4 + 4, counted across runs
+    const first = await env.client.workflow.getHandle(handle.workflowId, firstRunId).describe();
+    expect(first.status.name).toBe('CONTINUED_AS_NEW');
+    const last = await env.client.workflow.getHandle(handle.workflowId).describe();
+    expect(last.runId).not.toBe(firstRunId);
+    expect(listEvaluations(openStore(), 'chained')).toHaveLength(14);
+  });
+
   it('answers progress queries and stops gracefully on the stop signal', { timeout: 180_000 }, async () => {
     const config = tinyCampaign('stoppable', { budget: { rounds: 50 } });
-    saveCampaign(openStore(), config.name, config);
-    const handle = await env.client.workflow.start(CampaignWorkflow, {
-      workflowId: `cascade-stoppable-${env.prefix}`,
-      taskQueue: env.queues.default,
-      args: [{ campaignId: config.name, config, queues: env.queues, limits: limitsFromConfig(config) }],
-    });
+    const handle = await startCampaign(env, config);
     let p = await handle.query(progressQuery);
     while (p.round < 1) {
       await new Promise((r) => setTimeout(r, 300));

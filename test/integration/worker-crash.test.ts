@@ -5,13 +5,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveCampaign } from '../../activities/store/campaigns.js';
 import { openStore } from '../../activities/store/db.js';
 import { listEvaluations } from '../../activities/store/evaluations.js';
-import { limitsFromConfig } from '../../lib/campaign/stopping.js';
 import { campaignWorkflowId } from '../../lib/temporal/queues.js';
-import { CampaignWorkflow } from '../../workflows/campaign.js';
-import { type TestEnv, testEnv, tinyCampaign } from '../helpers/campaign-env.js';
+import { startCampaign, type TestEnv, testEnv, tinyCampaign } from '../helpers/campaign-env.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let env: TestEnv;
@@ -82,20 +79,10 @@ describe('crash and resume', () => {
       acquisition: { strategy: 'ucb', batchSize: 6, initialBatch: 8, kappa: 1 },
       budget: { rounds: 2, callsPerTier: { xtb: 30 } },
     });
-    saveCampaign(openStore(), config.name, config);
     const first = startWorker();
-    const handle = await env.client.workflow.start(CampaignWorkflow, {
+    const handle = await startCampaign(env, config, {
       workflowId: campaignWorkflowId(config.name),
-      taskQueue: env.queues.default,
-      args: [
-        {
-          campaignId: config.name,
-          config,
-          queues: env.queues,
-          limits: limitsFromConfig(config),
-          heartbeatSeconds: 4,
-        },
-      ],
+      heartbeatSeconds: 4,
     });
 
     // kill it while calculations are running and some have finished

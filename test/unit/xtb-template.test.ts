@@ -6,7 +6,6 @@ import { parseXyz } from '../../activities/qm/geometry.js';
 import {
   type CalcFailure,
   type CalcOutputs,
-  type CalcSpec,
   type Geometry,
   InvalidInputError,
   isCalcFailure,

@@ -1,0 +1,378 @@
+/**
+ * The `cascade` command as a user runs it: every command's help, validation errors, and a tiny real campaign
+ * driven from launch to finish (attach, status, pause, resume, relaunch refused) through child processes, with a
+ * real worker process and the shared dev server.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Progress } from '../../lib/campaign/progress.js';
+import { campaignWorkflowId } from '../../lib/temporal/queues.js';
+import { progressQuery } from '../../workflows/campaign.js';
+import { type TestEnv, testEnv } from '../helpers/campaign-env.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const bin = path.join(root, 'bin/cascade.js');
+
+let env: TestEnv;
+let dir: string;
+let worker: ChildProcess | undefined;
+let workerLog = '';
+let name: string;
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr, for messages */
+  out: string;
+}
+
+function cli(args: string[], timeoutMs = 30_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, ...env.env } });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`cascade ${args.join(' ')} did not exit within ${timeoutMs} ms:\n${stdout}${stderr}`));
+    }, timeoutMs);
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, out: `$ cascade ${args.join(' ')}\n${stdout}${stderr}` });
+    });
+  });
+}
+
+async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; worker log ends:\n${workerLog.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** `cascade status NAME --json`, parsed: stdout must be exactly one JSON object. */
+async function statusJson(
+  campaign: string,
+): Promise<{ execution: string; progress?: Progress; [k: string]: unknown }> {
+  const r = await cli(['status', campaign, '--json']);
+  expect(r.code, r.out).toBe(0);
+  const lines = r.stdout.trim().split('\n');
+  expect(lines, r.out).toHaveLength(1);
+  return JSON.parse(lines[0] as string);
+}
+
+const handle = () => env.client.workflow.getHandle(campaignWorkflowId(name));
+
+beforeAll(async () => {
+  env = await testEnv();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'cascade-cli-'));
+  name = `cli-${env.prefix.replace(/-$/, '')}`;
+  // started early: it bundles the workflows while the quick tests run
+  worker = spawn(process.execPath, [bin, 'worker', '--qm-concurrency', '2'], {
+    cwd: dir,
+    env: { ...process.env, ...env.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (d: Buffer) => {
+    workerLog = (workerLog + d).slice(-20_000);
+  };
+  worker.stdout?.on('data', keep);
+  worker.stderr?.on('data', keep);
+});
+
+afterAll(async () => {
+  await handle()
+    .terminate('cli test cleanup')
+    .catch(() => undefined); // normally it has finished already
+  if (worker && worker.exitCode === null && worker.signalCode === null) {
+    const exited = new Promise((r) => worker?.once('exit', r));
+    worker.kill('SIGTERM'); // graceful shutdown
+    const timer = setTimeout(() => worker?.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  await env?.client.connection.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('help', () => {
+  const commands: [string[], string][] = [
+    [['validate'], 'check a campaign file against the schema'],
+    [['launch'], 'start a campaign, or re-attach to it if it is already running'],
+    [['status'], 'rounds, budget spent, best so far'],
+    [['pause'], 'pause after the calculations in flight finish'],
+    [['resume'], 'resume a paused campaign'],
+    [['stop'], 'stop gracefully'],
+    [['server'], 'the embedded Temporal dev server'],
+    [['server', 'start'], 'start it in the background'],
+    [['server', 'stop'], 'stop the dev server this project started'],
+    [['server', 'status'], 'is it running, where, and with which database file'],
+    [['worker'], 'run a worker process'],
+  ];
+
+  it('every command and subcommand explains itself with --help and exits 0', async () => {
+    const results = await Promise.all(commands.map(([c]) => cli([...c, '--help'])));
+    results.forEach((r, i) => {
+      const [command, purpose] = commands[i] as [string[], string];
+      expect(r.code, r.out).toBe(0);
+      const text = r.stdout.replace(/\s+/g, ' ');
+      expect(text, r.out).toContain(`Usage: cascade ${command.join(' ')}`);
+      expect(text, r.out).toContain(purpose);
+    });
+    // the top level lists every command
+    const top = await cli(['--help']);
+    expect(top.code, top.out).toBe(0);
+    for (const c of ['validate', 'launch', 'status', 'pause', 'resume', 'stop', 'server', 'worker']) {
+      expect(top.stdout).toMatch(new RegExp(`^ {2}${c}\\b`, 'm'));
+    }
+  });
+});
+
+describe('validate', () => {
+  it('accepts the demo campaign', async () => {
+    const r = await cli(['validate', path.join(root, 'configs/demo.yaml')]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.stdout).toContain('ok (campaign "demo", 1 tier(s))');
+  });
+
+  it('reports every problem as FILE:LINE:COL path: message in file order, exit 2, and launches nothing', async () => {
+    const bad = `bad-${name}`;
+    const file = path.join(dir, 'bad.yaml');
+    // the fields are out of the schema's order, so that sorting by line is visible
+    writeFileSync(
+      file,
+      `tiers:
+  - code: xtb
+    method: gfn3
+name: ${bad}
+candidates:
+  source: /usr/share/RDKit/Data/NCI/first_5K.smi
+  limt: 5
+objective:
+  property: homoLumoGap
+  direction: sideways
+`,
+    );
+    const r = await cli(['validate', file]);
+    expect(r.code, r.out).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines, r.out).toHaveLength(3);
+    expect(lines[0]).toMatch(
+      new RegExp(`^${escapeRe(file)}:3:13 tiers\\.0\\.method: .*"gfn3".*did you mean "gfn2"`),
+    );
+    expect(lines[1]).toMatch(
+      new RegExp(`^${escapeRe(file)}:7:3 candidates\\.limt: unknown key "limt".*"limit"`),
+    );
+    expect(lines[2]).toMatch(
+      new RegExp(`^${escapeRe(file)}:10:14 objective\\.direction: .*maximize, minimize`),
+    );
+
+    const launched = await cli(['launch', file]);
+    expect(launched.code, launched.out).toBe(2);
+    expect(launched.stderr).toBe(r.stderr);
+    expect(launched.stdout).not.toContain('launched');
+    await expect(env.client.workflow.getHandle(campaignWorkflowId(bad)).describe()).rejects.toMatchObject({
+      name: 'WorkflowNotFoundError',
+    });
+  });
+
+  it('a missing file is exit 2 with a message naming it', async () => {
+    const file = path.join(dir, 'nowhere.yaml');
+    for (const command of ['validate', 'launch']) {
+      const r = await cli([command, file]);
+      expect(r.code, r.out).toBe(2);
+      expect(r.stderr.trim()).toMatch(new RegExp(`^cannot read ${escapeRe(file)}: ENOENT`));
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  });
+});
+
+describe('a campaign driven from the command line', () => {
+  let file: string;
+  let runId: string;
+
+  beforeAll(() => {
+    file = path.join(dir, 'tiny.yaml');
+    writeFileSync(
+      file,
+      `name: ${name}
+seed: 3
+candidates:
+  source: /usr/share/RDKit/Data/NCI/first_5K.smi
+  limit: 60
+  filters:
+    maxHeavyAtoms: 12
+    elements: [C, N, O]
+objective:
+  property: homoLumoGap
+  direction: maximize
+surrogate:
+  ensembleSize: 2
+  hiddenLayers: [16]
+  epochs: 10
+  features:
+    morganBits: 256
+acquisition:
+  batchSize: 3
+  initialBatch: 4
+tiers:
+  - code: xtb
+budget:
+  rounds: 3
+  callsPerTier:
+    xtb: 10
+`,
+    );
+  });
+
+  it('launches, pauses after the calculations in flight, and stays paused', { timeout: 90_000 }, async () => {
+    const first = await cli(['launch', file]);
+    expect(first.code, first.out).toBe(0);
+    expect(first.stdout).toContain(`launched campaign "${name}" (workflow cascade-${name})`);
+    runId = (await handle().describe()).runId;
+
+    // paused at once: a campaign this small could otherwise finish before the signal lands
+    const pause = await cli(['pause', name]);
+    expect(pause.code, pause.out).toBe(0);
+    expect(pause.stdout).toContain(`pause requested for "${name}"`);
+
+    const paused = await until('status "paused"', 60_000, async () => {
+      const s = await statusJson(name);
+      expect(s.execution, 'the campaign ended instead of pausing').toBe('RUNNING');
+      return s.progress?.status === 'paused' ? s.progress : undefined;
+    });
+    // it pauses between rounds, only once the calculations of the round in flight are done
+    expect(paused.phase).toBe('idle');
+    expect(paused.batch.done).toBe(paused.batch.size);
+    expect([0, 4, 7]).toContain(paused.calls.xtb ?? 0); // 4 random, then batches of 3
+    expect(paused.round).toBe([0, 4, 7].indexOf(paused.calls.xtb ?? 0));
+
+    // nothing moves while paused
+    await new Promise((r) => setTimeout(r, 2500));
+    const still = await handle().query(progressQuery);
+    expect(still).toMatchObject({ status: 'paused', round: paused.round, calls: paused.calls });
+  });
+
+  it('launching it again attaches instead of starting another, and status --json reports progress', {
+    timeout: 60_000,
+  }, async () => {
+    const again = await cli(['launch', file]);
+    expect(again.code, again.out).toBe(0);
+    expect(again.stdout).toContain(
+      `campaign "${name}" is already running: attached (workflow cascade-${name})`,
+    );
+    expect(again.stdout).not.toContain('launched');
+    const d = await handle().describe();
+    expect(d.status.name).toBe('RUNNING');
+    expect(d.runId).toBe(runId); // the same run: nothing was started or restarted
+
+    const s = await statusJson(name);
+    expect(s).toMatchObject({ workflowId: `cascade-${name}`, runId, execution: 'RUNNING' });
+    expect(s.progress).toMatchObject({
+      campaign: name,
+      status: 'paused',
+      limits: { rounds: 3, calls: { xtb: 10 } },
+    });
+    expect(s.progress?.poolSize).toBeGreaterThan(20);
+    expect(s.progress?.poolSize).toBeLessThanOrEqual(60);
+    expect(Array.isArray(s.top)).toBe(true);
+    expect(Array.isArray(s.resources)).toBe(true);
+    expect(s.webUi).toContain(`cascade-${name}`);
+  });
+
+  it('resumes and runs to the end of its budget', { timeout: 90_000 }, async () => {
+    const resume = await cli(['resume', name]);
+    expect(resume.code, resume.out).toBe(0);
+    expect(resume.stdout).toContain(`resumed "${name}"`);
+    const result = await handle().result();
+    expect(result).toMatchObject({
+      status: 'finished',
+      round: 3,
+      calls: { xtb: 10 },
+      stopReason: 'round budget spent (3 rounds)',
+    });
+    expect((await handle().describe()).runId).toBe(runId);
+  });
+
+  it('shows a finished campaign with its top candidates and resources', async () => {
+    const r = await cli(['status', name]);
+    expect(r.code, r.out).toBe(0);
+    const text = r.stdout;
+    expect(text).toMatch(new RegExp(`^campaign {2}${name} {3}completed$`, 'm'));
+    expect(text).toContain('rounds    [########################] 3/3');
+    expect(text).toContain('calls     xtb 10/10');
+    expect(text).toContain('stopped   round budget spent (3 rounds)');
+    expect(text).toMatch(/^best {6}\d+\.\d{4} eV {2}\S/m);
+    expect(text).toContain('top candidates');
+    const top = text.split('\n').filter((l) => /^ {2}\d+\. /.test(l));
+    expect(top.length).toBeGreaterThanOrEqual(5);
+    expect(top.length).toBeLessThanOrEqual(10);
+    const values = top.map((l) => Number(/^ +\d+\. (-?\d+\.\d+) eV/.exec(l)?.[1]));
+    expect(values).toEqual([...values].sort((a, b) => b - a)); // best first when maximising
+    expect(text).toContain('resources (energy: estimate from CPU time)');
+    expect(text).toMatch(/^ {2}qm:xtb +10 calls/m);
+    expect(text).toMatch(/^ {2}ml:train\+screen +2 calls/m);
+    expect(text).toMatch(/^ {2}total CPU \d+\.\d{4} h, energy \d+\.\d{3} Wh$/m);
+  });
+
+  it('refuses to launch a finished campaign again, with a hint to resume it', async () => {
+    const r = await cli(['launch', file]);
+    expect(r.code, r.out).not.toBe(0);
+    expect(r.stderr).toContain(`campaign "${name}" already ran (completed)`);
+    expect(r.stderr).toContain(`cascade resume ${name}`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect((await handle().describe()).runId).toBe(runId);
+  });
+
+  it('pause and stop say a finished campaign is not running instead of failing', async () => {
+    for (const command of ['pause', 'stop']) {
+      const r = await cli([command, name]);
+      expect(r.code, r.out).toBe(1);
+      expect(r.stderr.trim()).toBe(
+        `campaign "${name}" is not running (completed), so there is nothing to ${command}; continue it with: cascade resume ${name}`,
+      );
+    }
+  });
+
+  it('resume refuses a budget that is not a positive number, and starts nothing', async () => {
+    for (const [option, value] of [
+      ['--rounds', '3x'],
+      ['--calls', '0'],
+      ['--cpu-hours', 'lots'],
+    ]) {
+      const r = await cli(['resume', name, option as string, value as string]);
+      expect(r.code, r.out).not.toBe(0);
+      expect(r.stderr).toContain(`option '${option} <`);
+      expect(r.stderr).toContain(`argument '${value}' is invalid`);
+    }
+    const d = await handle().describe();
+    expect(d.runId).toBe(runId);
+    expect(d.status.name).toBe('COMPLETED');
+  });
+});
+
+describe('unknown campaigns', () => {
+  it('stop names the campaign it cannot find and exits 1', async () => {
+    const r = await cli(['stop', `nobody-${name}`]);
+    expect(r.code, r.out).toBe(1);
+    expect(r.stderr.trim()).toBe(`no campaign named "nobody-${name}" (launch it with: cascade launch FILE)`);
+  });
+});
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,166 @@
+/** What `cascade status` prints: the progress block, the top candidates and the resource totals. */
+import { describe, expect, it } from 'vitest';
+import { bar, formatProgress, formatResources, formatTop, UNITS } from '../../cli/format.js';
+import type { Progress } from '../../lib/campaign/progress.js';
+
+function progress(overrides: Partial<Progress> = {}): Progress {
+  return {
+    campaign: 'demo',
+    status: 'running',
+    phase: 'idle',
+    round: 2,
+    calls: { xtb: 12 },
+    failures: 0,
+    cpuSeconds: 90,
+    energyJoules: 1080,
+    roundsWithoutImprovement: 0,
+    poolSize: 60,
+    limits: { rounds: 5, calls: { xtb: 40 } },
+    batch: { size: 0, done: 0, failed: 0 },
+    ...overrides,
+  };
+}
+
+const lineStarting = (text: string, prefix: string) => text.split('\n').find((l) => l.startsWith(prefix));
+
+describe('bar', () => {
+  it('fills in proportion to done/total', () => {
+    expect(bar(0, 4, 8)).toBe('[--------]');
+    expect(bar(1, 4, 8)).toBe('[##------]');
+    expect(bar(4, 4, 8)).toBe('[########]');
+    expect(bar(1, 3, 3)).toBe('[#--]');
+  });
+
+  it('defaults to 24 characters between the brackets', () => {
+    expect(bar(1, 2)).toBe(`[${'#'.repeat(12)}${'-'.repeat(12)}]`);
+  });
+
+  it('never overflows, and an empty total draws an empty bar', () => {
+    expect(bar(9, 3, 6)).toBe('[######]');
+    expect(bar(5, 0, 6)).toBe('[------]');
+  });
+});
+
+describe('formatProgress', () => {
+  it('shows the campaign, its status and phase, and round x/y', () => {
+    const text = formatProgress(progress({ phase: 'training' }), { execution: 'RUNNING' });
+    expect(text.split('\n')[0]).toMatch(/^campaign {2}demo {3}running \(training\)$/);
+    expect(lineStarting(text, 'rounds')).toBe(`rounds    ${bar(2, 5)} 2/5`);
+  });
+
+  it('shows calls with their limits, and calls without a limit as a bare count', () => {
+    const text = formatProgress(
+      progress({ calls: { xtb: 12, dft: 3 }, limits: { rounds: 5, calls: { xtb: 40 } } }),
+      { execution: 'RUNNING' },
+    );
+    expect(lineStarting(text, 'calls')).toBe('calls     xtb 12/40, dft 3   pool 60');
+  });
+
+  it('says when no calls were made yet and counts failed candidates', () => {
+    expect(
+      lineStarting(formatProgress(progress({ calls: {} }), { execution: 'RUNNING' }), 'calls'),
+    ).toContain('none yet');
+    expect(
+      lineStarting(formatProgress(progress({ failures: 2 }), { execution: 'RUNNING' }), 'calls'),
+    ).toContain('; 2 candidate(s) failed');
+  });
+
+  it('shows CPU hours, with the CPU budget when there is one, and the estimated energy', () => {
+    const plain = lineStarting(formatProgress(progress(), { execution: 'RUNNING' }), 'CPU');
+    expect(plain).toMatch(/^CPU {7}0\.0250 h {3}energy 0\.300 Wh \(estimated\)$/);
+    const limited = progress({ limits: { rounds: 5, calls: {}, cpuHours: 2 } });
+    expect(lineStarting(formatProgress(limited, { execution: 'RUNNING' }), 'CPU')).toMatch(
+      /^CPU {7}0\.0250 h of 2 h {3}energy 0\.300 Wh/,
+    );
+  });
+
+  it('shows the best candidate with its unit', () => {
+    const p = progress({ best: { idx: 4, label: 'NSC 1234', smiles: 'c1ccccc1O', value: 7.123456 } });
+    expect(lineStarting(formatProgress(p, { execution: 'RUNNING', unit: 'eV' }), 'best')).toBe(
+      'best      7.1235 eV  NSC 1234  c1ccccc1O',
+    );
+    expect(lineStarting(formatProgress(p, { execution: 'RUNNING' }), 'best')).toBe(
+      'best      7.1235  NSC 1234  c1ccccc1O',
+    );
+    expect(lineStarting(formatProgress(progress(), { execution: 'RUNNING' }), 'best')).toBeUndefined();
+  });
+
+  it('shows the batch bar only while evaluating', () => {
+    const p = progress({ phase: 'evaluating', batch: { size: 4, done: 3, failed: 1 } });
+    expect(lineStarting(formatProgress(p, { execution: 'RUNNING' }), 'batch')).toBe(
+      `batch     ${bar(3, 4)} 3/4 (1 failed)`,
+    );
+    expect(lineStarting(formatProgress(progress(), { execution: 'RUNNING' }), 'batch')).toBeUndefined();
+  });
+
+  it('shows a closed campaign by its execution status, with the stop reason', () => {
+    const p = progress({
+      status: 'finished',
+      phase: 'idle',
+      round: 5,
+      stopReason: 'round budget spent (5 rounds)',
+    });
+    const text = formatProgress(p, { execution: 'COMPLETED' });
+    expect(text.split('\n')[0]).toMatch(/^campaign {2}demo {3}completed$/);
+    expect(lineStarting(text, 'stopped')).toBe('stopped   round budget spent (5 rounds)');
+    expect(lineStarting(formatProgress(progress(), { execution: 'RUNNING' }), 'stopped')).toBeUndefined();
+  });
+
+  it('shows a paused campaign, the surrogate and the Web UI link', () => {
+    const p = progress({
+      status: 'paused',
+      lastModel: { id: 'demo-r2', backend: 'cpu', trainedOn: 12, metrics: {} },
+    });
+    const text = formatProgress(p, { execution: 'RUNNING', uiUrl: 'http://localhost:8233/x' });
+    expect(text.split('\n')[0]).toMatch(/paused$/);
+    expect(lineStarting(text, 'surrogate')).toBe('surrogate demo-r2 on cpu, trained on 12');
+    expect(lineStarting(text, 'Web UI')).toBe('Web UI    http://localhost:8233/x');
+  });
+});
+
+describe('formatTop', () => {
+  it('numbers the candidates in the order given, with value, unit, label and SMILES', () => {
+    const text = formatTop(
+      [
+        { idx: 7, label: 'NSC 7', smiles: 'CCO', value: 9.87654 },
+        { idx: 2, label: 'NSC 2', smiles: 'CC#N', value: 8.5 },
+      ],
+      'eV',
+    );
+    expect(text.split('\n')).toEqual([
+      'top candidates',
+      '  1. 9.8765 eV  NSC 7        CCO',
+      '  2. 8.5000 eV  NSC 2        CC#N',
+    ]);
+  });
+
+  it('prints nothing for no candidates, and no unit when none is given', () => {
+    expect(formatTop([])).toBe('');
+    expect(formatTop([{ idx: 0, label: 'a', smiles: 'C', value: -1 }])).toContain('  1. -1.0000  a ');
+  });
+});
+
+describe('formatResources', () => {
+  it('lists each activity and totals CPU hours and energy', () => {
+    const text = formatResources([
+      { activity: 'ml:train+screen', calls: 2, wallSeconds: 12.34, cpuSeconds: 360, energyJoules: 4320 },
+      { activity: 'qm:xtb', calls: 10, wallSeconds: 40, cpuSeconds: 3240, energyJoules: 38_880 },
+    ]);
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('resources (energy: estimate from CPU time)');
+    expect(lines[1]).toMatch(/^ {2}ml:train\+screen +2 calls +wall +12\.3 s +CPU +360\.0 s +1\.200 Wh$/);
+    expect(lines[2]).toMatch(/^ {2}qm:xtb +10 calls +wall +40\.0 s +CPU +3240\.0 s +10\.800 Wh$/);
+    // 3600 CPU-seconds = 1 h; 43,200 J = 12 Wh
+    expect(lines[3]).toBe('  total CPU 1.0000 h, energy 12.000 Wh');
+  });
+
+  it('prints nothing when nothing was recorded', () => {
+    expect(formatResources([])).toBe('');
+  });
+});
+
+describe('UNITS', () => {
+  it('names the unit of each objective property', () => {
+    expect(UNITS).toEqual({ homoLumoGap: 'eV', totalEnergy: 'Eh', dipoleMoment: 'D' });
+  });
+});
