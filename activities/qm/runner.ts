@@ -15,8 +15,8 @@ import type {
   CalcInputs,
   CalcOutputs,
   CalcSpec,
-  Geometry,
   Profile,
+  QmSystem,
   QmTemplate,
 } from './template.js';
 import { isPlainFileName, lockWorkDir, prepareWorkDir, readWorkFile, saveOutput } from './work-dir.js';
@@ -90,11 +90,11 @@ const fail = (kind: CalcFailure['kind'], message: string, retryable = false): Ca
   retryable,
 });
 
-export async function runCalculation(
-  template: QmTemplate,
+export async function runCalculation<S extends QmSystem>(
+  template: QmTemplate<S>,
   profile: Profile,
   spec: CalcSpec,
-  geom: Geometry,
+  system: S,
   opts: RunOptions,
 ): Promise<RunResult> {
   const provenance: Provenance = {
@@ -113,7 +113,7 @@ export async function runCalculation(
 
   let inputs: CalcInputs;
   try {
-    inputs = template.write(spec, geom);
+    inputs = template.write(spec, system);
     const bad = Object.keys(inputs.files).find((name) => !isPlainFileName(name));
     if (bad !== undefined) throw new Error(`input file name "${bad}" is not a plain file name`);
   } catch (e) {
@@ -142,7 +142,7 @@ export async function runCalculation(
 
 /** Prepares the work directory, runs the code, accounts for it and parses its output; fills in `provenance`. */
 async function execute(
-  template: QmTemplate,
+  template: Pick<QmTemplate<QmSystem>, 'code' | 'parse'>,
   profile: Profile,
   binary: string,
   inputs: CalcInputs,

@@ -14,6 +14,25 @@ export interface Geometry {
   multiplicity: number;
 }
 
+/**
+ * A periodic solid: lattice vectors (rows, bohr) and atoms in fractional coordinates. Elk and other codes
+ * for solids take this instead of a molecular Geometry.
+ */
+export interface Crystal {
+  kind: 'crystal';
+  /** Rows are the lattice vectors a1, a2, a3, in bohr. */
+  lattice: [Vec3, Vec3, Vec3];
+  symbols: string[];
+  fractional: Vec3[];
+}
+
+/** What a template computes on: a molecule or a crystal. */
+export type QmSystem = Geometry | Crystal;
+
+export function isCrystal(s: QmSystem): s is Crystal {
+  return (s as Crystal).kind === 'crystal';
+}
+
 export type CalcTask = 'energy' | 'optimize';
 
 /** What to compute. `charge` and `multiplicity` are authoritative; the geometry's are the molecule's defaults. */
@@ -22,6 +41,8 @@ export interface CalcSpec {
   method: string;
   task: CalcTask;
   solvent?: string;
+  /** Basis set name for Gaussian-basis codes (e.g. NWChem's '6-31G*', 'cc-pVTZ'). */
+  basis?: string;
   charge: number;
   multiplicity: number;
   /** Code-specific knobs; a template rejects keys it does not know. */
@@ -50,6 +71,15 @@ export interface CalcOutputs {
   partialCharges?: number[];
   /** The optimised geometry, for task 'optimize'. */
   finalGeometry?: Geometry;
+  /** eV, molecular orbital energies where the code reports them. */
+  homo?: number;
+  lumo?: number;
+  /** Hartree, for periodic codes. */
+  fermiEnergy?: number;
+  /** eV, for periodic codes; 0 for metals. */
+  bandGap?: number;
+  /** Number of SCF iterations (of the last SCF for optimisations). */
+  scfIterations?: number;
   /** Non-fatal remarks: program warnings, disagreements between output sources. */
   warnings: string[];
 }
@@ -80,11 +110,30 @@ export interface RawOutput {
   exitCode: number | null;
 }
 
-export interface QmTemplate {
+export interface QmTemplate<S extends QmSystem = Geometry> {
   code: string;
   /** Throws InvalidInputError for specs the code cannot run. */
-  write(spec: CalcSpec, geom: Geometry): CalcInputs;
+  write(spec: CalcSpec, system: S): CalcInputs;
   parse(out: RawOutput): CalcOutputs | CalcFailure;
+  /** Restart handlers for this code's recoverable failures, tried in priority order (see handlers.ts). */
+  handlers?: RestartHandler[];
+}
+
+/**
+ * A restart handler, in the spirit of AiiDA's BaseRestartWorkChain: one small named function for one failure
+ * class. Given the failed attempt, it returns the spec to try next (e.g. more SCF iterations, damping, a higher
+ * electronic temperature), or undefined when it has nothing more to offer.
+ */
+export interface RestartHandler {
+  name: string;
+  /** Which failures it handles. */
+  handles: CalcFailureKind[];
+  /** Higher runs first. */
+  priority: number;
+  /** Restarts this handler may cause for one calculation. */
+  maxRestarts: number;
+  /** The next spec, or undefined to give up. `restart` counts this handler's previous restarts (0 first). */
+  apply(spec: CalcSpec, failure: CalcFailure, restart: number): CalcSpec | undefined;
 }
 
 /** How to launch a code on this machine. */
