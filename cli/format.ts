@@ -33,7 +33,7 @@ export function formatProgress(
   ];
   if (p.phase === 'evaluating') {
     lines.push(
-      `batch     ${bar(p.batch.done, p.batch.size)} ${p.batch.done}/${p.batch.size}${p.batch.failed ? ` (${p.batch.failed} failed)` : ''}`,
+      `batch     ${bar(p.batch.done, p.batch.size)} ${p.batch.done}/${p.batch.size}${p.batch.tier ? ` at ${p.batch.tier}` : ''}${p.batch.failed ? ` (${p.batch.failed} failed)` : ''}`,
     );
   }
   const calls = Object.entries(p.calls)

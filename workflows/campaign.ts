@@ -16,6 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities/campaign/index.js';
+import type { EvaluationSummary } from '../activities/campaign/index.js';
 import {
   type CampaignResult,
   type CampaignState,
@@ -24,8 +25,8 @@ import {
   type Phase,
   type Progress,
 } from '../lib/campaign/progress.js';
-import type { CampaignConfig } from '../lib/campaign/schema.js';
-import { tierName } from '../lib/campaign/schema.js';
+import { promote } from '../lib/campaign/promotion.js';
+import { type CampaignConfig, type TierConfig, tierName } from '../lib/campaign/schema.js';
 import { extendLimits, isImprovement, stopReason } from '../lib/campaign/stopping.js';
 import type { TaskQueues } from '../lib/temporal/queues.js';
 import * as attrs from '../lib/temporal/search-attributes.js';
@@ -79,7 +80,7 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   let stopRequested: string | undefined;
   let phase: Phase = 'preparing';
   let status: Progress['status'] = 'starting';
-  const batch = { size: 0, done: 0, failed: 0 };
+  const batch: Progress['batch'] = { size: 0, done: 0, failed: 0 };
   let reason: string | undefined;
   const state: CampaignState = input.state ?? freshState();
 
@@ -161,7 +162,11 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     }
 
     phase = 'acquiring';
-    const remaining = remainingCalls(config, limits, state);
+    const first = config.tiers[0] as TierConfig;
+    const remaining = Math.max(
+      0,
+      (limits.calls[tierName(first)] ?? Number.POSITIVE_INFINITY) - (state.calls[tierName(first)] ?? 0),
+    );
     const indices = await light.acquireBatch({
       campaignId,
       round: state.round,
@@ -180,27 +185,39 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       break;
     }
 
+    // the ladder: every acquired candidate starts at tier 0; promotion rules pick who climbs
     phase = 'evaluating';
-    Object.assign(batch, { size: indices.length, done: 0, failed: 0 });
-    const results = await Promise.all(
-      indices.map(async (idx) => {
-        const r = await qm.evaluateCandidate({ campaignId, idx, round: state.round });
-        batch.done++;
-        if (r.status !== 'ok') batch.failed++;
-        return r;
-      }),
-    );
-
-    for (const r of results) {
-      state.cpuSeconds += r.cpuSeconds;
-      state.energyJoules += r.energyJoules;
-      for (const t of r.tiers) state.calls[t] = (state.calls[t] ?? 0) + 1;
-      if (r.status !== 'ok') state.failures++;
+    let climbing = indices;
+    let roundBest: EvaluationSummary | undefined;
+    for (let t = 0; t < config.tiers.length && climbing.length > 0; t++) {
+      const tier = config.tiers[t] as TierConfig;
+      const name = tierName(tier);
+      const limit = limits.calls[name];
+      if (limit !== undefined) climbing = climbing.slice(0, Math.max(0, limit - (state.calls[name] ?? 0)));
+      Object.assign(batch, { tier: name, size: climbing.length, done: 0, failed: 0 });
+      const results = await Promise.all(
+        climbing.map(async (idx) => {
+          const r = await qm.evaluateCandidate({ campaignId, idx, round: state.round, tier: t });
+          batch.done++;
+          if (r.status !== 'ok') batch.failed++;
+          return r;
+        }),
+      );
+      for (const r of results) {
+        state.cpuSeconds += r.cpuSeconds;
+        state.energyJoules += r.energyJoules;
+        state.calls[name] = (state.calls[name] ?? 0) + 1;
+        if (r.status !== 'ok') state.failures++;
+      }
+      if (t === config.tiers.length - 1) {
+        roundBest = pickBest(
+          results.filter((r) => r.status === 'ok'),
+          config.objective.direction,
+        );
+      } else {
+        climbing = promote(results, config.tiers[t + 1]?.promote, config.objective.direction);
+      }
     }
-    const roundBest = pickBest(
-      results.filter((r) => r.status === 'ok' && r.value !== undefined && r.tiers.includes(objectiveTier)),
-      config.objective.direction,
-    );
     if (roundBest?.value !== undefined && isImprovement(config, state.best?.value, roundBest.value)) {
       state.best = {
         idx: roundBest.idx,
@@ -237,16 +254,6 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
 function totalCalls(s: CampaignState): number {
   return Object.values(s.calls).reduce((a, b) => a + b, 0);
-}
-
-function remainingCalls(config: CampaignConfig, limits: Limits, s: CampaignState): number {
-  let remaining = Number.POSITIVE_INFINITY;
-  for (const t of config.tiers) {
-    const name = tierName(t);
-    const limit = limits.calls[name];
-    if (limit !== undefined) remaining = Math.min(remaining, limit - (s.calls[name] ?? 0));
-  }
-  return Math.max(0, remaining);
 }
 
 function pickBest<T extends { value?: number }>(rs: T[], direction: 'maximize' | 'minimize'): T | undefined {

@@ -6,25 +6,26 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { type PropertyName, type TierConfig, tierName } from '../../lib/campaign/schema.js';
 import { CalculationStopped, calculate } from '../qm/calculate.js';
-import { xtbSpec } from '../qm/codes/xtb.js';
 import { parseXyz, smilesTo3D, toXyz } from '../qm/geometry.js';
 import type { CalcOutputs, Geometry } from '../qm/template.js';
 import { getCampaign } from '../store/campaigns.js';
 import { getCandidates } from '../store/candidates.js';
 import { openStore } from '../store/db.js';
-import { putEvaluation } from '../store/evaluations.js';
+import { listEvaluations, putEvaluation } from '../store/evaluations.js';
 import { record } from '../store/ledger.js';
-import { getGeometry, putGeometry } from '../store/qm-results.js';
+import { getGeometry, getQmResult, putGeometry } from '../store/qm-results.js';
+import { tierSpec } from './tier-spec.js';
 
 export interface EvaluationSummary {
   idx: number;
   label: string;
   smiles: string;
+  /** Index of the tier in the ladder. */
+  tier: number;
   status: 'ok' | 'failed';
+  /** The objective property at this tier. */
   value?: number;
   message?: string;
-  /** Tiers that produced a result (fresh or cached) for this candidate. */
-  tiers: string[];
   cached: boolean;
   cpuSeconds: number;
   energyJoules: number;
@@ -32,15 +33,19 @@ export interface EvaluationSummary {
 
 const GEOMETRY_GENERATOR = 'obabel-gen3d';
 
-export async function evaluateCandidate(args: {
+export interface EvaluateArgs {
   campaignId: string;
   idx: number;
   round: number;
-}): Promise<EvaluationSummary> {
+  /** Index into the campaign's tiers (default 0). */
+  tier?: number;
+}
+
+export async function evaluateCandidate(args: EvaluateArgs): Promise<EvaluationSummary> {
   // a heartbeat for the whole activity, not only while a code runs: 3D embedding can take a while too
   const ctx = Context.current();
   const every = Math.max(1000, (ctx.info.heartbeatTimeoutMs ?? 30_000) / 3);
-  const beat = setInterval(() => ctx.heartbeat({ candidate: args.idx }), every);
+  const beat = setInterval(() => ctx.heartbeat({ candidate: args.idx, tier: args.tier ?? 0 }), every);
   try {
     return await evaluate(args);
   } finally {
@@ -48,38 +53,24 @@ export async function evaluateCandidate(args: {
   }
 }
 
-async function evaluate(args: {
-  campaignId: string;
-  idx: number;
-  round: number;
-}): Promise<EvaluationSummary> {
+async function evaluate(args: EvaluateArgs): Promise<EvaluationSummary> {
   const db = openStore();
   const campaign = getCampaign(db, args.campaignId);
   if (!campaign)
     throw ApplicationFailure.nonRetryable(`unknown campaign ${args.campaignId}`, 'UnknownCampaign');
   const { config } = campaign;
+  const t = args.tier ?? 0;
+  const tier = config.tiers[t];
+  if (!tier)
+    throw ApplicationFailure.nonRetryable(`campaign ${args.campaignId} has no tier #${t}`, 'UnknownTier');
   const [cand] = getCandidates(db, args.campaignId, [args.idx]);
   if (!cand) throw ApplicationFailure.nonRetryable(`no candidate #${args.idx}`, 'UnknownCandidate');
-  const summary: EvaluationSummary = {
-    idx: cand.idx,
-    label: cand.label,
-    smiles: cand.smiles,
-    status: 'ok',
-    tiers: [],
-    cached: true,
-    cpuSeconds: 0,
-    energyJoules: 0,
-  };
-
-  let geom: Geometry;
-  try {
-    geom = await geometryFor(cand.smiles);
-  } catch (e) {
-    const message = `3D embedding failed: ${(e as Error).message}`;
-    const tier = tierName(config.tiers[0] as TierConfig);
+  const name = tierName(tier);
+  const base = { idx: cand.idx, label: cand.label, smiles: cand.smiles, tier: t };
+  const failed = (message: string): EvaluationSummary => {
     putEvaluation(db, args.campaignId, {
       idx: cand.idx,
-      tier,
+      tier: name,
       round: args.round,
       status: 'failed',
       message,
@@ -87,58 +78,68 @@ async function evaluate(args: {
       cpuSeconds: 0,
       wallSeconds: 0,
     });
-    return { ...summary, status: 'failed', message, tiers: [tier] };
+    return { ...base, status: 'failed', message, cached: false, cpuSeconds: 0, energyJoules: 0 };
+  };
+
+  let geom: Geometry;
+  try {
+    geom = await geometryFor(
+      cand.smiles,
+      t === 0 ? undefined : previousGeometry(args.campaignId, cand.idx, config.tiers[t - 1] as TierConfig),
+    );
+  } catch (e) {
+    return failed(`3D embedding failed: ${(e as Error).message}`);
   }
 
-  let outputs: CalcOutputs | undefined;
-  for (const tier of config.tiers) {
-    const name = tierName(tier);
-    const r = await runTier(tier, geom, args);
-    summary.tiers.push(name);
-    summary.cached &&= r.cached;
-    summary.cpuSeconds += r.cached ? 0 : r.cpuSeconds;
-    const value = r.record.outputs
-      ? propertyOf(r.record.outputs as unknown as CalcOutputs, config.objective.property)
-      : undefined;
-    putEvaluation(db, args.campaignId, {
-      idx: cand.idx,
-      tier: name,
-      round: args.round,
-      resultKey: r.record.key,
-      status: r.record.status,
-      value,
-      message: r.record.failure?.message,
-      cached: r.cached,
-      cpuSeconds: r.cached ? 0 : r.cpuSeconds,
-      wallSeconds: r.cached ? 0 : r.wallSeconds,
-    });
-    if (!r.cached) {
-      summary.energyJoules += record(db, {
+  const r = await runTier(tier, geom, args);
+  const outputs = r.record.outputs as unknown as CalcOutputs | undefined;
+  const value = outputs ? propertyOf(outputs, config.objective.property) : undefined;
+  putEvaluation(db, args.campaignId, {
+    idx: cand.idx,
+    tier: name,
+    round: args.round,
+    resultKey: r.record.key,
+    status: r.record.status,
+    value,
+    message: r.record.failure?.message,
+    cached: r.cached,
+    cpuSeconds: r.cached ? 0 : r.cpuSeconds,
+    wallSeconds: r.cached ? 0 : r.wallSeconds,
+  });
+  const energyJoules = r.cached
+    ? 0
+    : record(db, {
         campaignId: args.campaignId,
         round: args.round,
         activity: `qm:${name}`,
         wallSeconds: r.wallSeconds,
         cpuSeconds: r.cpuSeconds,
       });
-    }
-    if (r.record.status !== 'ok' || !r.record.outputs) {
-      return { ...summary, status: 'failed', message: r.record.failure?.message ?? 'no outputs' };
-    }
-    outputs = r.record.outputs as unknown as CalcOutputs;
-    if (outputs.finalGeometry) geom = outputs.finalGeometry;
-    summary.value = value;
+  const cost = { cached: r.cached, cpuSeconds: r.cached ? 0 : r.cpuSeconds, energyJoules };
+  if (r.record.status !== 'ok' || !outputs) {
+    return { ...base, ...cost, status: 'failed', message: r.record.failure?.message ?? 'no outputs' };
   }
-  if (summary.value === undefined) {
+  if (value === undefined) {
     return {
-      ...summary,
+      ...base,
+      ...cost,
       status: 'failed',
-      message: `the last tier did not report ${config.objective.property}`,
+      message: `${name} did not report ${config.objective.property}`,
     };
   }
-  return summary;
+  return { ...base, ...cost, status: 'ok', value };
 }
 
-async function geometryFor(smiles: string): Promise<Geometry> {
+/** A higher tier starts from the geometry the previous tier optimised, when it did. */
+function previousGeometry(campaignId: string, idx: number, previous: TierConfig): Geometry | undefined {
+  const db = openStore();
+  const row = listEvaluations(db, campaignId, tierName(previous)).find((e) => e.idx === idx);
+  const result = row?.resultKey ? getQmResult(db, row.resultKey) : undefined;
+  return (result?.outputs as { finalGeometry?: Geometry } | undefined)?.finalGeometry;
+}
+
+async function geometryFor(smiles: string, fromPreviousTier?: Geometry): Promise<Geometry> {
+  if (fromPreviousTier) return fromPreviousTier;
   const db = openStore();
   const stored = getGeometry(db, smiles, GEOMETRY_GENERATOR);
   if (stored) return fromStored(stored);
@@ -168,7 +169,12 @@ async function runTier(tier: TierConfig, geom: Geometry, args: { idx: number }) 
   const ctx = Context.current();
   try {
     return await calculate(
-      { spec: xtbSpec(tier, geom), system: geom, timeoutSeconds: tier.timeoutSeconds, threads: tier.threads },
+      {
+        spec: tierSpec(tier, geom),
+        system: geom,
+        timeoutSeconds: tier.timeoutSeconds,
+        threads: tier.threads,
+      },
       {
         signal: ctx.cancellationSignal,
         onProgress: (p) => ctx.heartbeat({ candidate: args.idx, tier: tierName(tier), ...p }),

@@ -17,8 +17,8 @@ import {
 } from '../store/qm-results.js';
 import { codeEntry } from './codes/index.js';
 import { canonicalGeometry } from './geometry.js';
+import { runWithHandlers } from './handlers.js';
 import type { Progress } from './runner.js';
-import { runCalculation } from './runner.js';
 import {
   type CalcSpec,
   type Crystal,
@@ -124,13 +124,25 @@ async function compute(
     signal: opts.signal,
     onProgress: opts.onProgress,
   };
-  const { outcome, provenance } =
+  // restart handlers: each recoverable failure class has a named handler with a bounded number of restarts
+  const handled =
     entry.system === 'crystal'
-      ? await runCalculation(entry.template, profile, req.spec, req.system as Crystal, runOpts)
-      : await runCalculation(entry.template, profile, req.spec, req.system as Geometry, runOpts);
+      ? await runWithHandlers(entry.template, profile, req.spec, req.system as Crystal, runOpts)
+      : await runWithHandlers(entry.template, profile, req.spec, req.system as Geometry, runOpts);
+  const { outcome } = handled;
+  const provenance = {
+    ...handled.provenance,
+    wallSeconds: handled.wallSeconds,
+    cpuSeconds: handled.cpuSeconds,
+    attempts: handled.attempts,
+    handlersFired: handled.handlersFired,
+    // handlers may have changed settings: the key stays the request's, the spec that produced the result is here
+    finalSpec: handled.spec,
+  };
   const failure = isCalcFailure(outcome) ? outcome : undefined;
   finishExecution(db, execution, failure ? failure.kind : 'ok');
-  if (failure?.kind === 'killed' || (failure?.kind === 'timeout' && opts.signal?.aborted)) {
+  if (failure && (opts.signal?.aborted || handled.ended === 'cancelled')) {
+    // cancelled (or the worker is shutting down): nothing is recorded, the caller may retry
     throw new CalculationStopped(`${entry.code} was stopped: ${failure.message}`);
   }
   const record: QmResultRecord = {

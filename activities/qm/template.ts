@@ -98,6 +98,8 @@ export interface CalcFailure {
   message: string;
   /** Whether running the same inputs again (perhaps with adjusted settings) may succeed. */
   retryable: boolean;
+  /** Where a failed optimisation stopped, when the code left that geometry behind: a restart goes on from it. */
+  lastGeometry?: Geometry;
 }
 
 /** What a finished run left behind, as seen by a template's parser. */

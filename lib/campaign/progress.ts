@@ -36,7 +36,8 @@ export interface Progress extends CampaignState {
   status: CampaignStatus;
   phase: Phase;
   limits: Limits;
-  batch: { size: number; done: number; failed: number };
+  /** The calculations of the current tier in this round. */
+  batch: { tier?: string; size: number; done: number; failed: number };
   stopReason?: string;
 }
 

@@ -100,8 +100,28 @@ export const Acquisition = z.strictObject({
     .describe('Random candidates evaluated before the first surrogate; default 2 x batchSize'),
 });
 
-export const XtbTier = z.strictObject({
+/**
+ * Which candidates climb from the previous tier to this one: the best fraction of the batch (`top`), or those
+ * whose previous-tier objective value is at least (maximize) or at most (minimize) `threshold`.
+ */
+export const Promotion = z.union([
+  z.strictObject({ top: z.number().gt(0).max(1).describe('Fraction of the batch, best first, e.g. 0.25') }),
+  z.strictObject({
+    threshold: z.number().describe("The previous tier's objective value a candidate must reach"),
+  }),
+]);
+
+const tierCommon = {
   name: name.optional().describe('Tier name, used in budget.callsPerTier; defaults to the code'),
+  optimize: z.boolean().default(false).describe('Optimise the geometry before reading properties'),
+  threads: z.int().min(1).default(1),
+  promote: Promotion.optional().describe(
+    'Promotion from the previous tier (default: every candidate that succeeded)',
+  ),
+};
+
+export const XtbTier = z.strictObject({
+  ...tierCommon,
   code: z.literal('xtb'),
   method: z.enum(['gfn2', 'gfn1', 'gfnff']).default('gfn2'),
   solvent: z
@@ -109,12 +129,34 @@ export const XtbTier = z.strictObject({
     .regex(/^[A-Za-z0-9,-]+$/, 'expected a solvent name such as water, ethanol or thf')
     .optional()
     .describe('ALPB implicit solvent, e.g. water, ethanol, thf'),
-  optimize: z.boolean().default(false).describe('Optimise the geometry before reading properties'),
-  threads: z.int().min(1).default(1),
+  settings: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe('xtb settings: iterations, accuracy, electronicTemperature, cycles'),
   timeoutSeconds: z.int().min(1).default(600),
 });
 
-export const Tier = z.discriminatedUnion('code', [XtbTier]);
+export const NwchemTier = z.strictObject({
+  ...tierCommon,
+  code: z.literal('nwchem'),
+  method: z
+    .string()
+    .min(1)
+    .default('b3lyp')
+    .describe('Any exchange-correlation functional NWChem knows, e.g. b3lyp, pbe0, m06-2x'),
+  basis: z
+    .string()
+    .min(1)
+    .default('6-31G*')
+    .describe("A basis set from NWChem's library, e.g. 6-31G*, cc-pVTZ, def2-SVP"),
+  settings: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe('SCF settings: iterations, convergence, damp, levelShift, grid'),
+  timeoutSeconds: z.int().min(1).default(3600),
+});
+
+export const Tier = z.discriminatedUnion('code', [XtbTier, NwchemTier]);
 
 export const Budget = z.strictObject({
   rounds: z.int().min(1).default(10),
@@ -160,6 +202,14 @@ export const CampaignConfig = z
   .superRefine(
     (c, ctx) => {
       const names = c.tiers.map(tierName);
+      if (c.tiers[0]?.promote) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tiers', 0, 'promote'],
+          message:
+            'the first tier has no previous tier to promote from: every acquired candidate starts there',
+        });
+      }
       names.forEach((n, i) => {
         if (names.indexOf(n) !== i)
           ctx.addIssue({ code: 'custom', path: ['tiers', i, 'name'], message: `duplicate tier name "${n}"` });
@@ -198,6 +248,8 @@ export type CampaignConfig = z.output<typeof CampaignConfig>;
 export type CampaignInput = z.input<typeof CampaignConfig>;
 export type TierConfig = z.output<typeof Tier>;
 export type XtbTierConfig = z.output<typeof XtbTier>;
+export type NwchemTierConfig = z.output<typeof NwchemTier>;
+export type PromotionRule = z.output<typeof Promotion>;
 export type CandidatesConfig = z.output<typeof Candidates>;
 export type SurrogateConfig = z.output<typeof Surrogate>;
 export type AcquisitionConfig = z.output<typeof Acquisition>;

@@ -212,7 +212,7 @@ tiers:
   - method: gfn2
 `);
     expect(p).toMatchObject({ line: 8, col: 5, path: 'tiers.0.code' });
-    expect(p.message).toBe('missing required key "code" (one of xtb)');
+    expect(p.message).toBe('missing required key "code" (one of xtb, nwchem)');
   });
 });
 
@@ -413,7 +413,7 @@ describe('tiers and budget', () => {
   it('rejects a tier with an unsupported code', () => {
     const p = onlyProblem(VALID.replace('  - code: xtb', '  - code: orca'));
     expect(p).toMatchObject({ line: 8, col: 11, path: 'tiers.0.code' });
-    expect(p.message).toBe('unsupported code "orca"; expected one of xtb');
+    expect(p.message).toBe('unsupported code "orca"; expected one of xtb, nwchem');
   });
 
   it('lists the xtb methods', () => {

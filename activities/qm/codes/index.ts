@@ -12,6 +12,8 @@ interface EntryBase {
   version(binary: string): Promise<string>;
   /** The Debian package that provides it, for error messages and `cascade qm doctor`. */
   debianPackage: string;
+  /** The method `cascade qm run` uses when none is given. */
+  defaultMethod: string;
 }
 export type MoleculeCode = EntryBase & { system: 'molecule'; template: QmTemplate<Geometry> };
 export type CrystalCode = EntryBase & { system: 'crystal'; template: QmTemplate<Crystal> };
@@ -40,4 +42,5 @@ registerCode({
   profile: xtbProfile,
   version: codeVersion,
   debianPackage: 'xtb',
+  defaultMethod: 'gfn2',
 });

@@ -12,7 +12,8 @@
  *   geometry, while energy, gap and charges are the final ones. The dipole is therefore cross-checked
  *   against stdout's last "molecular dipole" block and stdout wins when they disagree.
  * - An unconverged optimisation exits 0 with "normal termination" and still writes `.xtboptok`; only
- *   stdout's "FAILED TO CONVERGE GEOMETRY OPTIMIZATION" says so.
+ *   stdout's "FAILED TO CONVERGE GEOMETRY OPTIMIZATION" says so. Its `xtbopt.xyz` is the last geometry,
+ *   returned as the failure's `lastGeometry` for a restart (no `xtblast.xyz` is written).
  * - Unknown options, or `--gfn 3`, only warn ("Please study the warnings concerning your input") and
  *   run something else; that warning is treated as invalid input.
  * - Odd electron counts with `--uhf 0` run without complaint (with fractional occupations), so
@@ -33,6 +34,7 @@ import {
   type RawOutput,
   type Vec3,
 } from '../template.js';
+import { xtbHandlers } from './xtb-handlers.js';
 
 /** Debye per atomic unit of dipole moment (e*bohr). */
 export const DEBYE_PER_AU = 2.541746473;
@@ -150,7 +152,10 @@ function write(spec: CalcSpec, geom: Geometry): CalcInputs {
 }
 
 /** A CalcSpec for a campaign's xtb tier; charge and multiplicity come from the molecule. */
-export function xtbSpec(tier: XtbTierConfig, geom: Pick<Geometry, 'charge' | 'multiplicity'>): CalcSpec {
+export function xtbSpec(
+  tier: Pick<XtbTierConfig, 'method' | 'optimize' | 'solvent'> & { settings?: Record<string, unknown> },
+  geom: Pick<Geometry, 'charge' | 'multiplicity'>,
+): CalcSpec {
   return {
     code: 'xtb',
     method: tier.method,
@@ -158,7 +163,7 @@ export function xtbSpec(tier: XtbTierConfig, geom: Pick<Geometry, 'charge' | 'mu
     ...(tier.solvent !== undefined && { solvent: tier.solvent }),
     charge: geom.charge,
     multiplicity: geom.multiplicity,
-    settings: {},
+    settings: { ...tier.settings },
   };
 }
 
@@ -304,7 +309,7 @@ function classify(out: RawOutput): CalcFailure | undefined {
 
 function parse(out: RawOutput): CalcOutputs | CalcFailure {
   const failed = classify(out);
-  if (failed) return failed;
+  if (failed) return failed.kind === 'opt-not-converged' ? withLastGeometry(failed, out) : failed;
   const { stdout } = out;
   const warnings = blockLines(stdout, /^\[WARNING\]/);
   const json = readJson(out.files('xtbout.json'), warnings);
@@ -353,6 +358,22 @@ function parse(out: RawOutput): CalcOutputs | CalcFailure {
   return result;
 }
 
+/**
+ * 6.5.1 writes no `xtblast.xyz` when `--opt` runs out of cycles: `xtbopt.xyz` then holds the last geometry
+ * (not an optimised one). `xtblast.xyz` is read first, for the builds that do write it.
+ */
+function withLastGeometry(failed: CalcFailure, out: RawOutput): CalcFailure {
+  const xyz = out.files('xtblast.xyz') ?? out.files('xtbopt.xyz');
+  if (xyz === undefined) return failed;
+  const call = programCall(out.stdout);
+  try {
+    const state = { charge: call?.charge ?? 0, multiplicity: (call?.uhf ?? 0) + 1 };
+    return { ...failed, lastGeometry: parseXyz(xyz, state) };
+  } catch {
+    return failed;
+  }
+}
+
 /** Dipole in debye: the JSON vector (full precision) when it matches stdout's last printout, else stdout's. */
 function parseDipole(
   json: Record<string, unknown> | undefined,
@@ -377,4 +398,4 @@ function parseDipole(
   return { vector: toDebye(printed.vector), total: printed.total };
 }
 
-export const xtbTemplate: QmTemplate = { code: 'xtb', write, parse };
+export const xtbTemplate: QmTemplate = { code: 'xtb', write, parse, handlers: xtbHandlers };
