@@ -20,7 +20,7 @@ typecheck:
 	@npx tsc -p tsconfig.json --noEmit
 
 bench: setup
-	@echo "no benchmarks yet (see bench/README.md)"
+	@npm run --silent bench:qm-throughput
 
 clean:
 	rm -rf .cascade dist
