@@ -4,6 +4,7 @@ import { closeStores } from '../activities/store/db.js';
 import { CliError } from './client.js';
 import { registerControl } from './commands/control.js';
 import { registerLaunch } from './commands/launch.js';
+import { registerQm } from './commands/qm.js';
 import { registerServer } from './commands/server.js';
 import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
@@ -20,6 +21,7 @@ export function program(): Command {
   registerControl(p);
   registerServer(p);
   registerWorker(p);
+  registerQm(p);
   return p;
 }
 

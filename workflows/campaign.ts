@@ -134,7 +134,6 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   const lastTier = config.tiers[config.tiers.length - 1];
   if (!lastTier) throw ApplicationFailure.nonRetryable('a campaign needs at least one tier', 'InvalidConfig');
-  const objectiveTier = tierName(lastTier);
   let roundsThisRun = 0;
 
   for (;;) {

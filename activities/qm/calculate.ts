@@ -19,6 +19,7 @@ import { codeEntry } from './codes/index.js';
 import { canonicalGeometry } from './geometry.js';
 import { runWithHandlers } from './handlers.js';
 import type { Progress } from './runner.js';
+import { canonicalCrystal } from './structure.js';
 import {
   type CalcSpec,
   type Crystal,
@@ -50,17 +51,7 @@ export class CalculationStopped extends Error {
 
 /** The canonical text and hash of what a calculation computes on. */
 export function canonicalSystem(system: QmSystem): { text: string; hash: string } {
-  return isCrystal(system) ? canonicalCrystalText(system) : canonicalGeometry(system);
-}
-
-// Until the crystal module lands, a crystal's canonical form is its JSON with rounded numbers.
-function canonicalCrystalText(c: Crystal): { text: string; hash: string } {
-  const r = (x: number) => Math.round(x * 1e5) / 1e5 + 0;
-  const text = JSON.stringify({
-    lattice: c.lattice.map((v) => v.map(r)),
-    atoms: c.symbols.map((s, i) => [s, ...(c.fractional[i] ?? []).map(r)]).sort(),
-  });
-  return { text, hash: createHash('sha256').update(text).digest('hex') };
+  return isCrystal(system) ? canonicalCrystal(system) : canonicalGeometry(system);
 }
 
 /** The content hash that identifies a calculation. */
@@ -123,6 +114,7 @@ async function compute(
     timeoutMs: req.timeoutSeconds * 1000,
     signal: opts.signal,
     onProgress: opts.onProgress,
+    codeVersion: id.version,
   };
   // restart handlers: each recoverable failure class has a named handler with a bounded number of restarts
   const handled =

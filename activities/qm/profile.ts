@@ -11,6 +11,8 @@ import type { Profile } from './template.js';
 const INSTALL_HINTS: Record<string, { debianPackage: string; envVar: string }> = {
   xtb: { debianPackage: 'xtb', envVar: 'CASCADE_XTB' },
   obabel: { debianPackage: 'openbabel', envVar: 'CASCADE_OBABEL' },
+  nwchem: { debianPackage: 'nwchem', envVar: 'CASCADE_NWCHEM' },
+  'elk-lapw': { debianPackage: 'elk-lapw', envVar: 'CASCADE_ELK' },
 };
 
 export class MissingBinaryError extends Error {

@@ -37,6 +37,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called about once a second while the code runs. */
   onProgress?: (p: Progress) => void;
+  /** The code's version when the caller knows it (codes without `--version` have their own probe). */
+  codeVersion?: string;
 }
 
 export interface Provenance {
@@ -125,7 +127,7 @@ export async function runCalculation<S extends QmSystem>(
   let binary: string;
   try {
     binary = await resolveBinary(profile.binary);
-    provenance.codeVersion = await codeVersion(profile.binary);
+    provenance.codeVersion = opts.codeVersion ?? (await codeVersion(profile.binary));
   } catch (e) {
     if (e instanceof MissingBinaryError) return done(fail('missing-binary', e.message));
     throw e;
@@ -153,12 +155,13 @@ async function execute(
   await prepareWorkDir(workDir, inputs.files);
 
   const threads = String(profile.threads);
+  // threads everywhere by default; a profile may say otherwise (Elk: OpenMP threads, one BLAS thread each)
   const env = {
-    ...inputs.env,
-    ...profile.env,
     OMP_NUM_THREADS: threads,
     OPENBLAS_NUM_THREADS: threads,
     MKL_NUM_THREADS: threads,
+    ...inputs.env,
+    ...profile.env,
   };
   const timeBinary = await gnuTime();
   const rusageFile = join(workDir, '.cascade-rusage');

@@ -82,7 +82,9 @@ tiers:
         features: { morganRadius: 2, morganBits: 2048, descriptors: true },
       },
       acquisition: { strategy: 'ucb', batchSize: 8, kappa: 2 },
-      tiers: [{ code: 'xtb', method: 'gfn2', optimize: false, threads: 1, settings: {}, timeoutSeconds: 600 }],
+      tiers: [
+        { code: 'xtb', method: 'gfn2', optimize: false, threads: 1, settings: {}, timeoutSeconds: 600 },
+      ],
       budget: { rounds: 10, callsPerTier: {} },
       stopping: { minImprovement: 0 },
     });
@@ -100,7 +102,11 @@ tiers:
       'x.yaml',
     );
     expect(problems).toEqual([]);
-    expect(config?.tiers.map((t) => ('solvent' in t ? t.solvent : undefined))).toEqual([undefined, 'water', 'water']);
+    expect(config?.tiers.map((t) => ('solvent' in t ? t.solvent : undefined))).toEqual([
+      undefined,
+      'water',
+      'water',
+    ]);
   });
 });
 

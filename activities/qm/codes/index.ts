@@ -4,6 +4,8 @@
  */
 import { codeVersion, xtbProfile } from '../profile.js';
 import type { Crystal, Geometry, Profile, QmTemplate } from '../template.js';
+import { elkTemplate } from './elk.js';
+import { elkProfile, elkVersion } from './elk-profile.js';
 import { xtbTemplate } from './xtb.js';
 
 interface EntryBase {
@@ -43,4 +45,14 @@ registerCode({
   version: codeVersion,
   debianPackage: 'xtb',
   defaultMethod: 'gfn2',
+});
+
+registerCode({
+  code: 'elk',
+  system: 'crystal',
+  template: elkTemplate,
+  profile: elkProfile,
+  version: elkVersion,
+  debianPackage: 'elk-lapw',
+  defaultMethod: 'pbe',
 });

@@ -1,0 +1,160 @@
+/**
+ * The runner against the real Elk (Debian package `elk-lapw`, 8.4.30): the MgO acceptance case, a metal,
+ * a provoked SCF failure and its first restart, a missing species file, and cancellation.
+ */
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { elkMoreScfLoops, elkSpec, elkTemplate, HARTREE_EV } from '../../activities/qm/codes/elk.js';
+import { DEFAULT_ELK_SPECIES_DIR, elkProfile, elkVersion } from '../../activities/qm/codes/elk-profile.js';
+import { resolveBinary } from '../../activities/qm/profile.js';
+import { type RunOptions, runCalculation } from '../../activities/qm/runner.js';
+import { rockSalt } from '../../activities/qm/structure.js';
+import {
+  type CalcFailure,
+  type CalcOutputs,
+  type Crystal,
+  isCalcFailure,
+} from '../../activities/qm/template.js';
+
+const haveElk = await resolveBinary(process.env.CASCADE_ELK || 'elk-lapw').then(
+  () => true,
+  () => false,
+);
+const workRoot = mkdtempSync(join(tmpdir(), 'cascade-elk-run-'));
+afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
+afterEach(() => vi.unstubAllEnvs());
+
+const opts = (over: Partial<RunOptions> = {}): RunOptions => ({ workRoot, timeoutMs: 120_000, ...over });
+const mgo = rockSalt('Mg', 'O', 7.96);
+const h = 7.6534 / 2;
+const al: Crystal = {
+  kind: 'crystal',
+  lattice: [
+    [0, h, h],
+    [h, 0, h],
+    [h, h, 0],
+  ],
+  symbols: ['Al'],
+  fractional: [[0, 0, 0]],
+};
+
+function ok(out: CalcOutputs | CalcFailure): CalcOutputs {
+  if (isCalcFailure(out)) throw new Error(`expected outputs, got ${out.kind}: ${out.message}`);
+  return out;
+}
+
+/** Live (non-zombie) processes working inside `dir`, from /proc. */
+function processesIn(dir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      if (cwd.startsWith(dir))
+        found.push(`${pid} ${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()} in ${cwd}`);
+    } catch {
+      // gone meanwhile, or not ours to inspect
+    }
+  }
+  return found;
+}
+
+describe.skipIf(!haveElk)('runCalculation with Elk', () => {
+  it('MgO (PBE, rgkmax 7, 4x4x4): energy, Fermi level and a gap above 3 eV', async () => {
+    vi.stubEnv('CASCADE_ELK_SPECIES', '');
+    const spec = elkSpec('pbe', { rgkmax: 7, kpoints: [4, 4, 4] });
+    const one = await runCalculation(elkTemplate, elkProfile({ threads: 1 }), spec, mgo, opts());
+    const out = ok(one.outcome);
+    // measured with Elk 8.4.30: -275.712748124 Ha, gap 0.17384710 Ha (4.73 eV, at Gamma), 15 loops
+    expect(out.totalEnergy).toBeCloseTo(-275.712748, 4);
+    expect(out.bandGap).toBeGreaterThan(3);
+    expect(out.bandGap).toBeCloseTo(0.1738471 * HARTREE_EV, 3);
+    expect(out.fermiEnergy).toBeCloseTo(0.17690775, 4);
+    expect(out.scfIterations).toBeGreaterThan(5);
+    expect(one.provenance).toMatchObject({ code: 'elk', codeVersion: await elkVersion(), exitCode: 0 });
+    expect(one.provenance.codeVersion).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(readFileSync(join(one.provenance.workDir, 'elk.in'), 'utf8')).toContain(
+      `'${DEFAULT_ELK_SPECIES_DIR}'`,
+    );
+
+    // two threads give the same answer (and, on a shared 2-core machine, no speed-up for a run this small)
+    const two = await runCalculation(elkTemplate, elkProfile({ threads: 2 }), spec, mgo, opts());
+    expect(ok(two.outcome).totalEnergy).toBeCloseTo(out.totalEnergy, 5);
+    console.info(
+      `Elk MgO rgkmax 7 4x4x4: 1 thread ${one.provenance.wallSeconds.toFixed(2)} s wall ` +
+        `(${one.provenance.cpuSeconds.toFixed(2)} s CPU), 2 threads ${two.provenance.wallSeconds.toFixed(2)} s wall ` +
+        `(${two.provenance.cpuSeconds.toFixed(2)} s CPU)`,
+    );
+  });
+
+  it('fcc Al is a metal: band gap 0', async () => {
+    const spec = elkSpec('pbe', { rgkmax: 5, kpoints: [6, 6, 6], smearingWidth: 0.005 });
+    const { outcome } = await runCalculation(elkTemplate, elkProfile(), spec, al, opts());
+    const out = ok(outcome);
+    expect(out.bandGap).toBe(0);
+    expect(out.totalEnergy).toBeCloseTo(-242.82, 1);
+  });
+
+  it('an SCF stopped at maxscl 2 is classified; the first handler makes it converge', async () => {
+    const spec = elkSpec('pbe', { rgkmax: 5, kpoints: [2, 2, 2], maxscl: 2 });
+    const first = await runCalculation(elkTemplate, elkProfile(), spec, mgo, opts());
+    expect(first.outcome).toMatchObject({ kind: 'scf-not-converged', retryable: true });
+    const handler = [...(elkTemplate.handlers ?? [])]
+      .sort((a, b) => b.priority - a.priority)
+      .find((hd) => hd.handles.includes('scf-not-converged'));
+    expect(handler).toBe(elkMoreScfLoops);
+    const next = handler?.apply(spec, first.outcome as CalcFailure, 0);
+    expect(next?.settings.maxscl).toBe(200);
+    if (!next) return;
+    const second = await runCalculation(elkTemplate, elkProfile(), next, mgo, opts());
+    const out = ok(second.outcome);
+    expect(out.scfIterations).toBeGreaterThan(2);
+    expect(out.bandGap).toBeGreaterThan(3);
+    expect(second.provenance.inputHash).not.toBe(first.provenance.inputHash);
+  });
+
+  it('a species directory without O.in gives invalid-input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cascade-elk-species-'));
+    try {
+      copyFileSync(join(DEFAULT_ELK_SPECIES_DIR, 'Mg.in'), join(dir, 'Mg.in'));
+      vi.stubEnv('CASCADE_ELK_SPECIES', dir);
+      const spec = elkSpec('pbe', { rgkmax: 5, kpoints: [2, 2, 2] });
+      const { outcome } = await runCalculation(elkTemplate, elkProfile(), spec, mgo, opts());
+      expect(outcome).toMatchObject({ kind: 'invalid-input', retryable: false });
+      expect((outcome as CalcFailure).message).toContain(`missing species file ${dir}/O.in`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('aborting kills Elk and leaves no elk-lapw process behind', async () => {
+    // a run of about a minute: rgkmax 8 and a 10x10x10 mesh
+    const spec = elkSpec('pbe', { rgkmax: 8, kpoints: [10, 10, 10] });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 2_000);
+    const root = join(workRoot, 'abort');
+    mkdirSync(root, { recursive: true });
+    const { outcome, provenance } = await runCalculation(
+      elkTemplate,
+      elkProfile(),
+      spec,
+      mgo,
+      opts({ workRoot: root, signal: controller.signal }),
+    );
+    expect(outcome).toMatchObject({ kind: 'killed' });
+    expect(provenance.wallSeconds).toBeLessThan(10);
+    expect(provenance.signal).toMatch(/SIG(TERM|KILL)/);
+    expect(processesIn(root)).toEqual([]);
+  });
+});
