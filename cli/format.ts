@@ -47,7 +47,9 @@ export function formatProgress(
   );
   if (p.best) lines.push(`best      ${p.best.value.toFixed(4)}${unit}  ${p.best.label}  ${p.best.smiles}`);
   if (p.lastModel) {
-    lines.push(`surrogate ${p.lastModel.id} on ${p.lastModel.backend}, trained on ${p.lastModel.trainedOn}`);
+    lines.push(
+      `surrogate ${p.lastModel.id} on ${p.lastModel.backend}, trained on ${p.lastModel.trainedOn}${p.lastModel.labelTier ? ` ${p.lastModel.labelTier} results` : ''}`,
+    );
   }
   if (p.stopReason) lines.push(`stopped   ${p.stopReason}`);
   if (extra.uiUrl) lines.push(`Web UI    ${extra.uiUrl}`);

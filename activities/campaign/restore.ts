@@ -42,6 +42,7 @@ export async function restoreCampaign(args: { campaignId: string }): Promise<Cam
       id: model.id,
       backend: model.backend,
       trainedOn: Number(model.description.trainedOn ?? 0),
+      labelTier: typeof model.description.labelTier === 'string' ? model.description.labelTier : undefined,
       metrics: model.metrics,
     };
   }

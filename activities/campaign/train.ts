@@ -17,6 +17,8 @@ export interface ModelSummary {
   id: string;
   backend: string;
   trainedOn: number;
+  /** The tier whose results it learned. */
+  labelTier: string;
   metrics: Record<string, number>;
   cpuSeconds: number;
   energyJoules: number;
@@ -31,10 +33,18 @@ export async function trainSurrogate(args: {
   const campaign = getCampaign(db, args.campaignId);
   if (!campaign) throw new Error(`unknown campaign ${args.campaignId}`);
   const { config } = campaign;
-  const objectiveTier = tierName(config.tiers[config.tiers.length - 1] as (typeof config.tiers)[number]);
-  const labelled = listEvaluations(db, args.campaignId, objectiveTier).filter(
-    (e) => e.status === 'ok' && e.value !== undefined,
-  );
+  // The surrogate learns the highest tier that has enough labels: early on (or with a strict promotion
+  // rule) the top tier has few, and a cheaper tier's ranking is a better guide than none.
+  // (Learning the difference between tiers is the Delta-learning surrogate's job.)
+  let labelled: ReturnType<typeof listEvaluations> = [];
+  let labelTier = '';
+  for (const tier of [...config.tiers].reverse()) {
+    labelTier = tierName(tier);
+    labelled = listEvaluations(db, args.campaignId, labelTier).filter(
+      (e) => e.status === 'ok' && e.value !== undefined,
+    );
+    if (labelled.length >= MIN_LABELS) break;
+  }
   if (labelled.length < MIN_LABELS) return undefined;
 
   const wall0 = performance.now();
@@ -82,7 +92,7 @@ export async function trainSurrogate(args: {
       round: args.round,
       kind: config.surrogate.kind,
       backend: result.backend,
-      description: { ...config.surrogate, trainedOn: labelled.length, nFeatures },
+      description: { ...config.surrogate, trainedOn: labelled.length, labelTier, nFeatures },
       metrics,
     },
     result.model,
@@ -104,7 +114,15 @@ export async function trainSurrogate(args: {
     wallSeconds: (performance.now() - wall0) / 1000,
     cpuSeconds,
   });
-  return { id, backend: result.backend, trainedOn: labelled.length, metrics, cpuSeconds, energyJoules };
+  return {
+    id,
+    backend: result.backend,
+    trainedOn: labelled.length,
+    labelTier,
+    metrics,
+    cpuSeconds,
+    energyJoules,
+  };
 }
 
 function mean(a: Float32Array): number {

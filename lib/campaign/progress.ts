@@ -28,7 +28,13 @@ export interface CampaignState {
   best?: Best;
   roundsWithoutImprovement: number;
   poolSize: number;
-  lastModel?: { id: string; backend: string; trainedOn: number; metrics: Record<string, number> };
+  lastModel?: {
+    id: string;
+    backend: string;
+    trainedOn: number;
+    labelTier?: string;
+    metrics: Record<string, number>;
+  };
 }
 
 export interface Progress extends CampaignState {

@@ -6,6 +6,8 @@ import { codeVersion, xtbProfile } from '../profile.js';
 import type { Crystal, Geometry, Profile, QmTemplate } from '../template.js';
 import { elkTemplate } from './elk.js';
 import { elkProfile, elkVersion } from './elk-profile.js';
+import { nwchemTemplate } from './nwchem.js';
+import { nwchemProfile, nwchemVersion } from './nwchem-profile.js';
 import { xtbTemplate } from './xtb.js';
 
 interface EntryBase {
@@ -55,4 +57,14 @@ registerCode({
   version: elkVersion,
   debianPackage: 'elk-lapw',
   defaultMethod: 'pbe',
+});
+
+registerCode({
+  code: 'nwchem',
+  system: 'molecule',
+  template: nwchemTemplate,
+  profile: nwchemProfile,
+  version: nwchemVersion,
+  debianPackage: 'nwchem',
+  defaultMethod: 'b3lyp',
 });

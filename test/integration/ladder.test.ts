@@ -1,0 +1,118 @@
+/**
+ * The escalation ladder in a real campaign: xtb screens the batch, the best fraction climbs to NWChem DFT.
+ * And cancelling the campaign while NWChem runs leaves no process behind.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../activities/store/db.js';
+import { listEvaluations } from '../../activities/store/evaluations.js';
+import { createWorkers } from '../../workers/main.js';
+import { progressQuery } from '../../workflows/campaign.js';
+import { startCampaign, type TestEnv, testEnv, tinyCampaign } from '../helpers/campaign-env.js';
+
+let env: TestEnv;
+let workers: Worker[];
+let running: Promise<unknown>;
+
+beforeAll(async () => {
+  env = await testEnv();
+  ({ workers } = await createWorkers({
+    queues: ['default', 'ml', 'qm'],
+    prefix: env.prefix,
+    qmConcurrency: 2,
+  }));
+  running = Promise.all(workers.map((w) => w.run()));
+});
+
+afterAll(async () => {
+  for (const w of workers ?? []) w.shutdown();
+  await running;
+});
+
+/** Processes whose command name is `name` (from /proc/<pid>/comm), zombies excluded. */
+function processesNamed(name: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (comm === name && state !== 'Z') pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+describe('tier ladder', () => {
+  it('promotes the best quarter of each xtb batch to NWChem', { timeout: 240_000 }, async () => {
+    const config = tinyCampaign('ladder', {
+      candidates: {
+        source: '/usr/share/RDKit/Data/NCI/first_5K.smi',
+        limit: 60,
+        filters: { maxHeavyAtoms: 5, elements: ['C', 'N', 'O'] },
+      },
+      acquisition: { strategy: 'ucb', batchSize: 4, initialBatch: 8, kappa: 1 },
+      tiers: [
+        { code: 'xtb', method: 'gfn2' },
+        { code: 'nwchem', method: 'b3lyp', basis: 'STO-3G', promote: { top: 0.25 } },
+      ],
+      budget: { rounds: 2, callsPerTier: { xtb: 20, nwchem: 10 } },
+    });
+    const handle = await startCampaign(env, config);
+    const result = await handle.result();
+    expect(result.calls).toEqual({ xtb: 12, nwchem: 3 }); // 8 then 4 at xtb; top quarter (2, then 1) at NWChem
+
+    const xtb = listEvaluations(openStore(), 'ladder', 'xtb');
+    const dft = listEvaluations(openStore(), 'ladder', 'nwchem');
+    expect(dft).toHaveLength(3);
+    // the promoted ones are the round's best at xtb
+    for (const round of [0, 1]) {
+      const ranked = xtb.filter((e) => e.round === round).sort((a, b) => (b.value ?? 0) - (a.value ?? 0));
+      const promoted = dft.filter((e) => e.round === round).map((e) => e.idx);
+      expect(promoted.sort()).toEqual(
+        ranked
+          .slice(0, promoted.length)
+          .map((e) => e.idx)
+          .sort(),
+      );
+    }
+    // the objective comes from the top tier: DFT gaps, and the best is among them
+    expect(dft.every((e) => e.status === 'ok' && (e.value ?? 0) > 1)).toBe(true);
+    expect(result.best?.value).toBe(Math.max(...dft.map((e) => e.value as number)));
+  });
+
+  it('cancelling the campaign kills a running NWChem calculation', { timeout: 240_000 }, async () => {
+    const config = tinyCampaign('cancelled', {
+      candidates: {
+        source: '/usr/share/RDKit/Data/NCI/first_5K.smi',
+        limit: 30,
+        filters: { minHeavyAtoms: 10, maxHeavyAtoms: 14, elements: ['C', 'N', 'O'] },
+      },
+      acquisition: { strategy: 'random', batchSize: 2, initialBatch: 2, kappa: 1 },
+      // a basis large enough that DFT on a 10-14 heavy-atom molecule takes minutes
+      tiers: [
+        { code: 'xtb', method: 'gfn2' },
+        { code: 'nwchem', method: 'b3lyp', basis: 'cc-pVTZ' },
+      ],
+      budget: { rounds: 1 },
+    });
+    const handle = await startCampaign(env, config, { heartbeatSeconds: 5 });
+    const deadline = Date.now() + 120_000;
+    while (processesNamed('nwchem').length === 0) {
+      if (Date.now() > deadline) throw new Error('NWChem never started');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect((await handle.query(progressQuery)).batch.tier).toBe('nwchem');
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    // the activity learns of the cancellation on its next heartbeat, then kills the process group
+    const gone = Date.now() + 30_000;
+    while (processesNamed('nwchem').length > 0 && Date.now() < gone)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(processesNamed('nwchem')).toEqual([]);
+    expect(processesNamed('orted')).toEqual([]);
+  });
+});
