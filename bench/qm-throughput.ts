@@ -5,7 +5,7 @@
  * the orchestration overhead alone. Prints calculations per second for each and their ratio (goal >= 0.9),
  * then one JSON line.
  *
- *   npm run bench:qm-throughput [-- --n 200]
+ *   npm run bench:qm-throughput [-- --n 200 --min-heavy 8 --max-heavy 20]
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -25,7 +25,14 @@ import { taskQueues } from '../lib/temporal/queues.js';
 import { createWorkers } from '../workers/main.js';
 import { CampaignWorkflow } from '../workflows/campaign.js';
 
-const n = Number(process.argv[process.argv.indexOf('--n') + 1]) || 200;
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const n = arg('--n', 200);
+/** Molecule size sets the length of each calculation, and so the share of orchestration overhead. */
+const minHeavy = arg('--min-heavy', 8);
+const maxHeavy = arg('--max-heavy', 20);
 const concurrency = 2;
 
 function freePort(): Promise<number> {
@@ -53,7 +60,8 @@ async function molecules(): Promise<string[]> {
   const seen = new Set<string>();
   for (const line of readFileSync('/usr/share/RDKit/Data/NCI/first_5K.smi', 'utf8').split('\n')) {
     const m = await describeMolecule(line.split(/\s+/)[0] ?? '');
-    if (!m || m.fragments > 1 || m.formalCharge !== 0 || m.heavyAtoms < 8 || m.heavyAtoms > 20) continue;
+    if (!m || m.fragments > 1 || m.formalCharge !== 0 || m.heavyAtoms < minHeavy || m.heavyAtoms > maxHeavy)
+      continue;
     if (m.elements.some((e) => !['C', 'N', 'O', 'S', 'F', 'Cl'].includes(e)) || seen.has(m.canonical))
       continue;
     seen.add(m.canonical);
@@ -190,6 +198,7 @@ async function main() {
       bench: 'qm-throughput',
       n,
       concurrency,
+      heavyAtoms: [minHeavy, maxHeavy],
       directSeconds,
       cascadeSeconds,
       directRate,

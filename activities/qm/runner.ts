@@ -47,6 +47,8 @@ export interface Provenance {
   host: string;
   /** sha256 of the canonical inputs (argv, env, files); also the work directory's name. */
   inputHash: string;
+  /** The inputs themselves (files, argv, env), so a stored result says exactly what ran. */
+  inputs?: CalcInputs;
   workDir: string;
   wallSeconds: number;
   /** User + system CPU of the code and all its descendants. */
@@ -122,6 +124,7 @@ export async function runCalculation<S extends QmSystem>(
     return done(fail('invalid-input', (e as Error).message));
   }
   provenance.inputHash = hashInputs(template.code, inputs);
+  provenance.inputs = inputs;
   provenance.workDir = join(opts.workRoot, provenance.inputHash);
 
   let binary: string;

@@ -4,6 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openStore } from '../../activities/store/db.js';
+import { getQmResult } from '../../activities/store/qm-results.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const home = mkdtempSync(path.join(os.tmpdir(), 'cascade-qm-cli-'));
@@ -57,6 +59,19 @@ describe('cascade qm run', () => {
     expect(second.cached).toBe(true);
     expect(second.key).toBe(a.key);
     expect(second.totalEnergy).toBe(a.totalEnergy);
+
+    // the stored row says exactly what ran, where, how often and at what cost
+    process.env.CASCADE_HOME = home;
+    const row = getQmResult(openStore(path.join(home, 'cascade.db')), a.key);
+    const prov = row?.provenance as Record<string, unknown> & {
+      inputs: { files: Record<string, string>; argv: string[] };
+    };
+    expect(prov.inputs.argv).toContain('--gfn');
+    expect(prov.inputs.files['input.xyz']).toMatch(/^3\n/);
+    expect(prov).toMatchObject({ code: 'xtb', codeVersion: '6.5.1', exitCode: 0, handlersFired: [] });
+    expect(prov.attempts).toHaveLength(1);
+    expect(typeof prov.host).toBe('string');
+    expect(prov.maxRssKb).toBeGreaterThan(1000);
 
     // a different setting is a different calculation
     const hot = JSON.parse(
