@@ -2,22 +2,19 @@
  * Molecular geometries: XYZ text in and out, a canonical form for cache keys, and 3D embedding of
  * SMILES with Open Babel.
  */
-import { createHash } from 'node:crypto';
 import { execa } from 'execa';
+import { compareAtoms, decimal, quantise, withHash } from './canonical.js';
+import { elementNumber, normaliseSymbol } from './elements.js';
 import { resolveBinary } from './profile.js';
 import type { Geometry, Vec3 } from './template.js';
 
-// Elements H..Rn: the range the GFN methods are parametrised for.
-const ELEMENTS = (
-  'H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se Br Kr ' +
-  'Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm Yb Lu ' +
-  'Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn'
-).split(' ');
+/** Molecules take elements H..Rn: the range the GFN methods are parametrised for. */
+const HEAVIEST_ELEMENT = 86;
 
-/** Atomic number of an element symbol (any capitalisation), or undefined when unknown. */
+/** Atomic number of an element symbol (any capitalisation), or undefined when unknown or past Rn. */
 export function atomicNumber(symbol: string): number | undefined {
-  const i = ELEMENTS.indexOf(normaliseSymbol(symbol));
-  return i < 0 ? undefined : i + 1;
+  const z = elementNumber(symbol);
+  return z !== undefined && z <= HEAVIEST_ELEMENT ? z : undefined;
 }
 
 /** Number of electrons of the geometry at the given total charge. */
@@ -34,10 +31,6 @@ export function electronCount(symbols: readonly string[], charge: number): numbe
 /** Lowest spin multiplicity compatible with the electron count: 1 for even, 2 for odd. */
 export function lowestMultiplicity(symbols: readonly string[], charge: number): number {
   return Math.abs(electronCount(symbols, charge)) % 2 === 0 ? 1 : 2;
-}
-
-function normaliseSymbol(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
 }
 
 /**
@@ -77,7 +70,6 @@ export function toXyz(geom: Geometry, comment = ''): string {
 }
 
 const CANONICAL_DECIMALS = 5;
-const SCALE = 10 ** CANONICAL_DECIMALS;
 
 /**
  * Canonical text and sha256 for cache keys. Coordinates are rounded to 1e-5 angstrom (as integers, so
@@ -90,27 +82,11 @@ export function canonicalGeometry(geom: Geometry): { text: string; hash: string 
     const c = geom.coords[i];
     if (!c)
       throw new Error(`geometry has ${geom.symbols.length} symbols but ${geom.coords.length} coordinates`);
-    return { sym: normaliseSymbol(s), q: c.map((v) => Math.round(v * SCALE) || 0) };
+    return { sym: normaliseSymbol(s), q: c.map((v) => quantise(v, CANONICAL_DECIMALS)) };
   });
-  atoms.sort((a, b) => {
-    if (a.sym !== b.sym) return a.sym < b.sym ? -1 : 1;
-    for (let k = 0; k < 3; k++) {
-      const d = (a.q[k] ?? 0) - (b.q[k] ?? 0);
-      if (d !== 0) return d;
-    }
-    return 0;
-  });
-  const lines = atoms.map((a) => `${a.sym} ${a.q.map(fixed).join(' ')}`);
-  const text = `charge ${geom.charge} multiplicity ${geom.multiplicity}\n${lines.join('\n')}\n`;
-  return { text, hash: createHash('sha256').update(text).digest('hex') };
-}
-
-/** Formats an integer count of 1e-5 as a decimal string, exactly. */
-function fixed(n: number): string {
-  const abs = Math.abs(n);
-  const int = Math.floor(abs / SCALE);
-  const frac = String(abs - int * SCALE).padStart(CANONICAL_DECIMALS, '0');
-  return `${n < 0 ? '-' : ''}${int}.${frac}`;
+  atoms.sort(compareAtoms);
+  const lines = atoms.map((a) => `${a.sym} ${a.q.map((n) => decimal(n, CANONICAL_DECIMALS)).join(' ')}`);
+  return withHash(`charge ${geom.charge} multiplicity ${geom.multiplicity}\n${lines.join('\n')}\n`);
 }
 
 /**

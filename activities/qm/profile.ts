@@ -6,6 +6,7 @@ import { access, stat } from 'node:fs/promises';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { Profile } from './template.js';
+import { versionCache } from './version-probe.js';
 
 /** Where each program comes from, for error messages. Keyed by the binary's base name. */
 const INSTALL_HINTS: Record<string, { debianPackage: string; envVar: string }> = {
@@ -68,7 +69,7 @@ export async function resolveBinary(binary: string): Promise<string> {
   throw new MissingBinaryError(binary);
 }
 
-const versions = new Map<string, Promise<string>>();
+const cachedVersion = versionCache();
 
 /**
  * The program's version from `<binary> --version` (e.g. "6.5.1" for "xtb version 6.5.1 (unknown)"),
@@ -76,13 +77,7 @@ const versions = new Map<string, Promise<string>>();
  * (not cached, so installing the program later works).
  */
 export function codeVersion(binary: string): Promise<string> {
-  let v = versions.get(binary);
-  if (!v) {
-    v = readVersion(binary);
-    versions.set(binary, v);
-    v.catch(() => versions.delete(binary));
-  }
-  return v;
+  return cachedVersion(binary, () => readVersion(binary));
 }
 
 async function readVersion(binary: string): Promise<string> {

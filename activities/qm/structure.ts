@@ -13,18 +13,12 @@
  *
  * Everything comes out as a `Crystal`: lattice in bohr, positions fractional.
  */
-import { createHash } from 'node:crypto';
+import { compareAtoms, decimal, quantise, withHash } from './canonical.js';
+import { elementSymbol } from './elements.js';
 import type { Crystal, Vec3 } from './template.js';
 
 /** CODATA 2018 Bohr radius in angstrom. */
 export const ANGSTROM_PER_BOHR = 0.529177210903;
-
-const ELEMENTS = (
-  'H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se Br Kr ' +
-  'Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm Yb Lu ' +
-  'Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th Pa U Np Pu Am Cm Bk Cf Es Fm Md No Lr ' +
-  'Rf Db Sg Bh Hs Mt Ds Rg Cn Nh Fl Mc Lv Ts Og'
-).split(' ');
 
 /** Atoms closer than this (bohr, periodic images included) make a structure unreadable: a duplicated site. */
 export const MIN_ATOM_DISTANCE_BOHR = 0.5;
@@ -39,11 +33,7 @@ export class StructureError extends Error {
   override name = 'StructureError';
 }
 
-/** The element symbol in its usual capitalisation ('mg' -> 'Mg'), or undefined when it is not an element. */
-export function elementSymbol(symbol: string): string | undefined {
-  const s = symbol.charAt(0).toUpperCase() + symbol.slice(1).toLowerCase();
-  return ELEMENTS.includes(s) ? s : undefined;
-}
+export { elementSymbol } from './elements.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Linear algebra on 3x3 row matrices
@@ -317,19 +307,6 @@ function propertyColumns(
 // ---------------------------------------------------------------------------------------------------
 // Canonical form
 
-/** Rounds to `decimals` as an integer count of 10^-decimals (so -0 and 0 coincide). */
-function quantise(x: number, decimals: number): number {
-  return Math.round(x * 10 ** decimals) || 0;
-}
-
-/** An integer count of 10^-decimals as an exact decimal string. */
-function decimal(n: number, decimals: number): string {
-  const scale = 10 ** decimals;
-  const abs = Math.abs(n);
-  const int = Math.floor(abs / scale);
-  return `${n < 0 ? '-' : ''}${int}.${String(abs - int * scale).padStart(decimals, '0')}`;
-}
-
 /**
  * Canonical text and sha256 of a crystal, for cache keys. Lattice vectors are rounded to 1e-5 bohr;
  * fractional coordinates are wrapped into [0, 1) and rounded to 1e-6 (a coordinate that rounds to 1 wraps
@@ -351,21 +328,14 @@ export function canonicalCrystal(c: Crystal): { text: string; hash: string } {
     });
     return { sym: elementSymbol(s) ?? s, q };
   });
-  atoms.sort((a, b) => {
-    if (a.sym !== b.sym) return a.sym < b.sym ? -1 : 1;
-    for (let k = 0; k < 3; k++) {
-      const d = (a.q[k] ?? 0) - (b.q[k] ?? 0);
-      if (d !== 0) return d;
-    }
-    return 0;
-  });
+  atoms.sort(compareAtoms);
   const lattice = c.lattice.map((v) =>
     v.map((x) => decimal(quantise(x, LATTICE_DECIMALS), LATTICE_DECIMALS)).join(' '),
   );
   const text =
     `lattice (bohr)\n${lattice.join('\n')}\natoms (fractional)\n` +
     `${atoms.map((a) => `${a.sym} ${a.q.map((n) => decimal(n, FRACTIONAL_DECIMALS)).join(' ')}`).join('\n')}\n`;
-  return { text, hash: createHash('sha256').update(text).digest('hex') };
+  return withHash(text);
 }
 
 /** The crystal as the JSON that readCrystalJson reads back (bohr, fractional). */

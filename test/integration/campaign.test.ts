@@ -3,41 +3,24 @@
  * Checks the workflow's result against the store, the search attributes, the cache, and replays the history.
  */
 import { writeFileSync } from 'node:fs';
-import type { Worker } from '@temporalio/worker';
 import { Worker as TemporalWorker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countCandidates } from '../../activities/store/candidates.js';
 import { openStore } from '../../activities/store/db.js';
 import { listEvaluations } from '../../activities/store/evaluations.js';
 import { latestModel } from '../../activities/store/models.js';
 import * as attrs from '../../lib/temporal/search-attributes.js';
-import { createWorkers, workflowsPath } from '../../workers/main.js';
+import { workflowsPath } from '../../workers/main.js';
 import { progressQuery } from '../../workflows/campaign.js';
-import { startCampaign, type TestEnv, testEnv, tinyCampaign } from '../helpers/campaign-env.js';
+import { startCampaign, tinyCampaign } from '../helpers/campaign-env.js';
+import { environmentWithWorkers } from '../helpers/workers.js';
 
-let env: TestEnv;
-let workers: Worker[];
-let running: Promise<unknown>;
-
-beforeAll(async () => {
-  env = await testEnv();
-  ({ workers } = await createWorkers({
-    queues: ['default', 'ml', 'qm'],
-    prefix: env.prefix,
-    qmConcurrency: 2,
-  }));
-  running = Promise.all(workers.map((w) => w.run()));
-});
-
-afterAll(async () => {
-  for (const w of workers ?? []) w.shutdown();
-  await running;
-});
+const env = environmentWithWorkers();
 
 describe('CampaignWorkflow', () => {
   it('runs a tiny campaign end to end with real xtb', { timeout: 180_000 }, async () => {
     const config = tinyCampaign('tiny');
-    const handle = await startCampaign(env, config, { heartbeatSeconds: 20 });
+    const handle = await startCampaign(env(), config, { heartbeatSeconds: 20 });
     const result = await handle.result();
 
     expect(result.status).toBe('finished');
@@ -79,7 +62,7 @@ describe('CampaignWorkflow', () => {
     const query = `CascadeCampaign="tiny" AND CascadeRound=2 AND CascadeBestValue > 0`;
     const listed: string[] = [];
     for (let i = 0; i < 50 && listed.length === 0; i++) {
-      for await (const w of env.client.workflow.list({ query })) listed.push(w.workflowId);
+      for await (const w of env().client.workflow.list({ query })) listed.push(w.workflowId);
       if (listed.length === 0) await new Promise((r) => setTimeout(r, 200));
     }
     expect(listed).toEqual([handle.workflowId]);
@@ -93,21 +76,21 @@ describe('CampaignWorkflow', () => {
 
   it('continues as new between rounds without losing its state', { timeout: 180_000 }, async () => {
     const config = tinyCampaign('chained', { budget: { rounds: 3 } });
-    const handle = await startCampaign(env, config, { roundsPerRun: 1 });
+    const handle = await startCampaign(env(), config, { roundsPerRun: 1 });
     const firstRunId = handle.firstExecutionRunId;
     const result = await handle.result(); // follows the chain of runs
     expect(result.round).toBe(3);
     expect(result.calls.xtb).toBe(14); // 6 + 4 + 4, counted across runs
-    const first = await env.client.workflow.getHandle(handle.workflowId, firstRunId).describe();
+    const first = await env().client.workflow.getHandle(handle.workflowId, firstRunId).describe();
     expect(first.status.name).toBe('CONTINUED_AS_NEW');
-    const last = await env.client.workflow.getHandle(handle.workflowId).describe();
+    const last = await env().client.workflow.getHandle(handle.workflowId).describe();
     expect(last.runId).not.toBe(firstRunId);
     expect(listEvaluations(openStore(), 'chained')).toHaveLength(14);
   });
 
   it('answers progress queries and stops gracefully on the stop signal', { timeout: 180_000 }, async () => {
     const config = tinyCampaign('stoppable', { budget: { rounds: 50 } });
-    const handle = await startCampaign(env, config);
+    const handle = await startCampaign(env(), config);
     let p = await handle.query(progressQuery);
     while (p.round < 1) {
       await new Promise((r) => setTimeout(r, 300));

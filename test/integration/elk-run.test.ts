@@ -2,15 +2,7 @@
  * The runner against the real Elk (Debian package `elk-lapw`, 8.4.30): the MgO acceptance case, a metal,
  * a provoked SCF failure and its first restart, a missing species file, and cancellation.
  */
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-} from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -19,12 +11,9 @@ import { DEFAULT_ELK_SPECIES_DIR, elkProfile, elkVersion } from '../../activitie
 import { resolveBinary } from '../../activities/qm/profile.js';
 import { type RunOptions, runCalculation } from '../../activities/qm/runner.js';
 import { rockSalt } from '../../activities/qm/structure.js';
-import {
-  type CalcFailure,
-  type CalcOutputs,
-  type Crystal,
-  isCalcFailure,
-} from '../../activities/qm/template.js';
+import type { CalcFailure, Crystal } from '../../activities/qm/template.js';
+import { ok } from '../helpers/outcomes.js';
+import { processesIn } from '../helpers/processes.js';
 
 const haveElk = await resolveBinary(process.env.CASCADE_ELK || 'elk-lapw').then(
   () => true,
@@ -47,28 +36,6 @@ const al: Crystal = {
   symbols: ['Al'],
   fractional: [[0, 0, 0]],
 };
-
-function ok(out: CalcOutputs | CalcFailure): CalcOutputs {
-  if (isCalcFailure(out)) throw new Error(`expected outputs, got ${out.kind}: ${out.message}`);
-  return out;
-}
-
-/** Live (non-zombie) processes working inside `dir`, from /proc. */
-function processesIn(dir: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
-      const cwd = readlinkSync(`/proc/${pid}/cwd`);
-      if (cwd.startsWith(dir))
-        found.push(`${pid} ${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()} in ${cwd}`);
-    } catch {
-      // gone meanwhile, or not ours to inspect
-    }
-  }
-  return found;
-}
 
 describe.skipIf(!haveElk)('runCalculation with Elk', () => {
   it('MgO (PBE, rgkmax 7, 4x4x4): energy, Fermi level and a gap above 3 eV', async () => {

@@ -10,15 +10,12 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LoadedCode, loadCodeDescription } from '../../activities/qm/codes/generic.js';
 import { xtbTemplate } from '../../activities/qm/codes/xtb.js';
-import { parseXyz } from '../../activities/qm/geometry.js';
 import { resolveBinary, xtbProfile } from '../../activities/qm/profile.js';
 import { type RunOptions, runCalculation } from '../../activities/qm/runner.js';
-import {
-  type CalcFailure,
-  type CalcOutputs,
-  type CalcSpec,
-  isCalcFailure,
-} from '../../activities/qm/template.js';
+import type { CalcSpec } from '../../activities/qm/template.js';
+import { fixtureMolecule } from '../helpers/fixtures.js';
+import { b3lypSpec } from '../helpers/nwchem-spec.js';
+import { ok } from '../helpers/outcomes.js';
 import { gfn2Spec } from '../helpers/xtb-spec.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -34,17 +31,12 @@ const workRoot = mkdtempSync(join(tmpdir(), 'cascade-generic-run-'));
 afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
 const opts = (): RunOptions => ({ workRoot, timeoutMs: 120_000 });
 
-const water = parseXyz(readFileSync(join(ROOT, 'test/fixtures/xtb/water-gfn2/input.xyz'), 'utf8'));
+const water = fixtureMolecule('xtb', 'water-gfn2');
 
 function description(file: string): Required<LoadedCode> {
   const loaded = loadCodeDescription(readFileSync(join(ROOT, 'configs/codes', file), 'utf8'), file);
   expect(loaded.problems).toEqual([]);
   return loaded as Required<LoadedCode>;
-}
-
-function ok(out: CalcOutputs | CalcFailure): CalcOutputs {
-  if (isCalcFailure(out)) throw new Error(`expected outputs, got ${out.kind}: ${out.message}`);
-  return out;
 }
 
 describe.skipIf(!haveXtb)('configs/codes/xtb.yaml through runCalculation', () => {
@@ -78,15 +70,7 @@ describe.skipIf(!haveXtb)('configs/codes/xtb.yaml through runCalculation', () =>
 });
 
 describe.skipIf(!haveNwchem)('configs/codes/nwchem.yaml through runCalculation', () => {
-  const b3lyp: CalcSpec = {
-    code: 'nwchem',
-    method: 'b3lyp',
-    basis: '6-31G*',
-    task: 'energy',
-    charge: 0,
-    multiplicity: 1,
-    settings: {},
-  };
+  const b3lyp = b3lypSpec();
 
   it('water B3LYP/6-31G* matches NWChem run by hand on the same deck', async () => {
     const nwchem = description('nwchem.yaml');

@@ -1,50 +1,12 @@
-/**
- * The escalation ladder in a real campaign: xtb screens the batch, the best fraction climbs to NWChem DFT.
- * And cancelling the campaign while NWChem runs leaves no process behind.
- */
-import { readdirSync, readFileSync } from 'node:fs';
-import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '../../activities/store/db.js';
 import { listEvaluations } from '../../activities/store/evaluations.js';
-import { createWorkers } from '../../workers/main.js';
 import { progressQuery } from '../../workflows/campaign.js';
-import { startCampaign, type TestEnv, testEnv, tinyCampaign } from '../helpers/campaign-env.js';
+import { startCampaign, tinyCampaign } from '../helpers/campaign-env.js';
+import { processesNamed } from '../helpers/processes.js';
+import { environmentWithWorkers } from '../helpers/workers.js';
 
-let env: TestEnv;
-let workers: Worker[];
-let running: Promise<unknown>;
-
-beforeAll(async () => {
-  env = await testEnv();
-  ({ workers } = await createWorkers({
-    queues: ['default', 'ml', 'qm'],
-    prefix: env.prefix,
-    qmConcurrency: 2,
-  }));
-  running = Promise.all(workers.map((w) => w.run()));
-});
-
-afterAll(async () => {
-  for (const w of workers ?? []) w.shutdown();
-  await running;
-});
-
-/** Processes whose command name is `name` (from /proc/<pid>/comm), zombies excluded. */
-function processesNamed(name: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-      const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
-      if (comm === name && state !== 'Z') pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
+const env = environmentWithWorkers();
 
 describe('tier ladder', () => {
   it('promotes the best quarter of each xtb batch to NWChem', { timeout: 240_000 }, async () => {
@@ -61,7 +23,7 @@ describe('tier ladder', () => {
       ],
       budget: { rounds: 2, callsPerTier: { xtb: 20, nwchem: 10 } },
     });
-    const handle = await startCampaign(env, config);
+    const handle = await startCampaign(env(), config);
     const result = await handle.result();
     expect(result.calls).toEqual({ xtb: 12, nwchem: 3 }); // 8 then 4 at xtb; top quarter (2, then 1) at NWChem
 
@@ -99,7 +61,7 @@ describe('tier ladder', () => {
       ],
       budget: { rounds: 1 },
     });
-    const handle = await startCampaign(env, config, { heartbeatSeconds: 5 });
+    const handle = await startCampaign(env(), config, { heartbeatSeconds: 5 });
     const deadline = Date.now() + 120_000;
     while (processesNamed('nwchem').length === 0) {
       if (Date.now() > deadline) throw new Error('NWChem never started');

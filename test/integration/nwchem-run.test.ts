@@ -3,7 +3,7 @@
  * runner: the reference water energy, open shells, optimisations, provoked failures and the specs the
  * restart handlers offer for them, and cancellation (no NWChem or MPI helper process left behind).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,13 +12,11 @@ import { nwchemProfile, nwchemVersion } from '../../activities/qm/codes/nwchem-p
 import { runWithHandlers } from '../../activities/qm/handlers.js';
 import { MissingBinaryError, resolveBinary } from '../../activities/qm/profile.js';
 import { type RunOptions, runCalculation } from '../../activities/qm/runner.js';
-import {
-  type CalcFailure,
-  type CalcOutputs,
-  type CalcSpec,
-  type Geometry,
-  isCalcFailure,
-} from '../../activities/qm/template.js';
+import type { CalcFailure, CalcSpec, Geometry } from '../../activities/qm/template.js';
+import { benzene, hydroxyl, water } from '../helpers/molecules.js';
+import { b3lypSpec } from '../helpers/nwchem-spec.js';
+import { failed, ok } from '../helpers/outcomes.js';
+import { processesIn } from '../helpers/processes.js';
 
 const binary = process.env.CASCADE_NWCHEM || 'nwchem';
 const haveNwchem = await resolveBinary(binary).then(
@@ -30,73 +28,7 @@ afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
 
 const opts = (over: Partial<RunOptions> = {}): RunOptions => ({ workRoot, timeoutMs: 120_000, ...over });
 
-const water: Geometry = {
-  symbols: ['O', 'H', 'H'],
-  coords: [
-    [0, 0, 0.117],
-    [0, 0.757, -0.467],
-    [0, -0.757, -0.467],
-  ],
-  charge: 0,
-  multiplicity: 1,
-};
-/** Benzene B3LYP/cc-pVTZ (264 functions): over a minute on one core, for cancellation. */
-const benzene: Geometry = {
-  symbols: ['C', 'C', 'C', 'C', 'C', 'C', 'H', 'H', 'H', 'H', 'H', 'H'],
-  coords: [
-    [1.3915, 0, 0],
-    [0.69575, 1.20508, 0],
-    [-0.69575, 1.20508, 0],
-    [-1.3915, 0, 0],
-    [-0.69575, -1.20508, 0],
-    [0.69575, -1.20508, 0],
-    [2.4715, 0, 0],
-    [1.23575, 2.14038, 0],
-    [-1.23575, 2.14038, 0],
-    [-2.4715, 0, 0],
-    [-1.23575, -2.14038, 0],
-    [1.23575, -2.14038, 0],
-  ],
-  charge: 0,
-  multiplicity: 1,
-};
-
-const spec = (over: Partial<CalcSpec> = {}): CalcSpec => ({
-  code: 'nwchem',
-  method: 'b3lyp',
-  basis: '6-31G*',
-  task: 'energy',
-  charge: 0,
-  multiplicity: 1,
-  settings: {},
-  ...over,
-});
-
-function ok(out: CalcOutputs | CalcFailure): CalcOutputs {
-  if (isCalcFailure(out)) throw new Error(`expected outputs, got ${out.kind}: ${out.message}`);
-  return out;
-}
-
-function failed(out: CalcOutputs | CalcFailure): CalcFailure {
-  if (!isCalcFailure(out)) throw new Error('expected a failure');
-  return out;
-}
-
-/** Live (non-zombie) processes working inside `dir`, from /proc: "pid comm". */
-function processesIn(dir: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
-      if (readlinkSync(`/proc/${pid}/cwd`).startsWith(dir))
-        found.push(`${pid} ${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()}`);
-    } catch {
-      // gone meanwhile, or not ours to inspect
-    }
-  }
-  return found;
-}
+const spec = b3lypSpec;
 
 const handler = (name: string) => {
   const h = nwchemHandlers.find((x) => x.name === name);
@@ -141,15 +73,7 @@ describe.skipIf(!haveNwchem)('runCalculation with NWChem', () => {
   });
 
   it('runs an open shell (OH radical, doublet)', async () => {
-    const oh: Geometry = {
-      symbols: ['O', 'H'],
-      coords: [
-        [0, 0, 0],
-        [0, 0, 0.97],
-      ],
-      charge: 0,
-      multiplicity: 2,
-    };
+    const oh = hydroxyl(0, 0, 2);
     const out = ok(
       (await runCalculation(nwchemTemplate, nwchemProfile(), spec({ multiplicity: 2 }), oh, opts())).outcome,
     );
@@ -233,7 +157,7 @@ describe.skipIf(!haveNwchem)('runCalculation with NWChem', () => {
       opts({
         signal: controller.signal,
         onProgress: () => {
-          for (const p of processesIn(workRoot)) seen.add(p.split(' ')[1] ?? '');
+          for (const p of processesIn(workRoot)) seen.add(p.comm);
         },
       }),
     );

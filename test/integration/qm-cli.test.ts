@@ -6,28 +6,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../activities/store/db.js';
 import { getQmResult } from '../../activities/store/qm-results.js';
+import { mgoJson } from '../helpers/crystals.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const home = mkdtempSync(path.join(os.tmpdir(), 'cascade-qm-cli-'));
 const water = path.join(home, 'water.xyz');
 writeFileSync(water, '3\nwater\nO 0 0 0.117\nH 0 0.757 -0.467\nH 0 -0.757 -0.467\n');
 const mgo = path.join(home, 'mgo.json');
-writeFileSync(
-  mgo,
-  JSON.stringify({
-    units: 'bohr',
-    lattice: [
-      [0, 3.98, 3.98],
-      [3.98, 0, 3.98],
-      [3.98, 3.98, 0],
-    ],
-    species: ['Mg', 'O'],
-    fractional: [
-      [0, 0, 0],
-      [0.5, 0.5, 0.5],
-    ],
-  }),
-);
+writeFileSync(mgo, JSON.stringify(mgoJson));
 
 function cascade(...args: string[]) {
   const r = spawnSync(process.execPath, [path.join(root, 'bin/cascade.js'), ...args], {

@@ -2,7 +2,7 @@
  * xtb's restart handlers against the real xtb (Debian package `xtb`, 6.5.1): each failure provoked with the
  * real code, each handler judged by what it changed.
  */
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,13 +11,10 @@ import { parseXyz } from '../../activities/qm/geometry.js';
 import { type HandledResult, runWithHandlers } from '../../activities/qm/handlers.js';
 import { resolveBinary, xtbProfile } from '../../activities/qm/profile.js';
 import { runCalculation } from '../../activities/qm/runner.js';
-import {
-  type CalcFailure,
-  type CalcOutputs,
-  type CalcSpec,
-  type Geometry,
-  isCalcFailure,
-} from '../../activities/qm/template.js';
+import type { CalcOutputs, CalcSpec, Geometry } from '../../activities/qm/template.js';
+import { fixtureMolecule } from '../helpers/fixtures.js';
+import { ok } from '../helpers/outcomes.js';
+import { processesIn } from '../helpers/processes.js';
 import { gfn2Spec } from '../helpers/xtb-spec.js';
 
 const haveXtb = await resolveBinary(process.env.CASCADE_XTB || 'xtb').then(
@@ -27,9 +24,8 @@ const haveXtb = await resolveBinary(process.env.CASCADE_XTB || 'xtb').then(
 const workRoot = mkdtempSync(join(tmpdir(), 'cascade-xtb-handlers-'));
 afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
 
-const fixtures = join(import.meta.dirname, '../fixtures/xtb');
-const water = parseXyz(readFileSync(join(fixtures, 'water-gfn2/input.xyz'), 'utf8'));
-const ethanol = parseXyz(readFileSync(join(fixtures, 'ethanol-opt-not-converged/input.xyz'), 'utf8'));
+const water = fixtureMolecule('xtb', 'water-gfn2');
+const ethanol = fixtureMolecule('xtb', 'ethanol-opt-not-converged');
 /** Cr2 at 1.7 Å: GFN2's SCC needs 18 iterations at 300 K, 14 at 1000 K and 10 at 3000 K (xtb 6.5.1). */
 const cr2: Geometry = {
   symbols: ['Cr', 'Cr'],
@@ -56,11 +52,6 @@ const waterGrid: Geometry = (() => {
 
 const opts = { workRoot, timeoutMs: 60_000 };
 
-function ok(out: CalcOutputs | CalcFailure): CalcOutputs {
-  if (isCalcFailure(out)) throw new Error(`expected outputs, got ${out.kind}: ${out.message}`);
-  return out;
-}
-
 /** What a plain run (no handlers) gives. */
 async function plain(spec: CalcSpec, geom: Geometry): Promise<CalcOutputs> {
   return ok((await runCalculation(xtbTemplate, xtbProfile(), spec, geom, opts)).outcome);
@@ -68,22 +59,9 @@ async function plain(spec: CalcSpec, geom: Geometry): Promise<CalcOutputs> {
 
 const kinds = (r: HandledResult) => r.attempts.map((a) => (a.result === 'ok' ? 'ok' : a.result.kind));
 
-/** The process group of the live xtb process whose working directory is below `dir`, from /proc. */
-function xtbProcessGroup(dir: string): number | undefined {
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'xtb') continue;
-      if (!readlinkSync(`/proc/${pid}/cwd`).startsWith(dir)) continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // fields after "(comm)": state ppid pgrp ...
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (state !== 'Z') return Number(pgrp);
-    } catch {
-      // gone meanwhile, or not ours to inspect
-    }
-  }
-  return undefined;
-}
+/** The process group of the live xtb process whose working directory is below `dir`. */
+const xtbProcessGroup = (dir: string): number | undefined =>
+  processesIn(dir).find((p) => p.comm === 'xtb')?.pgrp;
 
 describe.skipIf(!haveXtb)('xtb restart handlers, real xtb', () => {
   it('SCF not converged in 3 iterations: xtb-more-iterations, and the energy of a normal run', async () => {

@@ -2,29 +2,18 @@
  * The runner against the real xtb (Debian package `xtb`) and obabel (`openbabel`): results, killing
  * whole process trees on timeout and cancellation, CPU accounting, missing binaries.
  */
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { xtbTemplate } from '../../activities/qm/codes/xtb.js';
-import { parseXyz, smilesTo3D } from '../../activities/qm/geometry.js';
+import { smilesTo3D } from '../../activities/qm/geometry.js';
 import { codeVersion, MissingBinaryError, resolveBinary, xtbProfile } from '../../activities/qm/profile.js';
 import { hashInputs, parseRusage, type RunOptions, runCalculation } from '../../activities/qm/runner.js';
-import {
-  type CalcFailure,
-  type CalcOutputs,
-  type Geometry,
-  isCalcFailure,
-  type QmTemplate,
-} from '../../activities/qm/template.js';
+import type { CalcFailure, Geometry, QmTemplate } from '../../activities/qm/template.js';
+import { fixtureMolecule } from '../helpers/fixtures.js';
+import { ok } from '../helpers/outcomes.js';
+import { processesIn } from '../helpers/processes.js';
 import { gfn2Spec } from '../helpers/xtb-spec.js';
 
 const found = (binary: string) =>
@@ -37,35 +26,12 @@ const haveObabel = await found(process.env.CASCADE_OBABEL || 'obabel');
 const workRoot = mkdtempSync(join(tmpdir(), 'cascade-xtb-run-'));
 afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
 
-const fixtures = join(import.meta.dirname, '../fixtures/xtb');
-const water = parseXyz(readFileSync(join(fixtures, 'water-gfn2/input.xyz'), 'utf8'));
+const water = fixtureMolecule('xtb', 'water-gfn2');
 /** 64 waters (192 atoms): a GFN2 single point takes about a second, an optimisation minutes. */
-const waterCluster = parseXyz(readFileSync(join(fixtures, 'water-cluster-sigterm/input.xyz'), 'utf8'));
+const waterCluster = fixtureMolecule('xtb', 'water-cluster-sigterm');
 
 const gfn2 = gfn2Spec;
 const opts = (over: Partial<RunOptions> = {}): RunOptions => ({ workRoot, timeoutMs: 120_000, ...over });
-
-function ok(out: CalcOutputs | CalcFailure): CalcOutputs {
-  if (isCalcFailure(out)) throw new Error(`expected outputs, got ${out.kind}: ${out.message}`);
-  return out;
-}
-
-/** Live (non-zombie) processes running xtb or working inside `dir`, from /proc. */
-function processesIn(dir: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
-      const cwd = readlinkSync(`/proc/${pid}/cwd`);
-      if (cwd.startsWith(dir))
-        found.push(`${pid} ${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()} in ${cwd}`);
-    } catch {
-      // gone meanwhile, or not ours to inspect
-    }
-  }
-  return found;
-}
 
 describe.skipIf(!haveXtb || !haveObabel)('runCalculation with xtb', () => {
   it("water GFN2 matches xtb's own xtbout.json", async () => {

@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   analyseGap,
@@ -21,41 +19,17 @@ import { elkProfile, elkSpeciesDir, parseElkBanner } from '../../activities/qm/c
 import { rockSalt } from '../../activities/qm/structure.js';
 import {
   type CalcFailure,
-  type CalcOutputs,
   type CalcSpec,
   type Crystal,
   InvalidInputError,
-  isCalcFailure,
-  type RawOutput,
   type RestartHandler,
 } from '../../activities/qm/template.js';
+import { type FixtureOverrides, fixtureText, readFixture } from '../helpers/fixtures.js';
+import { failed, ok } from '../helpers/outcomes.js';
 
-const FIXTURES = join(import.meta.dirname, '../fixtures/elk');
-
-function fixture(name: string, over: Partial<RawOutput> & { without?: string[] } = {}): RawOutput {
-  const dir = join(FIXTURES, name);
-  const read = (file: string) => {
-    if (over.without?.includes(file)) return undefined;
-    const path = join(dir, file);
-    return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-  };
-  return {
-    files: read,
-    stdout: over.stdout ?? read('stdout.txt') ?? '',
-    stderr: over.stderr ?? read('stderr.txt') ?? '',
-    exitCode: over.exitCode === undefined ? 0 : over.exitCode,
-  };
-}
-
-function ok(out: CalcOutputs | CalcFailure): CalcOutputs {
-  if (isCalcFailure(out)) throw new Error(`expected outputs, got ${out.kind}: ${out.message}`);
-  return out;
-}
-
-function failed(out: CalcOutputs | CalcFailure): CalcFailure {
-  if (!isCalcFailure(out)) throw new Error('expected a failure');
-  return out;
-}
+/** A fixture as the runner would present it (exit code 0 unless given). */
+const fixture = (name: string, over: FixtureOverrides = {}) =>
+  readFixture('elk', name, { exitCode: 0, ...over });
 
 const mgo = rockSalt('Mg', 'O', 7.96);
 const al: Crystal = {
@@ -97,9 +71,7 @@ describe('elkTemplate.write', () => {
       ],
     ];
     for (const [name, spec, crystal, dir] of cases) {
-      expect(writeElkInput(spec, crystal, dir), name).toBe(
-        readFileSync(join(FIXTURES, name, 'elk.in'), 'utf8'),
-      );
+      expect(writeElkInput(spec, crystal, dir), name).toBe(fixtureText('elk', name, 'elk.in'));
     }
     expect(blockOf(input(elkSpec(), al), 'atoms')).toEqual([
       '1',
@@ -397,19 +369,19 @@ describe('elkTemplate.parse', () => {
 
 describe('band gap analysis', () => {
   it('reads EIGVAL.OUT', () => {
-    const k = parseEigval(readFileSync(join(FIXTURES, 'mgo-pbe/EIGVAL.OUT'), 'utf8'));
+    const k = parseEigval(fixtureText('elk', 'mgo-pbe', 'EIGVAL.OUT'));
     expect(k).toHaveLength(8);
     expect(k.every((p) => p.states.length === 17)).toBe(true);
     expect(k[0]?.states[0]).toEqual([expect.any(Number), 2]);
   });
 
   it("agrees with Elk's estimate for an insulator and spots the metal", () => {
-    const mgoK = parseEigval(readFileSync(join(FIXTURES, 'mgo-pbe/EIGVAL.OUT'), 'utf8'));
+    const mgoK = parseEigval(fixtureText('elk', 'mgo-pbe', 'EIGVAL.OUT'));
     const g = analyseGap(mgoK, 0.1769077536, 16);
     expect(g?.metallic).toBe(false);
     expect(g?.gap).toBeCloseTo(0.1738471042, 9);
-    const alK = parseEigval(readFileSync(join(FIXTURES, 'al-pbe-metal/EIGVAL.OUT'), 'utf8'));
-    const m = analyseGap(alK, Number(readFileSync(join(FIXTURES, 'al-pbe-metal/EFERMI.OUT'), 'utf8')), 9);
+    const alK = parseEigval(fixtureText('elk', 'al-pbe-metal', 'EIGVAL.OUT'));
+    const m = analyseGap(alK, Number(fixtureText('elk', 'al-pbe-metal', 'EFERMI.OUT')), 9);
     expect(m?.metallic).toBe(true);
     expect(m?.reason).toMatch(/bands cross the Fermi energy/);
   });

@@ -3,7 +3,7 @@
  * (activities/qm/codes/generic.ts): positioned problems for malformed descriptions, placeholder expansion,
  * parse rules, and the shipped configs/codes/*.yaml (the xtb one against the xtb fixtures).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -19,42 +19,19 @@ import {
 import { xtbTemplate } from '../../activities/qm/codes/xtb.js';
 import { parseXyz } from '../../activities/qm/geometry.js';
 import {
-  type CalcFailure,
-  type CalcOutputs,
   type CalcSpec,
-  type Geometry,
   InvalidInputError,
-  isCalcFailure,
   type QmTemplate,
   type RawOutput,
 } from '../../activities/qm/template.js';
 import { formatProblem, type Problem } from '../../lib/campaign/problem.js';
+import { readFixture } from '../helpers/fixtures.js';
+import { water } from '../helpers/molecules.js';
+import { failed, ok } from '../helpers/outcomes.js';
 import { gfn2Spec } from '../helpers/xtb-spec.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const CODES = join(ROOT, 'configs/codes');
-const XTB_FIXTURES = join(ROOT, 'test/fixtures/xtb');
-
-const water: Geometry = {
-  symbols: ['O', 'H', 'H'],
-  coords: [
-    [0, 0, 0.117],
-    [0, 0.757, -0.467],
-    [0, -0.757, -0.467],
-  ],
-  charge: 0,
-  multiplicity: 1,
-};
-
-function ok(out: CalcOutputs | CalcFailure): CalcOutputs {
-  if (isCalcFailure(out)) throw new Error(`expected outputs, got ${out.kind}: ${out.message}`);
-  return out;
-}
-
-function failed(out: CalcOutputs | CalcFailure): CalcFailure {
-  if (!isCalcFailure(out)) throw new Error(`expected a failure, got ${JSON.stringify(out)}`);
-  return out;
-}
 
 function loaded(yaml: string): Required<LoadedCode> {
   const result = loadCodeDescription(yaml, 'demo.yaml');
@@ -604,13 +581,7 @@ describe('configs/codes', () => {
 
   describe('xtb.yaml on the xtb 6.5.1 fixtures', () => {
     const xtb = load('xtb.yaml');
-    const fixture = (name: string, exitCode: number | null): RawOutput => {
-      const read = (file: string) => {
-        const path = join(XTB_FIXTURES, name, file);
-        return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-      };
-      return { files: read, stdout: read('stdout.txt') ?? '', stderr: read('stderr.txt') ?? '', exitCode };
-    };
+    const fixture = (name: string, exitCode: number | null) => readFixture('xtb', name, { exitCode });
 
     it('writes the argv the dedicated template would, plus the explicit defaults', () => {
       const inputs = xtb.write(gfn2Spec(), water);

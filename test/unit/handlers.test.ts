@@ -2,7 +2,7 @@
  * runWithHandlers' decisions, with a scripted attempt runner (no code is run, except in the one test that
  * goes through the real runner with /bin/sh), and the xtb handlers as pure functions.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,21 +28,12 @@ import {
   type RawOutput,
   type RestartHandler,
 } from '../../activities/qm/template.js';
+import { fixtureFile, readFixture } from '../helpers/fixtures.js';
+import { water } from '../helpers/molecules.js';
 import { gfn2Spec } from '../helpers/xtb-spec.js';
 
 const workRoot = mkdtempSync(join(tmpdir(), 'cascade-handlers-'));
 afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
-
-const water: Geometry = {
-  symbols: ['O', 'H', 'H'],
-  coords: [
-    [0, 0, 0.117],
-    [0, 0.757, -0.467],
-    [0, -0.757, -0.467],
-  ],
-  charge: 0,
-  multiplicity: 1,
-};
 
 const fail = (kind: CalcFailureKind, extra: Partial<CalcFailure> = {}): CalcFailure => ({
   kind,
@@ -436,27 +427,17 @@ describe('xtbHandlers', () => {
   });
 
   it("xtb's unconverged optimisation carries its last geometry (6.5.1 leaves it in xtbopt.xyz)", () => {
-    const dir = join(import.meta.dirname, '../fixtures/xtb/ethanol-opt-not-converged');
-    const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : undefined);
-    const out = xtbTemplate.parse({
-      files: read,
-      stdout: read('stdout.txt') ?? '',
-      stderr: read('stderr.txt') ?? '',
-      exitCode: 0,
-    });
+    const out = xtbTemplate.parse(readFixture('xtb', 'ethanol-opt-not-converged', { exitCode: 0 }));
+    const read = (f: string) => fixtureFile('xtb', 'ethanol-opt-not-converged', f);
     if (!isCalcFailure(out)) throw new Error('expected a failure');
     expect(out.kind).toBe('opt-not-converged');
     expect(out.lastGeometry).toEqual(parseXyz(read('xtbopt.xyz') ?? '', { charge: 0, multiplicity: 1 }));
     expect(out.lastGeometry?.coords).not.toEqual(parseXyz(read('input.xyz') ?? '').coords);
 
     // other failures carry none
-    const scfDir = join(import.meta.dirname, '../fixtures/xtb/water-scf-not-converged');
-    const scfOut = xtbTemplate.parse({
-      files: () => undefined,
-      stdout: readFileSync(join(scfDir, 'stdout.txt'), 'utf8'),
-      stderr: readFileSync(join(scfDir, 'stderr.txt'), 'utf8'),
-      exitCode: 1,
-    });
+    const scfOut = xtbTemplate.parse(
+      readFixture('xtb', 'water-scf-not-converged', { exitCode: 1, files: () => undefined }),
+    );
     expect(scfOut).toMatchObject({ kind: 'scf-not-converged' });
     expect((scfOut as CalcFailure).lastGeometry).toBeUndefined();
   });

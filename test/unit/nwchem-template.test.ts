@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   EV_PER_HARTREE,
@@ -15,74 +13,23 @@ import { nwchemProfile, versionFromBanner } from '../../activities/qm/codes/nwch
 import { DEBYE_PER_AU } from '../../activities/qm/codes/xtb.js';
 import {
   type CalcFailure,
-  type CalcOutputs,
   type CalcSpec,
   type Geometry,
   InvalidInputError,
-  isCalcFailure,
-  type RawOutput,
   type RestartHandler,
 } from '../../activities/qm/template.js';
 import { CASES } from '../fixtures/nwchem/decks.js';
-
-const FIXTURES = join(import.meta.dirname, '../fixtures/nwchem');
+import { fixtureText, readFixture } from '../helpers/fixtures.js';
+import { hydroxyl, water } from '../helpers/molecules.js';
+import { b3lypSpec } from '../helpers/nwchem-spec.js';
+import { failed, ok } from '../helpers/outcomes.js';
 
 /** A fixture as the runner would present it; the exit code is the one recorded, null for a signal. */
-function fixture(name: string): RawOutput {
-  const dir = join(FIXTURES, name);
-  const read = (file: string) => {
-    const path = join(dir, file);
-    return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-  };
-  const code = read('exit-code');
-  return {
-    files: read,
-    stdout: read('stdout.txt') ?? '',
-    stderr: read('stderr.txt') ?? '',
-    exitCode: code === undefined ? null : Number(code),
-  };
-}
+const fixture = (name: string) => readFixture('nwchem', name);
 
-function ok(out: CalcOutputs | CalcFailure): CalcOutputs {
-  if (isCalcFailure(out)) throw new Error(`expected outputs, got ${out.kind}: ${out.message}`);
-  return out;
-}
+const oh = hydroxyl(0, 0, 2);
 
-function failed(out: CalcOutputs | CalcFailure): CalcFailure {
-  if (!isCalcFailure(out)) throw new Error('expected a failure');
-  return out;
-}
-
-const water: Geometry = {
-  symbols: ['O', 'H', 'H'],
-  coords: [
-    [0, 0, 0.117],
-    [0, 0.757, -0.467],
-    [0, -0.757, -0.467],
-  ],
-  charge: 0,
-  multiplicity: 1,
-};
-const oh: Geometry = {
-  symbols: ['O', 'H'],
-  coords: [
-    [0, 0, 0],
-    [0, 0, 0.97],
-  ],
-  charge: 0,
-  multiplicity: 2,
-};
-
-const spec = (over: Partial<CalcSpec> = {}): CalcSpec => ({
-  code: 'nwchem',
-  method: 'b3lyp',
-  basis: '6-31G*',
-  task: 'energy',
-  charge: 0,
-  multiplicity: 1,
-  settings: {},
-  ...over,
-});
+const spec = b3lypSpec;
 const deck = (s: CalcSpec, g: Geometry = water) => nwchemTemplate.write(s, g).files['input.nw'] ?? '';
 /** The dft block's lines, trimmed. */
 const dftBlock = (text: string) => {
@@ -123,7 +70,7 @@ describe('nwchemTemplate.write', () => {
 
   it('writes the same decks as the fixtures were run with', () => {
     for (const [name, [s, g]] of Object.entries(CASES)) {
-      expect(deck(s, g), name).toBe(readFileSync(join(FIXTURES, name, 'input.nw'), 'utf8'));
+      expect(deck(s, g), name).toBe(fixtureText('nwchem', name, 'input.nw'));
     }
   });
 

@@ -14,6 +14,7 @@ import {
   zincBlende,
 } from '../../activities/qm/structure.js';
 import type { Crystal, Vec3 } from '../../activities/qm/template.js';
+import { mgoJson } from '../helpers/crystals.js';
 
 const A = 1 / ANGSTROM_PER_BOHR; // bohr per angstrom
 
@@ -23,20 +24,6 @@ function close(a: readonly number[], b: readonly number[], digits = 9) {
     expect(x).toBeCloseTo(b[i] as number, digits);
   });
 }
-
-const mgoJson = {
-  units: 'bohr',
-  lattice: [
-    [0, 3.98, 3.98],
-    [3.98, 0, 3.98],
-    [3.98, 3.98, 0],
-  ],
-  species: ['Mg', 'O'],
-  fractional: [
-    [0, 0, 0],
-    [0.5, 0.5, 0.5],
-  ],
-};
 
 describe('readCrystal: JSON', () => {
   it('reads fractional positions in bohr', () => {

@@ -1,49 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEBYE_PER_AU, xtbSpec, xtbTemplate } from '../../activities/qm/codes/xtb.js';
 import { parseXyz } from '../../activities/qm/geometry.js';
-import {
-  type CalcFailure,
-  type CalcOutputs,
-  type Geometry,
-  InvalidInputError,
-  isCalcFailure,
-  type RawOutput,
-} from '../../activities/qm/template.js';
+import { type Geometry, InvalidInputError } from '../../activities/qm/template.js';
+import { readFixture } from '../helpers/fixtures.js';
+import { water } from '../helpers/molecules.js';
+import { failed, ok } from '../helpers/outcomes.js';
 import { gfn2Spec } from '../helpers/xtb-spec.js';
 
-const FIXTURES = join(import.meta.dirname, '../fixtures/xtb');
+const fixture = (name: string, exitCode: number | null) => readFixture('xtb', name, { exitCode });
 
-function fixture(name: string, exitCode: number | null): RawOutput {
-  const dir = join(FIXTURES, name);
-  const read = (file: string) => {
-    const path = join(dir, file);
-    return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-  };
-  return { files: read, stdout: read('stdout.txt') ?? '', stderr: read('stderr.txt') ?? '', exitCode };
-}
-
-function ok(out: CalcOutputs | CalcFailure): CalcOutputs {
-  if (isCalcFailure(out)) throw new Error(`expected outputs, got ${out.kind}: ${out.message}`);
-  return out;
-}
-
-function failed(out: CalcOutputs | CalcFailure): CalcFailure {
-  if (!isCalcFailure(out)) throw new Error('expected a failure');
-  return out;
-}
-
-const water: Geometry = {
-  symbols: ['O', 'H', 'H'],
-  coords: [
-    [0, 0, 0.117],
-    [0, 0.757, -0.467],
-    [0, -0.757, -0.467],
-  ],
-  charge: 0,
-  multiplicity: 1,
-};
 const spec = gfn2Spec;
 
 describe('xtbTemplate.write', () => {

@@ -21,12 +21,10 @@
  *   "Error(...)" messages would only arrive at exit and be lost when Elk is killed. Elk prints little, so
  *   unbuffered output costs nothing.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { execa } from 'execa';
 import { resolveBinary } from '../profile.js';
 import type { Profile } from '../template.js';
+import { inScratchDir, versionCache } from '../version-probe.js';
 
 export const DEFAULT_ELK_BINARY = 'elk-lapw';
 export const DEFAULT_ELK_SPECIES_DIR = '/usr/share/elk-lapw/species/';
@@ -60,7 +58,7 @@ export function elkSpeciesDir(): string {
 // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${field} syntax
 const DPKG_VERSION_FORMAT = '${Version}';
 
-const versions = new Map<string, Promise<string>>();
+const cachedVersion = versionCache();
 
 /**
  * Elk's version (e.g. "8.4.30"), cached per binary. Read from the banner Elk prints before it looks for
@@ -68,13 +66,7 @@ const versions = new Map<string, Promise<string>>();
  * "8.4.30"); else "unknown". Throws MissingBinaryError (not cached) when the binary is absent.
  */
 export function elkVersion(binary: string = elkProfile().binary): Promise<string> {
-  let v = versions.get(binary);
-  if (!v) {
-    v = readElkVersion(binary);
-    versions.set(binary, v);
-    v.catch(() => versions.delete(binary));
-  }
-  return v;
+  return cachedVersion(binary, () => readElkVersion(binary));
 }
 
 /** The version in Elk's banner ("Elk code version 8.4.30 started" / "Elk version 8.4.30 started"). */
@@ -84,8 +76,7 @@ export function parseElkBanner(text: string): string | undefined {
 
 async function readElkVersion(binary: string): Promise<string> {
   const path = await resolveBinary(binary);
-  const scratch = await mkdtemp(join(tmpdir(), 'cascade-elk-version-'));
-  try {
+  const fromBanner = await inScratchDir('cascade-elk-version-', async (scratch) => {
     const r = await execa(path, [], {
       cwd: scratch,
       reject: false,
@@ -93,11 +84,9 @@ async function readElkVersion(binary: string): Promise<string> {
       timeout: 30_000,
       env: { OMP_NUM_THREADS: '1' },
     });
-    const fromBanner = parseElkBanner(`${r.stdout}\n${r.stderr}`);
-    if (fromBanner) return fromBanner;
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+    return parseElkBanner(`${r.stdout}\n${r.stderr}`);
+  });
+  if (fromBanner) return fromBanner;
   const pkg = await execa('dpkg-query', ['-W', '-f', DPKG_VERSION_FORMAT, ELK_DEBIAN_PACKAGE], {
     reject: false,
     stdin: 'ignore',

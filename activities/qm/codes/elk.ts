@@ -42,6 +42,7 @@ import type {
 } from '../template.js';
 import { InvalidInputError } from '../template.js';
 import { elkSpeciesDir } from './elk-profile.js';
+import { failure, lastNumber as lastNumberOf, FORTRAN_NUM as NUM } from './parsing.js';
 
 export const HARTREE_EV = 27.211386245988;
 
@@ -297,8 +298,6 @@ function write(spec: CalcSpec, crystal: Crystal): CalcInputs {
 // ---------------------------------------------------------------------------------------------------
 // Parsing
 
-const NUM = '[-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eEdD][-+]?\\d+)?';
-
 function toNumber(s: string | undefined): number | undefined {
   if (s === undefined) return undefined;
   const x = Number(s.replace(/[dD]/, 'e'));
@@ -306,10 +305,7 @@ function toNumber(s: string | undefined): number | undefined {
 }
 
 function lastNumber(text: string | undefined, re: RegExp): number | undefined {
-  if (text === undefined) return undefined;
-  let last: string | undefined;
-  for (const m of text.matchAll(new RegExp(re.source, `${re.flags.replace('g', '')}g`))) last = m[1];
-  return toNumber(last);
+  return text === undefined ? undefined : lastNumberOf(text, re, toNumber);
 }
 
 /** The numbers of a one-value-per-line Elk file (TOTENERGY.OUT, GAP.OUT, EFERMI.OUT). */
@@ -357,10 +353,6 @@ const INPUT_ROUTINES = new Set([
   'findprimcell',
   'gridsize',
 ]);
-
-function failure(kind: CalcFailure['kind'], message: string, retryable: boolean): CalcFailure {
-  return { kind, message, retryable };
-}
 
 function classify(out: RawOutput): CalcFailure | undefined {
   const { stdout, stderr, exitCode } = out;

@@ -11,9 +11,6 @@
  * lists `methods`. Otherwise two different specs would write identical inputs.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Problem } from '../../../lib/campaign/problem.js';
 import { loadYamlConfig } from '../../../lib/campaign/yaml-config.js';
@@ -28,7 +25,7 @@ import {
   type Unit,
   type ValueRule,
 } from '../../../lib/qm/generic-schema.js';
-import { electronCount, toXyz } from '../geometry.js';
+import { toXyz } from '../geometry.js';
 import { resolveBinary } from '../profile.js';
 import {
   type CalcFailure,
@@ -41,6 +38,8 @@ import {
   type QmTemplate,
   type RawOutput,
 } from '../template.js';
+import { inScratchDir, versionCache } from '../version-probe.js';
+import { checkGeometry, unpairedElectrons } from './molecule-checks.js';
 
 export { CodeDescription } from '../../../lib/qm/generic-schema.js';
 
@@ -110,7 +109,7 @@ export function genericProfile(desc: CodeDescription, overrides: Partial<Profile
 // ---------------------------------------------------------------------------------------------------
 // Version
 
-const versions = new Map<string, Promise<string>>();
+const cachedVersion = versionCache();
 
 /**
  * The code's version per the description: the fixed one, or the first capture group of `regex` over the
@@ -122,20 +121,15 @@ export function probeVersion(desc: CodeDescription, binary: string): Promise<str
   const probe = desc.version;
   if (probe?.fixed !== undefined) return Promise.resolve(probe.fixed);
   if (probe?.argv === undefined || probe.regex === undefined) return Promise.resolve('unknown');
-  const key = JSON.stringify([binary, probe.argv, probe.regex]);
-  let v = versions.get(key);
-  if (!v) {
-    v = runProbe(binary, probe.argv, new RegExp(probe.regex, 'm'));
-    versions.set(key, v);
-    v.catch(() => versions.delete(key));
-  }
-  return v;
+  const { argv, regex } = probe;
+  return cachedVersion(JSON.stringify([binary, argv, regex]), () =>
+    runProbe(binary, argv, new RegExp(regex, 'm')),
+  );
 }
 
 async function runProbe(binary: string, argv: string[], re: RegExp): Promise<string> {
   const path = await resolveBinary(binary);
-  const cwd = await mkdtemp(join(tmpdir(), 'cascade-version-'));
-  try {
+  return inScratchDir('cascade-version-', async (cwd) => {
     const r = await execa(path, argv, {
       cwd,
       reject: false,
@@ -146,9 +140,7 @@ async function runProbe(binary: string, argv: string[], re: RegExp): Promise<str
     });
     const m = re.exec(`${r.stdout}\n${r.stderr}`);
     return m?.[1]?.trim() || 'unknown';
-  } finally {
-    await rm(cwd, { recursive: true, force: true });
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -184,38 +176,6 @@ function word(what: string, value: string): string {
   return value;
 }
 
-function checkGeometry(geom: Geometry): void {
-  if (geom.symbols.length === 0) throw new InvalidInputError('geometry has no atoms');
-  if (geom.coords.length !== geom.symbols.length) {
-    throw new InvalidInputError(
-      `geometry has ${geom.symbols.length} symbols but ${geom.coords.length} coordinates`,
-    );
-  }
-  if (!geom.coords.every((c) => c.length === 3 && c.every(Number.isFinite))) {
-    throw new InvalidInputError('geometry has non-finite coordinates');
-  }
-}
-
-/** Checks charge and multiplicity against the electron count. */
-function checkSpin(spec: CalcSpec, geom: Geometry): void {
-  if (!Number.isInteger(spec.charge))
-    throw new InvalidInputError(`charge must be an integer, got ${spec.charge}`);
-  if (!Number.isInteger(spec.multiplicity) || spec.multiplicity < 1)
-    throw new InvalidInputError(`multiplicity must be a positive integer, got ${spec.multiplicity}`);
-  let electrons: number;
-  try {
-    electrons = electronCount(geom.symbols, spec.charge);
-  } catch (e) {
-    throw new InvalidInputError((e as Error).message);
-  }
-  const unpaired = spec.multiplicity - 1;
-  if (electrons < unpaired || (electrons - unpaired) % 2 !== 0) {
-    throw new InvalidInputError(
-      `multiplicity ${spec.multiplicity} is impossible with ${electrons} electrons (charge ${spec.charge})`,
-    );
-  }
-}
-
 function settingText(name: string, value: unknown): string {
   if (typeof value === 'string') return value;
   if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean')
@@ -232,7 +192,7 @@ function writeInputs(desc: CodeDescription, used: Set<string>, spec: CalcSpec, g
     );
   }
   checkGeometry(geom);
-  checkSpin(spec, geom);
+  unpairedElectrons(spec, geom.symbols);
 
   let method: string;
   if (desc.methods !== undefined) {

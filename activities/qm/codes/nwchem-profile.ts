@@ -13,12 +13,12 @@
  * - NWChem has no `--version` (it takes `--version` for an input file name and fails): the version is read
  *   from the banner of a run on an input holding nothing but `start`.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { resolveBinary } from '../profile.js';
 import type { Profile } from '../template.js';
+import { inScratchDir, versionCache } from '../version-probe.js';
 
 /** The environment every NWChem run gets (the runner adds the thread counts). */
 export const NWCHEM_ENV: Readonly<Record<string, string>> = {
@@ -35,7 +35,7 @@ export function nwchemProfile(overrides: Partial<Profile> = {}): Profile {
   };
 }
 
-const versions = new Map<string, Promise<string>>();
+const cachedVersion = versionCache();
 
 /**
  * NWChem's version ("7.0.2"), read once per binary from the banner of a run on a one-line input in a
@@ -43,13 +43,7 @@ const versions = new Map<string, Promise<string>>();
  * (not cached, so installing NWChem later works).
  */
 export function nwchemVersion(binary: string): Promise<string> {
-  let v = versions.get(binary);
-  if (!v) {
-    v = readVersion(binary);
-    versions.set(binary, v);
-    v.catch(() => versions.delete(binary));
-  }
-  return v;
+  return cachedVersion(binary, () => readVersion(binary));
 }
 
 /** The version from NWChem's banner: "Northwest Computational Chemistry Package (NWChem) 7.0.2", or "nwchem branch = 7.0.2". */
@@ -62,8 +56,7 @@ export function versionFromBanner(stdout: string): string | undefined {
 
 async function readVersion(binary: string): Promise<string> {
   const path = await resolveBinary(binary);
-  const dir = await mkdtemp(join(tmpdir(), 'cascade-nwchem-version-'));
-  try {
+  return inScratchDir('cascade-nwchem-version-', async (dir) => {
     // NWChem writes its runtime database (version.db) into the permanent directory: keep it in `dir`.
     await writeFile(join(dir, 'version.nw'), 'start version\npermanent_dir ./\nscratch_dir ./\n');
     const r = await execa(path, ['version.nw'], {
@@ -74,7 +67,5 @@ async function readVersion(binary: string): Promise<string> {
       env: { ...NWCHEM_ENV, OMP_NUM_THREADS: '1' },
     });
     return versionFromBanner(String(r.stdout)) ?? 'unknown';
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }

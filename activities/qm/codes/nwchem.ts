@@ -43,7 +43,8 @@
  *   with water's dielectric constant. The parser reports that as invalid input.
  */
 import type { NwchemTierConfig } from '../../../lib/campaign/schema.js';
-import { atomicNumber, electronCount } from '../geometry.js';
+import { normaliseSymbol } from '../elements.js';
+import { atomicNumber } from '../geometry.js';
 import {
   type CalcFailure,
   type CalcInputs,
@@ -56,6 +57,9 @@ import {
   type RestartHandler,
   type Vec3,
 } from '../template.js';
+import { checkGeometry, unpairedElectrons } from './molecule-checks.js';
+import { failure, lastMatch, lastNumber as lastNumberOf, FORTRAN_NUM as NUM } from './parsing.js';
+import { settingChecks, withSettings } from './settings.js';
 import { DEBYE_PER_AU } from './xtb.js';
 
 /** The deck's file name in the work directory. */
@@ -123,17 +127,7 @@ interface Settings {
   memory?: number;
 }
 
-const bad = (name: string, what: string) => new InvalidInputError(`nwchem setting ${name} must be ${what}`);
-
-function positiveInt(name: string, v: unknown): number {
-  if (!Number.isInteger(v) || (v as number) < 1) throw bad(name, 'a positive integer');
-  return v as number;
-}
-
-function positiveNumber(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw bad(name, 'a positive number');
-  return v;
-}
+const { bad, positiveInt, positiveNumber, optimizeOnly } = settingChecks('nwchem');
 
 function oneOf(name: string, v: unknown, allowed: string[]): string {
   if (typeof v !== 'string' || !allowed.includes(v)) throw bad(name, `one of ${allowed.join(', ')}`);
@@ -176,11 +170,6 @@ const SETTING_HINTS: Record<string, string> = {
   convergenceEnergy: 'convergence',
 };
 
-function optimizeOnly(name: string, v: unknown, spec: CalcSpec): unknown {
-  if (spec.task !== 'optimize') throw new InvalidInputError(`nwchem setting ${name} needs task "optimize"`);
-  return v;
-}
-
 function readSettings(spec: CalcSpec): Settings {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(spec.settings)) {
@@ -216,35 +205,13 @@ export function xcLines(method: string): string[] {
   return lines;
 }
 
-function checkGeometry(geom: Geometry): string[] {
-  if (geom.symbols.length === 0) throw new InvalidInputError('geometry has no atoms');
-  if (geom.coords.length !== geom.symbols.length) {
-    throw new InvalidInputError(
-      `geometry has ${geom.symbols.length} symbols but ${geom.coords.length} coordinates`,
-    );
-  }
-  if (!geom.coords.every((c) => c.length === 3 && c.every(Number.isFinite))) {
-    throw new InvalidInputError('geometry has non-finite coordinates');
-  }
+/** The geometry's symbols in their usual capitalisation, after checking atoms and elements. */
+function checkedSymbols(geom: Geometry): string[] {
+  checkGeometry(geom);
   return geom.symbols.map((s) => {
     if (atomicNumber(s) === undefined) throw new InvalidInputError(`unknown element symbol "${s}"`);
-    return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
+    return normaliseSymbol(s);
   });
-}
-
-function checkSpin(spec: CalcSpec, symbols: string[]): void {
-  if (!Number.isInteger(spec.charge))
-    throw new InvalidInputError(`charge must be an integer, got ${spec.charge}`);
-  if (!Number.isInteger(spec.multiplicity) || spec.multiplicity < 1) {
-    throw new InvalidInputError(`multiplicity must be a positive integer, got ${spec.multiplicity}`);
-  }
-  const electrons = electronCount(symbols, spec.charge);
-  const unpaired = spec.multiplicity - 1;
-  if (electrons < unpaired || (electrons - unpaired) % 2 !== 0) {
-    throw new InvalidInputError(
-      `multiplicity ${spec.multiplicity} is impossible with ${electrons} electrons (charge ${spec.charge})`,
-    );
-  }
 }
 
 const coord = (v: number) => (v === 0 ? 0 : v).toFixed(10).padStart(17);
@@ -262,8 +229,8 @@ function write(spec: CalcSpec, geom: Geometry): CalcInputs {
       `invalid nwchem solvent "${spec.solvent}" (NWChem's names have at most 8 characters, e.g. water, dmso, acetntrl)`,
     );
   }
-  const symbols = checkGeometry(geom);
-  checkSpin(spec, symbols);
+  const symbols = checkedSymbols(geom);
+  unpairedElectrons(spec, symbols);
   const s = readSettings(spec);
   const optimize = spec.task === 'optimize';
 
@@ -327,28 +294,13 @@ export function nwchemSpec(
 // ---------------------------------------------------------------------------------------------------
 // Parsing
 
-const NUM = '[-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eEdD][-+]?\\d+)?';
 /** A number as NWChem prints it: Fortran D exponents allowed. */
 const num = (s: string) => {
   const v = Number(s.replace(/[dD]/, 'e'));
   return v === 0 ? 0 : v; // "-0.000000" is 0
 };
 
-function lastMatch(text: string, re: RegExp): RegExpExecArray | undefined {
-  let last: RegExpExecArray | undefined;
-  for (const m of text.matchAll(new RegExp(re.source, `${re.flags.replace('g', '')}g`)))
-    last = m as RegExpExecArray;
-  return last;
-}
-
-function lastNumber(text: string, re: RegExp): number | undefined {
-  const m = lastMatch(text, re);
-  return m?.[1] === undefined ? undefined : num(m[1]);
-}
-
-function failure(kind: CalcFailure['kind'], message: string, retryable: boolean): CalcFailure {
-  return { kind, message, retryable };
-}
+const lastNumber = (text: string, re: RegExp) => lastNumberOf(text, re, num);
 
 interface ErrQuit {
   message: string;
@@ -407,11 +359,10 @@ export function lastPrintedGeometry(stdout: string, state: Pick<Geometry, 'charg
 
 /** NWChem geometry tags are element symbols, possibly followed by a label ("H1", "O_a"). */
 function tagElement(tag: string): string {
-  const norm = (s: string) => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
-  if (atomicNumber(tag) !== undefined) return norm(tag);
+  if (atomicNumber(tag) !== undefined) return normaliseSymbol(tag);
   const two = tag.slice(0, 2);
-  if (/^[A-Za-z]{2}$/.test(two) && atomicNumber(two) !== undefined) return norm(two);
-  return norm(tag.slice(0, 1));
+  if (/^[A-Za-z]{2}$/.test(two) && atomicNumber(two) !== undefined) return normaliseSymbol(two);
+  return normaliseSymbol(tag.slice(0, 1));
 }
 
 /** Charge and multiplicity from the last "General Information" block, else from the deck. */
@@ -655,11 +606,6 @@ function parse(out: RawOutput): CalcOutputs | CalcFailure {
 
 /** Upper bounds: past these a handler gives up rather than escalate further. */
 export const NWCHEM_HANDLER_LIMITS = { iterations: 300, damp: 70, levelShift: 1.0, maxSteps: 200 };
-
-const withSettings = (spec: CalcSpec, settings: Record<string, unknown>): CalcSpec => ({
-  ...spec,
-  settings: { ...spec.settings, ...settings },
-});
 
 const current = (spec: CalcSpec, key: string, fallback: number): number => {
   const v = spec.settings[key];

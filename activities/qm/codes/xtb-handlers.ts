@@ -9,17 +9,13 @@
  * compose (a run that still fails after more iterations keeps them at the higher temperature).
  */
 import type { CalcFailure, CalcSpec, RestartHandler } from '../template.js';
+import { withSettings } from './settings.js';
 
 /** xtb's own defaults, for specs that leave the setting out. */
 const XTB_DEFAULT_ITERATIONS = 250;
 const XTB_DEFAULT_ELECTRONIC_TEMPERATURE = 300;
 /** Kelvin; the steps of the electronic-temperature ladder above xtb's 300 K. */
 const ELECTRONIC_TEMPERATURES = [1000, 3000];
-
-const withSettings = (spec: CalcSpec, settings: Record<string, unknown>): CalcSpec => ({
-  ...spec,
-  settings: { ...spec.settings, ...settings },
-});
 
 /**
  * Many SCC runs that stop at the iteration limit are converging slowly, not oscillating. More iterations

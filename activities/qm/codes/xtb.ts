@@ -22,7 +22,7 @@
  *   stdout; SIGTERM/SIGINT are caught ("external termination of xtb") and also exit 1.
  */
 import type { XtbTierConfig } from '../../../lib/campaign/schema.js';
-import { electronCount, parseXyz, toXyz } from '../geometry.js';
+import { parseXyz, toXyz } from '../geometry.js';
 import {
   type CalcFailure,
   type CalcInputs,
@@ -34,6 +34,9 @@ import {
   type RawOutput,
   type Vec3,
 } from '../template.js';
+import { checkGeometry, unpairedElectrons } from './molecule-checks.js';
+import { failure, lastMatch, lastNumber, NUM } from './parsing.js';
+import { settingChecks } from './settings.js';
 import { xtbHandlers } from './xtb-handlers.js';
 
 /** Debye per atomic unit of dipole moment (e*bohr). */
@@ -47,6 +50,8 @@ const METHOD_ARGS: Record<string, string[]> = {
 const OPT_LEVELS = ['crude', 'sloppy', 'loose', 'lax', 'normal', 'tight', 'vtight', 'extreme'];
 /** Solvent names go to argv; refuse anything xtb could read as an option. */
 const SOLVENT = /^[a-z0-9][a-z0-9,-]*$/i;
+
+const { positiveInt, positiveNumber, optimizeOnly } = settingChecks('xtb');
 
 /** Settings this template understands: name -> how to turn the value into argv. */
 const SETTINGS: Record<string, (v: unknown, spec: CalcSpec) => string[]> = {
@@ -67,58 +72,6 @@ const SETTINGS: Record<string, (v: unknown, spec: CalcSpec) => string[]> = {
   },
 };
 
-function positiveInt(name: string, v: unknown): number {
-  if (!Number.isInteger(v) || (v as number) < 1)
-    throw new InvalidInputError(`xtb setting ${name} must be a positive integer`);
-  return v as number;
-}
-
-function positiveNumber(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-    throw new InvalidInputError(`xtb setting ${name} must be a positive number`);
-  }
-  return v;
-}
-
-function optimizeOnly(name: string, v: unknown, spec: CalcSpec): unknown {
-  if (spec.task !== 'optimize') throw new InvalidInputError(`xtb setting ${name} needs task "optimize"`);
-  return v;
-}
-
-function checkGeometry(geom: Geometry): void {
-  if (geom.symbols.length === 0) throw new InvalidInputError('geometry has no atoms');
-  if (geom.coords.length !== geom.symbols.length) {
-    throw new InvalidInputError(
-      `geometry has ${geom.symbols.length} symbols but ${geom.coords.length} coordinates`,
-    );
-  }
-  if (!geom.coords.every((c) => c.length === 3 && c.every(Number.isFinite))) {
-    throw new InvalidInputError('geometry has non-finite coordinates');
-  }
-}
-
-/** Unpaired electrons (xtb's --uhf) for the spec, after checking charge, multiplicity and parity. */
-function unpairedElectrons(spec: CalcSpec, geom: Geometry): number {
-  if (!Number.isInteger(spec.charge))
-    throw new InvalidInputError(`charge must be an integer, got ${spec.charge}`);
-  if (!Number.isInteger(spec.multiplicity) || spec.multiplicity < 1) {
-    throw new InvalidInputError(`multiplicity must be a positive integer, got ${spec.multiplicity}`);
-  }
-  let electrons: number;
-  try {
-    electrons = electronCount(geom.symbols, spec.charge);
-  } catch (e) {
-    throw new InvalidInputError((e as Error).message);
-  }
-  const unpaired = spec.multiplicity - 1;
-  if (electrons < unpaired || (electrons - unpaired) % 2 !== 0) {
-    throw new InvalidInputError(
-      `multiplicity ${spec.multiplicity} is impossible with ${electrons} electrons (charge ${spec.charge})`,
-    );
-  }
-  return unpaired;
-}
-
 function write(spec: CalcSpec, geom: Geometry): CalcInputs {
   if (spec.code !== 'xtb') throw new InvalidInputError(`xtb template got a spec for "${spec.code}"`);
   const method = METHOD_ARGS[spec.method];
@@ -129,7 +82,7 @@ function write(spec: CalcSpec, geom: Geometry): CalcInputs {
   if (spec.task !== 'energy' && spec.task !== 'optimize')
     throw new InvalidInputError(`unknown task "${spec.task}"`);
   checkGeometry(geom);
-  const uhf = unpairedElectrons(spec, geom);
+  const uhf = unpairedElectrons(spec, geom.symbols);
   const argv = ['input.xyz', ...method, '--chrg', String(spec.charge), '--uhf', String(uhf)];
   if (spec.solvent !== undefined) {
     if (!SOLVENT.test(spec.solvent)) throw new InvalidInputError(`invalid solvent name "${spec.solvent}"`);
@@ -169,20 +122,6 @@ export function xtbSpec(
 
 // ---------------------------------------------------------------------------------------------------
 // Parsing
-
-const NUM = '[-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?';
-
-function lastMatch(text: string, re: RegExp): RegExpExecArray | undefined {
-  let last: RegExpExecArray | undefined;
-  for (const m of text.matchAll(new RegExp(re.source, `${re.flags.replace('g', '')}g`)))
-    last = m as RegExpExecArray;
-  return last;
-}
-
-function lastNumber(text: string, re: RegExp): number | undefined {
-  const m = lastMatch(text, re);
-  return m?.[1] === undefined ? undefined : Number(m[1]);
-}
 
 /** "-N- where: what" lines of xtb's [ERROR]/[WARNING] blocks following `header`, innermost (-1-) first. */
 function blockLines(stdout: string, header: RegExp): string[] {
@@ -253,10 +192,6 @@ function reconcile(
   if (stdout === undefined || Math.abs(json - stdout) <= tol) return json;
   warnings.push(`${name}: xtbout.json says ${json}, stdout says ${stdout}; using stdout`);
   return stdout;
-}
-
-function failure(kind: CalcFailure['kind'], message: string, retryable: boolean): CalcFailure {
-  return { kind, message, retryable };
 }
 
 /** Charge and unpaired electrons from xtb's echo of its own command line. */
