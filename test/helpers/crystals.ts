@@ -1,3 +1,4 @@
+import type { Crystal } from '../../activities/qm/template.js';
 /** MgO in the rock-salt structure (a = 7.96 bohr) as the JSON structure format writes it. */
 export const mgoJson = {
   units: 'bohr',
@@ -11,4 +12,17 @@ export const mgoJson = {
     [0, 0, 0],
     [0.5, 0.5, 0.5],
   ],
+};
+
+/** fcc aluminium (a = 7.6534 bohr), primitive cell: a metal. */
+const half = 7.6534 / 2;
+export const aluminium: Crystal = {
+  kind: 'crystal',
+  lattice: [
+    [0, half, half],
+    [half, 0, half],
+    [half, half, 0],
+  ],
+  symbols: ['Al'],
+  fractional: [[0, 0, 0]],
 };

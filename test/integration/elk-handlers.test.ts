@@ -24,7 +24,6 @@ import {
 } from '../../activities/qm/codes/elk.js';
 import { elkProfile } from '../../activities/qm/codes/elk-profile.js';
 import { type HandledResult, type RunAttempt, runWithHandlers } from '../../activities/qm/handlers.js';
-import { resolveBinary } from '../../activities/qm/profile.js';
 import { type RunResult, runCalculation } from '../../activities/qm/runner.js';
 import { rockSalt } from '../../activities/qm/structure.js';
 import {
@@ -34,26 +33,13 @@ import {
   type Crystal,
   isCalcFailure,
 } from '../../activities/qm/template.js';
+import { aluminium } from '../helpers/crystals.js';
 
-const haveElk = await resolveBinary(process.env.CASCADE_ELK || 'elk-lapw').then(
-  () => true,
-  () => false,
-);
 const workRoot = mkdtempSync(join(tmpdir(), 'cascade-elk-handlers-'));
 afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
 
 const mgo = rockSalt('Mg', 'O', 7.96);
-const h = 7.6534 / 2;
-const al: Crystal = {
-  kind: 'crystal',
-  lattice: [
-    [0, h, h],
-    [h, 0, h],
-    [h, h, 0],
-  ],
-  symbols: ['Al'],
-  fractional: [[0, 0, 0]],
-};
+const al = aluminium;
 /** MgO converges in 15 loops here with Elk's defaults (Broyden, alpha 0.4), in about 1 s. */
 const MGO_SMALL: ElkSettings = { rgkmax: 5, kpoints: [2, 2, 2] };
 /** fcc Al converges in 13 loops here, in under 1 s. */
@@ -107,7 +93,7 @@ function infoSmearingWidth(workDir: string): number {
   return Number(m[1]);
 }
 
-describe.skipIf(!haveElk)('Elk restart handlers, real Elk', () => {
+describe('Elk restart handlers, real Elk', () => {
   it('elk-gentler-mixing halves the Broyden alpha after a real unconverged run; Elk mixes with it', async () => {
     const root = rootFor('broyden');
     const spec = elkSpec('pbe', { ...MGO_SMALL, maxscl: 2 });

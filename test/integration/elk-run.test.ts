@@ -8,36 +8,22 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { elkMoreScfLoops, elkSpec, elkTemplate, HARTREE_EV } from '../../activities/qm/codes/elk.js';
 import { DEFAULT_ELK_SPECIES_DIR, elkProfile, elkVersion } from '../../activities/qm/codes/elk-profile.js';
-import { resolveBinary } from '../../activities/qm/profile.js';
 import { type RunOptions, runCalculation } from '../../activities/qm/runner.js';
 import { rockSalt } from '../../activities/qm/structure.js';
-import type { CalcFailure, Crystal } from '../../activities/qm/template.js';
+import type { CalcFailure } from '../../activities/qm/template.js';
+import { aluminium } from '../helpers/crystals.js';
 import { ok } from '../helpers/outcomes.js';
 import { processesIn } from '../helpers/processes.js';
 
-const haveElk = await resolveBinary(process.env.CASCADE_ELK || 'elk-lapw').then(
-  () => true,
-  () => false,
-);
 const workRoot = mkdtempSync(join(tmpdir(), 'cascade-elk-run-'));
 afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
 afterEach(() => vi.unstubAllEnvs());
 
 const opts = (over: Partial<RunOptions> = {}): RunOptions => ({ workRoot, timeoutMs: 120_000, ...over });
 const mgo = rockSalt('Mg', 'O', 7.96);
-const h = 7.6534 / 2;
-const al: Crystal = {
-  kind: 'crystal',
-  lattice: [
-    [0, h, h],
-    [h, 0, h],
-    [h, h, 0],
-  ],
-  symbols: ['Al'],
-  fractional: [[0, 0, 0]],
-};
+const al = aluminium;
 
-describe.skipIf(!haveElk)('runCalculation with Elk', () => {
+describe('runCalculation with Elk', () => {
   it('MgO (PBE, rgkmax 7, 4x4x4): energy, Fermi level and a gap above 3 eV', async () => {
     vi.stubEnv('CASCADE_ELK_SPECIES', '');
     const spec = elkSpec('pbe', { rgkmax: 7, kpoints: [4, 4, 4] });

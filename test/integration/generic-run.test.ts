@@ -19,13 +19,6 @@ import { ok } from '../helpers/outcomes.js';
 import { gfn2Spec } from '../helpers/xtb-spec.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const found = (binary: string) =>
-  resolveBinary(binary).then(
-    () => true,
-    () => false,
-  );
-const haveXtb = await found(process.env.CASCADE_XTB || 'xtb');
-const haveNwchem = await found(process.env.CASCADE_NWCHEM || 'nwchem');
 
 const workRoot = mkdtempSync(join(tmpdir(), 'cascade-generic-run-'));
 afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
@@ -39,7 +32,7 @@ function description(file: string): Required<LoadedCode> {
   return loaded as Required<LoadedCode>;
 }
 
-describe.skipIf(!haveXtb)('configs/codes/xtb.yaml through runCalculation', () => {
+describe('configs/codes/xtb.yaml through runCalculation', () => {
   it('gives the dedicated template’s energy, gap and dipole for water GFN2', async () => {
     const xtb = description('xtb.yaml');
     const generic = await runCalculation(xtb.template, xtb.profile, gfn2Spec(), water, opts());
@@ -69,7 +62,7 @@ describe.skipIf(!haveXtb)('configs/codes/xtb.yaml through runCalculation', () =>
   });
 });
 
-describe.skipIf(!haveNwchem)('configs/codes/nwchem.yaml through runCalculation', () => {
+describe('configs/codes/nwchem.yaml through runCalculation', () => {
   const b3lyp = b3lypSpec();
 
   it('water B3LYP/6-31G* matches NWChem run by hand on the same deck', async () => {

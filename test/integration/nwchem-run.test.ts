@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { nwchemHandlers, nwchemTemplate } from '../../activities/qm/codes/nwchem.js';
 import { nwchemProfile, nwchemVersion } from '../../activities/qm/codes/nwchem-profile.js';
 import { runWithHandlers } from '../../activities/qm/handlers.js';
-import { MissingBinaryError, resolveBinary } from '../../activities/qm/profile.js';
+import { MissingBinaryError } from '../../activities/qm/profile.js';
 import { type RunOptions, runCalculation } from '../../activities/qm/runner.js';
 import type { CalcFailure, CalcSpec, Geometry } from '../../activities/qm/template.js';
 import { benzene, hydroxyl, water } from '../helpers/molecules.js';
@@ -19,10 +19,6 @@ import { failed, ok } from '../helpers/outcomes.js';
 import { processesIn } from '../helpers/processes.js';
 
 const binary = process.env.CASCADE_NWCHEM || 'nwchem';
-const haveNwchem = await resolveBinary(binary).then(
-  () => true,
-  () => false,
-);
 const workRoot = mkdtempSync(join(tmpdir(), 'cascade-nwchem-run-'));
 afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
 
@@ -36,7 +32,7 @@ const handler = (name: string) => {
   return h;
 };
 
-describe.skipIf(!haveNwchem)('runCalculation with NWChem', () => {
+describe('runCalculation with NWChem', () => {
   it('water B3LYP/6-31G* (Cartesian d) gives the reference energy', async () => {
     const { outcome, provenance } = await runCalculation(
       nwchemTemplate,
@@ -182,7 +178,7 @@ describe.skipIf(!haveNwchem)('runCalculation with NWChem', () => {
   });
 });
 
-describe.skipIf(!haveNwchem)('nwchemVersion', () => {
+describe('nwchemVersion', () => {
   it('reads the version from a tiny run, once', async () => {
     const first = nwchemVersion(binary);
     expect(nwchemVersion(binary)).toBe(first);

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { xtbTemplate } from '../../activities/qm/codes/xtb.js';
 import { parseXyz } from '../../activities/qm/geometry.js';
 import { type HandledResult, runWithHandlers } from '../../activities/qm/handlers.js';
-import { resolveBinary, xtbProfile } from '../../activities/qm/profile.js';
+import { xtbProfile } from '../../activities/qm/profile.js';
 import { runCalculation } from '../../activities/qm/runner.js';
 import type { CalcOutputs, CalcSpec, Geometry } from '../../activities/qm/template.js';
 import { fixtureMolecule } from '../helpers/fixtures.js';
@@ -17,10 +17,6 @@ import { ok } from '../helpers/outcomes.js';
 import { processesIn } from '../helpers/processes.js';
 import { gfn2Spec } from '../helpers/xtb-spec.js';
 
-const haveXtb = await resolveBinary(process.env.CASCADE_XTB || 'xtb').then(
-  () => true,
-  () => false,
-);
 const workRoot = mkdtempSync(join(tmpdir(), 'cascade-xtb-handlers-'));
 afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
 
@@ -63,7 +59,7 @@ const kinds = (r: HandledResult) => r.attempts.map((a) => (a.result === 'ok' ? '
 const xtbProcessGroup = (dir: string): number | undefined =>
   processesIn(dir).find((p) => p.comm === 'xtb')?.pgrp;
 
-describe.skipIf(!haveXtb)('xtb restart handlers, real xtb', () => {
+describe('xtb restart handlers, real xtb', () => {
   it('SCF not converged in 3 iterations: xtb-more-iterations, and the energy of a normal run', async () => {
     const r = await runWithHandlers(
       xtbTemplate,

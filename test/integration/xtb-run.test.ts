@@ -16,13 +16,6 @@ import { ok } from '../helpers/outcomes.js';
 import { processesIn } from '../helpers/processes.js';
 import { gfn2Spec } from '../helpers/xtb-spec.js';
 
-const found = (binary: string) =>
-  resolveBinary(binary).then(
-    () => true,
-    () => false,
-  );
-const haveXtb = await found(process.env.CASCADE_XTB || 'xtb');
-const haveObabel = await found(process.env.CASCADE_OBABEL || 'obabel');
 const workRoot = mkdtempSync(join(tmpdir(), 'cascade-xtb-run-'));
 afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
 
@@ -33,7 +26,7 @@ const waterCluster = fixtureMolecule('xtb', 'water-cluster-sigterm');
 const gfn2 = gfn2Spec;
 const opts = (over: Partial<RunOptions> = {}): RunOptions => ({ workRoot, timeoutMs: 120_000, ...over });
 
-describe.skipIf(!haveXtb || !haveObabel)('runCalculation with xtb', () => {
+describe('runCalculation with xtb', () => {
   it("water GFN2 matches xtb's own xtbout.json", async () => {
     const { outcome, provenance } = await runCalculation(xtbTemplate, xtbProfile(), gfn2(), water, opts());
     const out = ok(outcome);
@@ -216,7 +209,7 @@ describe.skipIf(!haveXtb || !haveObabel)('runCalculation with xtb', () => {
   });
 });
 
-describe.skipIf(!haveObabel)('smilesTo3D', () => {
+describe('smilesTo3D', () => {
   it('reads the formal charge', async () => {
     const acetate = await smilesTo3D('CC(=O)[O-]');
     expect([acetate.symbols.length, acetate.charge, acetate.multiplicity]).toEqual([7, -1, 1]);
@@ -233,7 +226,7 @@ describe.skipIf(!haveObabel)('smilesTo3D', () => {
   });
 });
 
-describe.skipIf(!haveXtb)('profile', () => {
+describe('profile', () => {
   it('reads the xtb version once', async () => {
     const first = codeVersion('xtb');
     expect(codeVersion('xtb')).toBe(first);
