@@ -176,13 +176,13 @@ async function main() {
   const tierRate = (result.calls.xtb ?? 0) / tierSeconds;
   const directRate = n / directSeconds;
   console.log(
-    `xtb GFN2 single points: ${n} molecules (8-20 heavy atoms), ${concurrency} at a time, 1 thread each`,
+    `xtb GFN2 single points: ${n} molecules (${minHeavy}-${maxHeavy} heavy atoms), ${concurrency} at a time, 1 thread each`,
   );
   console.log(
     `  xargs -P ${concurrency} (direct): ${directSeconds.toFixed(2)} s  ${directRate.toFixed(2)} calcs/s`,
   );
   console.log(
-    `  cascade campaign tier:  ${cascadeSeconds.toFixed(2)} s  ${cascadeRate.toFixed(2)} calcs/s (${ran} executions, whole workflow incl. pool preparation)`,
+    `  cascade campaign tier:  ${cascadeSeconds.toFixed(2)} s  ${cascadeRate.toFixed(2)} calcs/s (${ran} calculations ran, ${result.failures} failed, whole workflow incl. pool preparation)`,
   );
   console.log(
     `  of which the tier (first calculation to last): ${tierSeconds.toFixed(2)} s  ${tierRate.toFixed(2)} calcs/s; time inside the runner: ${span.busy.toFixed(2)} slot-seconds`,
@@ -208,6 +208,7 @@ async function main() {
       ratio: tierRate / directRate,
       workflowRatio: cascadeRate / directRate,
       executions: ran,
+      failed: result.failures,
       serverCpuSeconds: serverCpu,
       workerCpuSeconds: workerCpu,
     }),
