@@ -11,9 +11,11 @@ cascade validate configs/demo.yaml
 server_was_running=0
 cascade server status >/dev/null 2>&1 && server_was_running=1
 cascade server start
-cascade worker > "$CASCADE_HOME/demo-worker.log" 2>&1 &
+# node directly (not the shell function): $! must be the worker itself, so that cleanup stops it
+node bin/cascade.js worker > "$CASCADE_HOME/demo-worker.log" 2>&1 &
 worker=$!
 cleanup() {
+  # SIGTERM: the worker finishes what it is doing and exits (Temporal's graceful shutdown)
   kill -TERM "$worker" 2>/dev/null && wait "$worker" 2>/dev/null || true
   if [ "$server_was_running" = 0 ]; then cascade server stop >/dev/null || true; fi
 }
