@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { viewCampaign } from '../campaign-handle.js';
+import { formatCampaignList, listCampaigns } from '../campaign-list.js';
 import { connectClient } from '../client.js';
 import { formatProgress, formatResources, formatTop } from '../format.js';
 import { positiveNumber } from '../options.js';
@@ -8,13 +9,20 @@ import { storeView, webUiUrl } from '../report-data.js';
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('rounds, budget spent, best so far; --watch redraws until the campaign ends')
-    .argument('<campaign>', 'campaign name')
+    .description(
+      'rounds, budget spent, best so far; --watch redraws until the campaign ends; no name: list every campaign',
+    )
+    .argument('[campaign]', 'campaign name (omit to list all campaigns)')
     .option('--json', 'print one JSON object')
     .option('--watch', 'follow progress live until the campaign ends')
     .option('--interval <seconds>', 'refresh interval for --watch', positiveNumber, 2)
-    .action(async (name: string, o: { json?: boolean; watch?: boolean; interval: number }) => {
+    .action(async (name: string | undefined, o: { json?: boolean; watch?: boolean; interval: number }) => {
       const client = await connectClient();
+      if (name === undefined) {
+        const rows = await listCampaigns(client);
+        console.log(o.json ? JSON.stringify(rows) : formatCampaignList(rows));
+        return;
+      }
       await watchCampaign(client, name, {
         json: o.json,
         watch: o.watch,

@@ -308,6 +308,25 @@ budget:
     expect((await handle().describe()).runId).toBe(runId);
   });
 
+  it('lists every campaign when no name is given', async () => {
+    const r = await cli(['status', '--json']);
+    expect(r.code, r.out).toBe(0);
+    const rows = JSON.parse(r.stdout) as {
+      campaign: string;
+      execution: string;
+      round: number;
+      evaluations: number;
+    }[];
+    expect(rows.find((x) => x.campaign === name)).toMatchObject({
+      execution: 'COMPLETED',
+      round: 3,
+      evaluations: 10,
+    });
+    const text = (await cli(['status'])).stdout;
+    expect(text).toMatch(/^campaign +state +round +calls +best/m);
+    expect(text).toMatch(new RegExp(`^${name} +completed +3 +10 +\\d+\\.\\d{4}`, 'm'));
+  });
+
   it('shows a finished campaign with its top candidates and resources', async () => {
     const r = await cli(['status', name]);
     expect(r.code, r.out).toBe(0);
