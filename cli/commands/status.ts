@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { viewCampaign } from '../campaign-handle.js';
+import { type CampaignView, viewCampaign } from '../campaign-handle.js';
 import { formatCampaignList, listCampaigns } from '../campaign-list.js';
-import { connectClient } from '../client.js';
+import { CliError, connectClient } from '../client.js';
 import { formatProgress, formatResources, formatTop } from '../format.js';
 import { positiveNumber } from '../options.js';
 import { storeView, webUiUrl } from '../report-data.js';
@@ -39,8 +39,19 @@ export async function watchCampaign(
   const tty = process.stdout.isTTY && !o.json;
   let drawn = 0;
   for (;;) {
-    const view = await viewCampaign(client, name);
     const store = storeView(name, o.top ?? 10);
+    const view: CampaignView = await viewCampaign(client, name).catch((e: unknown) => {
+      // the workflow's history may be gone (retention, another server) while the store still has the results
+      if (e instanceof CliError && (store.top.length > 0 || store.resources.length > 0)) {
+        return {
+          workflowId: '',
+          runId: '',
+          execution: 'NOT IN TEMPORAL',
+          failure: `${e.message}; showing the store`,
+        };
+      }
+      throw e;
+    });
     const running = view.execution === 'RUNNING';
     if (o.json) {
       console.log(

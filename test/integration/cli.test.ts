@@ -382,6 +382,32 @@ budget:
     expect(d.runId).toBe(runId);
     expect(d.status.name).toBe('COMPLETED');
   });
+
+  it('still shows the stored results once Temporal has forgotten the workflow', {
+    timeout: 60_000,
+  }, async () => {
+    await env.client.workflowService.deleteWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId: campaignWorkflowId(name) },
+    });
+    await until(
+      'the workflow to be deleted',
+      30_000,
+      async () =>
+        (await handle()
+          .describe()
+          .then(
+            () => undefined,
+            () => true,
+          )) as true | undefined,
+    );
+    const r = await cli(['status', name]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.stdout).toContain('not in temporal');
+    expect(r.stdout).toContain('showing the store');
+    expect(r.stdout).toContain('top candidates');
+    expect(r.stdout).toMatch(/^ {2}qm:xtb +10 calls/m);
+  });
 });
 
 describe('unknown campaigns', () => {
