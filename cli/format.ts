@@ -50,6 +50,13 @@ export function formatProgress(
     lines.push(
       `surrogate ${p.lastModel.id} on ${p.lastModel.backend}, trained on ${p.lastModel.trainedOn}${p.lastModel.labelTier ? ` ${p.lastModel.labelTier} results` : ''}`,
     );
+    const m = p.lastModel.metrics;
+    if (m.lastN !== undefined) {
+      // the previous model on the batch it chose, before seeing it: accuracy and calibration
+      lines.push(
+        `          on its last batch (${m.lastN}): MAE ${fmt(m.lastMae)}, Spearman ${fmt(m.lastSpearman)}, 90% interval coverage ${fmt(m.lastCoverage90)}, miscalibration ${fmt(m.lastMiscalibrationArea)}`,
+      );
+    }
   }
   if (p.stopReason) lines.push(`stopped   ${p.stopReason}`);
   if (extra.uiUrl) lines.push(`Web UI    ${extra.uiUrl}`);
@@ -83,3 +90,5 @@ export function formatResources(r: ResourceLine[]): string {
 }
 
 export const UNITS: Record<string, string> = { homoLumoGap: 'eV', totalEnergy: 'Eh', dipoleMoment: 'D' };
+
+const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(3));

@@ -1,13 +1,14 @@
 /** trainSurrogate: fits the surrogate on every labelled result and screens the whole pool (off the event loop). */
 import { Context } from '@temporalio/activity';
 import { tierName } from '../../lib/campaign/schema.js';
+import { surrogateMetrics } from '../../lib/metrics.js';
 import { trainAndPredict } from '../ml/trainer.js';
 import { getCampaign } from '../store/campaigns.js';
 import { listCandidates } from '../store/candidates.js';
 import { openStore } from '../store/db.js';
 import { listEvaluations } from '../store/evaluations.js';
 import { record } from '../store/ledger.js';
-import { putModel, putPredictions } from '../store/models.js';
+import { getPredictions, latestModel, putModel, putPredictions } from '../store/models.js';
 import { poolFeatures } from './features.js';
 
 /** Fewer labels than this and the ensemble's spread means nothing: acquisition stays random. */
@@ -47,6 +48,8 @@ export async function trainSurrogate(args: {
   }
   if (labelled.length < MIN_LABELS) return undefined;
 
+  const prospective = prospectiveMetrics(args.campaignId, labelTier, labelled);
+
   const wall0 = performance.now();
   const cpu0 = process.cpuUsage();
   const ctx = Context.current();
@@ -83,6 +86,7 @@ export async function trainSurrogate(args: {
     fitSeconds: result.fitSeconds,
     predictSeconds: result.predictSeconds,
     meanStd: mean(result.std),
+    ...prospective,
   };
   putModel(
     db,
@@ -129,4 +133,36 @@ function mean(a: Float32Array): number {
   let s = 0;
   for (const v of a) s += v;
   return a.length ? s / a.length : 0;
+}
+
+/**
+ * How the previous model did on the results that came in since it was trained: a prospective test on data it
+ * never saw (the batch it chose), free of charge, recorded with the new model as `last*` metrics.
+ */
+function prospectiveMetrics(
+  campaignId: string,
+  labelTier: string,
+  labelled: { idx: number; round: number; value?: number }[],
+): Record<string, number> {
+  const db = openStore();
+  const previous = latestModel(db, campaignId);
+  if (!previous || previous.description.labelTier !== labelTier) return {};
+  const predicted = new Map(getPredictions(db, previous.id).map((p) => [p.idx, p]));
+  const fresh = labelled.filter((e) => e.round >= previous.round && predicted.has(e.idx));
+  if (fresh.length < 3) return {};
+  const m = surrogateMetrics(
+    fresh.map((e) => e.value as number),
+    fresh.map((e) => predicted.get(e.idx)?.mean as number),
+    fresh.map((e) => predicted.get(e.idx)?.std as number),
+  );
+  return {
+    lastN: m.n,
+    lastMae: m.mae,
+    lastRmse: m.rmse,
+    lastR2: m.r2,
+    lastSpearman: m.spearman,
+    lastNll: m.nll,
+    lastCoverage90: m.coverage90,
+    lastMiscalibrationArea: m.miscalibrationArea,
+  };
 }

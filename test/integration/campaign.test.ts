@@ -40,7 +40,7 @@ describe('CampaignWorkflow', () => {
     // the round-1 batch was chosen by a trained surrogate, recorded with its backend
     const model = latestModel(openStore(), 'tiny');
     expect(model?.round).toBe(1);
-    expect(['tensorflow', 'wasm', 'cpu']).toContain(model?.backend);
+    expect(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).toContain(model?.backend);
     expect(result.lastModel?.trainedOn).toBe(6);
 
     // every xtb calculation ran exactly once
@@ -86,6 +86,13 @@ describe('CampaignWorkflow', () => {
     const last = await env().client.workflow.getHandle(handle.workflowId).describe();
     expect(last.runId).not.toBe(firstRunId);
     expect(listEvaluations(openStore(), 'chained')).toHaveLength(14);
+    // the round-2 model records how the round-1 model did on the 4 candidates it chose, before seeing them
+    const m = result.lastModel?.metrics ?? {};
+    expect(m.lastN).toBe(4);
+    expect(m.lastMae).toBeGreaterThan(0);
+    expect(m.lastCoverage90).toBeGreaterThanOrEqual(0);
+    expect(m.lastCoverage90).toBeLessThanOrEqual(1);
+    expect(Number.isFinite(m.lastNll)).toBe(true);
   });
 
   it('answers progress queries and stops gracefully on the stop signal', { timeout: 180_000 }, async () => {
