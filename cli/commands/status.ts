@@ -38,6 +38,7 @@ export async function watchCampaign(
 ): Promise<void> {
   const tty = process.stdout.isTTY && !o.json;
   let drawn = 0;
+  let lastText = '';
   for (;;) {
     const store = storeView(name, o.top ?? 10);
     const view: CampaignView = await viewCampaign(client, name).catch((e: unknown) => {
@@ -70,9 +71,13 @@ export async function watchCampaign(
         .filter(Boolean)
         .join('\n');
       if (tty && drawn) process.stdout.write(`\x1b[${drawn}A\x1b[J`);
-      process.stdout.write(`${text}\n`);
+      // into a file or pipe, a block is written only when something changed
+      if (tty || text !== lastText) {
+        process.stdout.write(`${text}\n`);
+        if (!tty && o.watch && running) process.stdout.write('\n');
+      }
+      lastText = text;
       drawn = tty && running ? text.split('\n').length : 0;
-      if (!tty && o.watch && running) process.stdout.write('\n');
     }
     if (!o.watch || !running) {
       if (view.execution === 'FAILED' || view.execution === 'TERMINATED' || view.execution === 'TIMED_OUT')
