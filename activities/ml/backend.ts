@@ -37,7 +37,7 @@ async function pick(log: (line: string) => void): Promise<BackendName> {
     try {
       await initialise(forced);
     } catch (err) {
-      throw new Error(`${BACKEND_ENV}=${forced}, but it failed: ${oneLine(err)}`);
+      throw new Error(`${BACKEND_ENV}=${forced}, but it failed: ${oneLine(err)}${hint(forced)}`);
     }
     log(`tf backend: ${forced} (forced by ${BACKEND_ENV})`);
     return forced;
@@ -48,7 +48,7 @@ async function pick(log: (line: string) => void): Promise<BackendName> {
       log(`tf backend: ${name}`);
       return name;
     } catch (err) {
-      log(`tf backend: ${name} unavailable: ${oneLine(err)}`);
+      log(`tf backend: ${name} unavailable: ${oneLine(err)}${hint(name)}`);
     }
   }
   throw new Error('no TensorFlow.js backend could be initialised');
@@ -79,6 +79,11 @@ async function use(backend: string): Promise<void> {
   await tf.ready();
   const product = tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.fill([3, 2], 2)).dataSync());
   if (product[0] !== 6) throw new Error(`backend "${backend}" computed a wrong matrix product`);
+}
+
+/** How to get a missing backend, said where it is reported. */
+function hint(name: BackendName): string {
+  return name === 'tfjs-node' ? ' (`make native-tf` builds it: scripts/native-tf.sh)' : '';
 }
 
 function isBackendName(s: string): s is BackendName {
