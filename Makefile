@@ -20,7 +20,9 @@ typecheck:
 	@npx tsc -p tsconfig.json --noEmit
 
 bench: setup
+	@bash scripts/bench-setup.sh
 	@npm run --silent bench:qm-throughput
+	@npm run --silent bench:qrf
 
 # Native TensorFlow for the ML surrogates (tfjs-node built against the tensorflow-cpu wheel's C library),
 # then its test. Not saved to package.json: re-run after `make setup` reinstalls node_modules (npm ci).

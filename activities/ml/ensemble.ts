@@ -9,6 +9,7 @@
  * made whole training runs ~3x slower.
  * Call this from a worker thread (see trainer.ts): fitting blocks the thread it runs on.
  */
+
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-layers also registers the gradient functions that training needs
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -22,6 +23,7 @@ import type {
   SurrogateSpec,
 } from '../../lib/surrogate.js';
 import { selectBackend } from './backend.js';
+import { packModel } from './model-file.js';
 
 export const KIND = 'mlp-ensemble';
 const MAX_BATCH = 64;
@@ -349,19 +351,7 @@ function writeModelFile(file: ModelFile): Uint8Array {
     yStd,
     shapes: file.weights.map((ws) => ws.map((w) => w.shape)),
   };
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const dataStart = Math.ceil((12 + json.length) / 4) * 4;
-  const arrays = [xMean, xStd, ...file.weights.flat().map((w) => w.values)];
-  const bytes = new Uint8Array(dataStart + arrays.reduce((s, a) => s + a.byteLength, 0));
-  bytes.set(new TextEncoder().encode(MAGIC));
-  new DataView(bytes.buffer).setUint32(8, json.length, true);
-  bytes.set(json, 12);
-  let offset = dataStart;
-  for (const a of arrays) {
-    bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), offset);
-    offset += a.byteLength;
-  }
-  return bytes;
+  return packModel(MAGIC, header, [xMean, xStd, ...file.weights.flat().map((w) => w.values)], 4);
 }
 
 function readModelFile(bytes: Uint8Array): ModelFile {
