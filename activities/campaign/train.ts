@@ -2,6 +2,7 @@
 import { Context } from '@temporalio/activity';
 import { tierName } from '../../lib/campaign/schema.js';
 import { surrogateMetrics } from '../../lib/metrics.js';
+import { fitForestAndPredict } from '../ml/fit-forest.js';
 import { trainAndPredict } from '../ml/trainer.js';
 import { getCampaign } from '../store/campaigns.js';
 import { listCandidates } from '../store/candidates.js';
@@ -68,7 +69,8 @@ export async function trainSurrogate(args: {
   const heartbeat = setInterval(() => ctx.heartbeat({ phase: 'training' }), 5000);
   let result: Awaited<ReturnType<typeof trainAndPredict>>;
   try {
-    result = await trainAndPredict({
+    const fitAndPredict = config.surrogate.kind === 'qrf' ? fitForestAndPredict : trainAndPredict;
+    result = await fitAndPredict({
       x,
       nFeatures,
       y,

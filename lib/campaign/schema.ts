@@ -80,8 +80,18 @@ export const Features = z.strictObject({
   descriptors: z.boolean().default(true).describe('Append RDKit 2D descriptors (standardised)'),
 });
 
+export const Forest = z.strictObject({
+  trees: z.int().min(1).max(5000).default(100),
+  minSamplesLeaf: z.int().min(1).default(5).describe('Fewest training rows per leaf'),
+  maxFeatures: z.number().positive().default(1 / 3).describe('Features tried per split: a count, or a fraction in (0, 1)'),
+});
+
 export const Surrogate = z.strictObject({
-  kind: z.enum(['mlp-ensemble']).default('mlp-ensemble'),
+  kind: z
+    .enum(['mlp-ensemble', 'qrf'])
+    .default('mlp-ensemble')
+    .describe('mlp-ensemble: a deep ensemble of MLPs (TensorFlow.js); qrf: a quantile regression forest'),
+  forest: Forest.default({ trees: 100, minSamplesLeaf: 5, maxFeatures: 1 / 3 }).describe('Settings of kind qrf'),
   ensembleSize: z.int().min(1).max(32).default(5),
   hiddenLayers: z.array(z.int().min(1).max(4096)).min(1).max(8).default([256, 256]),
   epochs: z.int().min(1).max(10000).default(100),
@@ -188,6 +198,7 @@ export const CampaignConfig = z
     objective: Objective,
     surrogate: Surrogate.default({
       kind: 'mlp-ensemble',
+      forest: { trees: 100, minSamplesLeaf: 5, maxFeatures: 1 / 3 },
       ensembleSize: 5,
       hiddenLayers: [256, 256],
       epochs: 100,

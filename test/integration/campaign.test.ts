@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { countCandidates } from '../../activities/store/candidates.js';
 import { openStore } from '../../activities/store/db.js';
 import { listEvaluations } from '../../activities/store/evaluations.js';
-import { latestModel } from '../../activities/store/models.js';
+import { getPredictions, latestModel } from '../../activities/store/models.js';
 import * as attrs from '../../lib/temporal/search-attributes.js';
 import { workflowsPath } from '../../workers/main.js';
 import { progressQuery } from '../../workflows/campaign.js';
@@ -93,6 +93,22 @@ describe('CampaignWorkflow', () => {
     expect(m.lastCoverage90).toBeGreaterThanOrEqual(0);
     expect(m.lastCoverage90).toBeLessThanOrEqual(1);
     expect(Number.isFinite(m.lastNll)).toBe(true);
+  });
+
+  it('runs with a quantile regression forest as its surrogate', { timeout: 180_000 }, async () => {
+    const config = tinyCampaign('forest', {
+      surrogate: { kind: 'qrf', forest: { trees: 50, minSamplesLeaf: 2 }, features: { morganBits: 512 } },
+    });
+    const handle = await startCampaign(env(), config);
+    const result = await handle.result();
+    expect(result.round).toBe(2);
+    expect(result.calls.xtb).toBe(10);
+    const model = latestModel(openStore(), 'forest');
+    expect(model).toMatchObject({ kind: 'qrf', backend: 'js-threads', round: 1 });
+    // the forest's predictions screened the whole pool, with a spread per candidate
+    const preds = getPredictions(openStore(), model?.id as string);
+    expect(preds).toHaveLength(result.poolSize);
+    expect(preds.some((p) => p.std > 0)).toBe(true);
   });
 
   it('answers progress queries and stops gracefully on the stop signal', { timeout: 180_000 }, async () => {

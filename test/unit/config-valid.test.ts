@@ -75,6 +75,7 @@ tiers:
       objective: { property: 'totalEnergy', direction: 'minimize' },
       surrogate: {
         kind: 'mlp-ensemble',
+        forest: { trees: 100, minSamplesLeaf: 5, maxFeatures: 1 / 3 },
         ensembleSize: 5,
         hiddenLayers: [256, 256],
         epochs: 100,
