@@ -23,9 +23,12 @@ bench: setup
 	@bash scripts/bench-setup.sh
 	@npm run --silent bench:qm-throughput
 	@npm run --silent bench:qrf
+	@npm run --silent bench:screen
+	@npm run --silent bench:featurize
+	@npm run --silent bench:lbe
 
 # Native TensorFlow for the ML surrogates (tfjs-node built against the tensorflow-cpu wheel's C library),
-# then its test. Not saved to package.json: re-run after `make setup` reinstalls node_modules (npm ci).
+# then its test. Not saved to package.json; once built, `make setup` restores it after npm ci.
 .PHONY: native-tf
 native-tf:
 	@bash scripts/native-tf.sh
