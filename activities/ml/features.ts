@@ -2,7 +2,10 @@
  * Molecule features for the surrogates: folded Morgan fingerprint bits (RDKit) and, optionally, a fixed
  * list of RDKit 2D descriptors, raw (the model standardises them with its fit-time statistics).
  */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { loadRDKit, withMol } from '../chem/rdkit.js';
+import { threadEntry } from './thread-entry.js';
 
 export interface FeatureSpec {
   morganRadius: number;
@@ -52,8 +55,60 @@ export function featureNames(spec: FeatureSpec): string[] {
   return spec.descriptors ? [...bits, ...DESCRIPTORS] : bits;
 }
 
-/** One row per SMILES; a SMILES RDKit cannot parse gives a row of zeros. */
-export async function featurize(smiles: string[], spec: FeatureSpec): Promise<FeatureMatrix> {
+/** Below this many molecules, starting threads (~0.25 s with RDKit's initialisation) costs more than it saves. */
+const THREAD_MIN_MOLECULES = 1000;
+
+/**
+ * One row per SMILES; a SMILES RDKit cannot parse gives a row of zeros. Large inputs are split across worker
+ * threads (RDKit's WebAssembly is single-threaded), which also keeps this thread free for heartbeats.
+ */
+export async function featurize(
+  smiles: string[],
+  spec: FeatureSpec,
+  opts: { threads?: number } = {},
+): Promise<FeatureMatrix> {
+  const threads = Math.min(
+    opts.threads ?? availableParallelism(),
+    Math.ceil(smiles.length / (THREAD_MIN_MOLECULES / 2)),
+  );
+  if (threads < 2 || smiles.length < THREAD_MIN_MOLECULES) return featurizeHere(smiles, spec);
+  const names = featureNames(spec);
+  const per = Math.ceil(smiles.length / threads);
+  const parts = await Promise.all(
+    Array.from({ length: threads }, (_, t) => featurizeInThread(smiles.slice(t * per, (t + 1) * per), spec)),
+  );
+  const matrix = new Float32Array(smiles.length * names.length);
+  let offset = 0;
+  for (const part of parts) {
+    matrix.set(part, offset);
+    offset += part.length;
+  }
+  return { matrix, nFeatures: names.length, names };
+}
+
+const entry = threadEntry(
+  new URL('./featurize-thread.js', import.meta.url),
+  new URL('./featurize-thread.ts', import.meta.url),
+);
+
+function featurizeInThread(smiles: string[], spec: FeatureSpec): Promise<Float32Array> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(entry.filename, entry.options);
+    worker.once('message', (m: { matrix?: Float32Array; error?: string }) => {
+      void worker.terminate();
+      if (m.matrix) resolve(m.matrix);
+      else reject(new Error(`featurization thread: ${m.error}`));
+    });
+    worker.once('error', reject);
+    worker.postMessage({
+      smiles,
+      spec: { morganRadius: spec.morganRadius, morganBits: spec.morganBits, descriptors: spec.descriptors },
+    });
+  });
+}
+
+/** The same, in this thread. */
+export async function featurizeHere(smiles: string[], spec: FeatureSpec): Promise<FeatureMatrix> {
   const rdkit = await loadRDKit();
   const names = featureNames(spec);
   const nFeatures = names.length;

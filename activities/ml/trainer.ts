@@ -5,11 +5,10 @@
  * The thread runs ./train-thread.js next to this file in compiled code (dist/), or ./train-thread.ts
  * through tsx when running from sources (tsx, vitest).
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+
+import { Worker } from 'node:worker_threads';
 import type { SurrogateDescription, SurrogateSpec } from '../../lib/surrogate.js';
+import { threadEntry } from './thread-entry.js';
 
 export interface TrainRequest {
   /** Training features, row-major, n x nFeatures. */
@@ -77,7 +76,7 @@ export async function trainAndPredict(req: TrainRequest): Promise<TrainResult> {
   const transferList = transfer ? uniqueBuffers([xs, ys, ps]) : [];
 
   return new Promise<TrainResult>((resolve, reject) => {
-    const worker = new Worker(threadEntry.filename, threadEntry.options);
+    const worker = new Worker(entry.filename, entry.options);
     let settled = false;
     const finish = (err: Error | undefined, result?: TrainResult) => {
       if (settled) return;
@@ -104,19 +103,10 @@ export async function trainAndPredict(req: TrainRequest): Promise<TrainResult> {
   });
 }
 
-/**
- * The sibling thread module: compiled .js if present, else the .ts source. On Node 20, `--import tsx`
- * in a worker's execArgv does not apply to the worker (tsx registers its ESM hooks on the main thread
- * only), so the .ts entry is started from a bootstrap that registers tsx's CommonJS hooks in the thread.
- */
-const threadEntry = ((): { filename: string | URL; options: WorkerOptions } => {
-  const js = new URL('./train-thread.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { filename: js, options: {} };
-  const ts = fileURLToPath(new URL('./train-thread.ts', import.meta.url));
-  const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api'); // from here, not the working directory
-  const bootstrap = `require(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(ts)});`;
-  return { filename: bootstrap, options: { eval: true } };
-})();
+const entry = threadEntry(
+  new URL('./train-thread.js', import.meta.url),
+  new URL('./train-thread.ts', import.meta.url),
+);
 
 function pickSpec(spec: SurrogateSpec): SurrogateSpec {
   const { ensembleSize, hiddenLayers, epochs, learningRate } = spec;

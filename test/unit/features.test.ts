@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeMolecule } from '../../activities/chem/rdkit.js';
-import { DESCRIPTORS, featurize } from '../../activities/ml/features.js';
+import { DESCRIPTORS, featurize, featurizeHere } from '../../activities/ml/features.js';
 
 const spec = { morganRadius: 2, morganBits: 256, descriptors: true };
 const row = (m: { matrix: Float32Array; nFeatures: number }, i: number) =>
@@ -78,5 +79,18 @@ describe('featurize', () => {
     const wider = await featurize(['CCCCCCO'], { morganRadius: 3, morganBits: 128, descriptors: false });
     const count = (a: Float32Array) => a.reduce((s, v) => s + v, 0);
     expect(count(wider.matrix)).toBeGreaterThan(count(bitsOnly.matrix));
+  });
+});
+
+describe('featurize in worker threads', () => {
+  it('gives the same matrix as one thread for a large input', { timeout: 60_000 }, async () => {
+    const lines = readFileSync('/usr/share/RDKit/Data/NCI/first_5K.smi', 'utf8').split('\n');
+    const smiles = lines.slice(0, 1200).map((l) => l.split(/\s+/)[0] ?? '');
+    const spec = { morganRadius: 2, morganBits: 256, descriptors: true };
+    const threaded = await featurize(smiles, spec, { threads: 2 });
+    const single = await featurizeHere(smiles, spec);
+    expect(threaded.nFeatures).toBe(single.nFeatures);
+    expect(threaded.matrix.length).toBe(smiles.length * single.nFeatures);
+    expect(Buffer.from(threaded.matrix.buffer).equals(Buffer.from(single.matrix.buffer))).toBe(true);
   });
 });

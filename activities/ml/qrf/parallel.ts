@@ -9,11 +9,10 @@
  * tsx when running from sources (tsx, vitest), as activities/ml/trainer.ts does. Threads are reused
  * across calls (see `idle`).
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
+import { threadEntry } from '../thread-entry.js';
 import type { ForestParams, PredictOut, TrainData, TreePack } from './core.js';
 import { mergePacks } from './core.js';
 
@@ -158,7 +157,7 @@ function runThread(
 }
 
 function startThread(): Worker {
-  const worker = new Worker(threadEntry.filename, threadEntry.options);
+  const worker = new Worker(entry.filename, entry.options);
   worker.once('exit', () => {
     const i = idle.indexOf(worker);
     if (i >= 0) idle.splice(i, 1);
@@ -171,12 +170,4 @@ export async function closeThreads(): Promise<void> {
   await Promise.all(idle.splice(0).map((w) => w.terminate()));
 }
 
-/** Compiled ./thread.js if present, else ./thread.ts started through tsx's CommonJS hooks. */
-const threadEntry = ((): { filename: string | URL; options: WorkerOptions } => {
-  const js = new URL('./thread.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { filename: js, options: {} };
-  const ts = fileURLToPath(new URL('./thread.ts', import.meta.url));
-  const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
-  const bootstrap = `require(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(ts)});`;
-  return { filename: bootstrap, options: { eval: true } };
-})();
+const entry = threadEntry(new URL('./thread.js', import.meta.url), new URL('./thread.ts', import.meta.url));
