@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { CalculationStopped, calculate } from '../activities/qm/calculate.js';
 import { codeEntry } from '../activities/qm/codes/index.js';
 import { lowestMultiplicity, parseXyz, smilesTo3D } from '../activities/qm/geometry.js';
-import type { CalcSpec, QmSystem } from '../activities/qm/template.js';
+import { type CalcSpec, isCrystal, type QmSystem } from '../activities/qm/template.js';
 import { CliError } from './client.js';
 import type { QmRunOptions } from './commands/qm.js';
 
@@ -29,7 +29,7 @@ export async function runOne(o: QmRunOptions): Promise<QmRunResult> {
     throw new CliError((e as Error).message, 2);
   }
   const system = await systemFrom(o, entry.system);
-  const charge = o.charge ?? ('charge' in system ? system.charge : 0);
+  const charge = o.charge ?? (isCrystal(system) ? 0 : system.charge);
   const spec: CalcSpec = {
     code: entry.code,
     method: o.method ?? entry.defaultMethod,
@@ -37,9 +37,7 @@ export async function runOne(o: QmRunOptions): Promise<QmRunResult> {
     ...(o.basis !== undefined && { basis: o.basis }),
     ...(o.solvent !== undefined && { solvent: o.solvent }),
     charge,
-    multiplicity:
-      o.multiplicity ??
-      ('symbols' in system && !('kind' in system) ? lowestMultiplicity(system.symbols, charge) : 1),
+    multiplicity: o.multiplicity ?? (isCrystal(system) ? 1 : lowestMultiplicity(system.symbols, charge)),
     settings: o.set,
   };
   const abort = new AbortController();

@@ -23,6 +23,7 @@ import type {
   SurrogateSpec,
 } from '../../lib/surrogate.js';
 import { selectBackend } from './backend.js';
+import { fillBatch } from './batches.js';
 import { packModel } from './model-file.js';
 
 export const KIND = 'mlp-ensemble';
@@ -222,11 +223,7 @@ function trainMember(
       let sum = 0;
       for (let start = 0; start < n; start += batch) {
         const rows = Math.min(batch, n - start);
-        for (let r = 0; r < rows; r++) {
-          const i = order[start + r] as number;
-          xb.set(xs.subarray(i * d, (i + 1) * d), r * d);
-          yb[r] = ys[i] as number;
-        }
+        fillBatch(order, start, rows, xs, d, ys, xb, yb);
         const cost = tf.tidy(() => {
           const xt = tf.tensor2d(xb.subarray(0, rows * d), [rows, d]);
           const yt = tf.tensor2d(yb.subarray(0, rows), [rows, 1]);

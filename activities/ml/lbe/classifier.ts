@@ -12,11 +12,13 @@
  * Inputs are standardised with fit-time column means and stds (constant columns only centred), saved
  * with the weights. Training is a custom loop: seeded initialisers, seeded shuffling, Adam.
  */
+
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-layers provides the seeded initialisers (and registers gradient functions)
 import * as tfl from '@tensorflow/tfjs-layers';
 import { childSeed, mulberry32, shuffle } from '../../../lib/random.js';
 import { selectBackend } from '../backend.js';
+import { fillBatch } from '../batches.js';
 import { packModel } from '../model-file.js';
 
 export const KIND = 'latent-binary-classifier';
@@ -147,11 +149,7 @@ export class LatentBinaryClassifier {
         let penSum = 0;
         for (let start = 0; start < n; start += batchSize) {
           const rows = Math.min(batchSize, n - start);
-          for (let r = 0; r < rows; r++) {
-            const i = order[start + r] as number;
-            xb.set(xs.subarray(i * nFeatures, (i + 1) * nFeatures), r * nFeatures);
-            yb[r] = labels[i] as number;
-          }
+          fillBatch(order, start, rows, xs, nFeatures, labels, xb, yb);
           const parts = tf.tidy(() => {
             const xt = tf.tensor2d(xb.subarray(0, rows * nFeatures), [rows, nFeatures]);
             const yt = tf.tensor1d(yb.subarray(0, rows), 'int32');
