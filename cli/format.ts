@@ -47,10 +47,20 @@ export function formatProgress(
   );
   if (p.best) lines.push(`best      ${p.best.value.toFixed(4)}${unit}  ${p.best.label}  ${p.best.smiles}`);
   if (p.lastModel) {
-    lines.push(
-      `surrogate ${p.lastModel.id} on ${p.lastModel.backend}, trained on ${p.lastModel.trainedOn}${p.lastModel.labelTier ? ` ${p.lastModel.labelTier} results` : ''}`,
-    );
     const m = p.lastModel.metrics;
+    const delta =
+      p.lastModel.fidelity === 'delta'
+        ? `, as differences from ${p.lastModel.baseTier} (Delta-learning; base on ${m.baseTrainedOn ?? '?'} ${p.lastModel.baseTier} results)`
+        : '';
+    lines.push(
+      `surrogate ${p.lastModel.id} on ${p.lastModel.backend}, trained on ${p.lastModel.trainedOn}${p.lastModel.labelTier ? ` ${p.lastModel.labelTier} results` : ''}${delta}`,
+    );
+    if (m.stdScale !== undefined) {
+      // recalibrate: true; the factor every predicted std was multiplied by
+      lines.push(
+        `          spread scale ${fmt(m.stdScale)}${m.baseStdScale !== undefined ? ` (base ${fmt(m.baseStdScale)})` : ''}, from ${m.recalibrationFolds}-fold held-out predictions whose 90% intervals covered ${fmt(m.heldOutCoverage90)} before`,
+      );
+    }
     if (m.lastN !== undefined) {
       // the previous model on the batch it chose, before seeing it: accuracy and calibration
       lines.push(

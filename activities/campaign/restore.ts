@@ -43,6 +43,9 @@ export async function restoreCampaign(args: { campaignId: string }): Promise<Cam
       backend: model.backend,
       trainedOn: Number(model.description.trainedOn ?? 0),
       labelTier: typeof model.description.labelTier === 'string' ? model.description.labelTier : undefined,
+      ...(model.description.fidelity === 'delta'
+        ? { fidelity: 'delta' as const, baseTier: String(model.description.baseTier) }
+        : {}),
       metrics: model.metrics,
     };
   }

@@ -1,19 +1,18 @@
-/** trainSurrogate: fits the surrogate on every labelled result and screens the whole pool (off the event loop). */
+/**
+ * trainSurrogate: fits the surrogate on the labelled results (directly, or as a Delta-learning pair) and screens
+ * the whole pool (off the event loop).
+ */
 import { Context } from '@temporalio/activity';
-import { tierName } from '../../lib/campaign/schema.js';
 import { surrogateMetrics } from '../../lib/metrics.js';
-import { fitForestAndPredict } from '../ml/fit-forest.js';
-import { trainAndPredict } from '../ml/trainer.js';
+import { fitDeltaAndScreen } from '../ml/delta.js';
+import { fitAndScreen, type Recalibration } from '../ml/fit-and-screen.js';
 import { getCampaign } from '../store/campaigns.js';
 import { listCandidates } from '../store/candidates.js';
 import { openStore } from '../store/db.js';
-import { listEvaluations } from '../store/evaluations.js';
 import { record } from '../store/ledger.js';
 import { getPredictions, latestModel, putModel, putPredictions } from '../store/models.js';
 import { poolFeatures } from './features.js';
-
-/** Fewer labels than this and the ensemble's spread means nothing: acquisition stays random. */
-export const MIN_LABELS = 4;
+import { type TrainingSet, trainingSet } from './training-set.js';
 
 export interface ModelSummary {
   id: string;
@@ -21,9 +20,21 @@ export interface ModelSummary {
   trainedOn: number;
   /** The tier whose results it learned. */
   labelTier: string;
+  /** direct: it learned labelTier's values; delta: labelTier minus baseTier, added to baseTier. */
+  fidelity: 'direct' | 'delta';
+  baseTier?: string;
   metrics: Record<string, number>;
   cpuSeconds: number;
   energyJoules: number;
+}
+
+/** What either way of fitting gives back. */
+interface Fitted {
+  mean: Float32Array;
+  std: Float32Array;
+  model: Uint8Array;
+  backend: string;
+  metrics: Record<string, number>;
 }
 
 export async function trainSurrogate(args: {
@@ -35,19 +46,9 @@ export async function trainSurrogate(args: {
   const campaign = getCampaign(db, args.campaignId);
   if (!campaign) throw new Error(`unknown campaign ${args.campaignId}`);
   const { config } = campaign;
-  // The surrogate learns the highest tier that has enough labels: early on (or with a strict promotion
-  // rule) the top tier has few, and a cheaper tier's ranking is a better guide than none.
-  // (Learning the difference between tiers is the Delta-learning surrogate's job.)
-  let labelled: ReturnType<typeof listEvaluations> = [];
-  let labelTier = '';
-  for (const tier of [...config.tiers].reverse()) {
-    labelTier = tierName(tier);
-    labelled = listEvaluations(db, args.campaignId, labelTier).filter(
-      (e) => e.status === 'ok' && e.value !== undefined,
-    );
-    if (labelled.length >= MIN_LABELS) break;
-  }
-  if (labelled.length < MIN_LABELS) return undefined;
+  const set = trainingSet(db, args.campaignId, config);
+  if (!set) return undefined;
+  const { labelTier, labelled } = set;
 
   const prospective = prospectiveMetrics(args.campaignId, labelTier, labelled);
 
@@ -60,36 +61,21 @@ export async function trainSurrogate(args: {
     config.surrogate.features,
     () => ctx.heartbeat({ phase: 'featurizing' }),
   );
-  const x = new Float32Array(labelled.length * nFeatures);
-  const y = new Float32Array(labelled.length);
-  labelled.forEach((e, row) => {
-    x.set(matrix.subarray(e.idx * nFeatures, (e.idx + 1) * nFeatures), row * nFeatures);
-    y[row] = e.value as number;
-  });
   const heartbeat = setInterval(() => ctx.heartbeat({ phase: 'training' }), 5000);
-  let result: Awaited<ReturnType<typeof trainAndPredict>>;
+  const onProgress = (fraction: number) => ctx.heartbeat({ phase: 'training', fraction });
+  let fitted: Fitted;
   try {
-    const fitAndPredict = config.surrogate.kind === 'qrf' ? fitForestAndPredict : trainAndPredict;
-    result = await fitAndPredict({
-      x,
-      nFeatures,
-      y,
-      pool: matrix,
+    fitted = await fitSurrogates(set, matrix, nFeatures, {
       spec: config.surrogate,
       seed: args.seed,
-      onProgress: (fraction) => ctx.heartbeat({ phase: 'training', fraction }),
+      onProgress,
     });
   } finally {
     clearInterval(heartbeat);
   }
   const id = `${args.campaignId}-r${args.round}`;
-  const metrics = {
-    trainLoss: result.trainLoss,
-    fitSeconds: result.fitSeconds,
-    predictSeconds: result.predictSeconds,
-    meanStd: mean(result.std),
-    ...prospective,
-  };
+  const metrics = { ...fitted.metrics, meanStd: mean(fitted.std), ...prospective };
+  const baseTier = set.fidelity === 'delta' ? set.baseTier : undefined;
   putModel(
     db,
     {
@@ -97,18 +83,27 @@ export async function trainSurrogate(args: {
       campaignId: args.campaignId,
       round: args.round,
       kind: config.surrogate.kind,
-      backend: result.backend,
-      description: { ...config.surrogate, trainedOn: labelled.length, labelTier, nFeatures },
+      backend: fitted.backend,
+      description: {
+        ...config.surrogate,
+        // the mode this model used (a delta campaign learns directly until both tiers have enough results)
+        fidelity: set.fidelity,
+        ...(set.fidelity === 'delta' ? { baseTier, baseTrainedOn: set.base.length } : {}),
+        ...(set.fidelity === 'direct' && set.note ? { fidelityNote: set.note } : {}),
+        trainedOn: labelled.length,
+        labelTier,
+        nFeatures,
+      },
       metrics,
     },
-    result.model,
+    fitted.model,
   );
   putPredictions(
     db,
     args.campaignId,
     id,
-    result.mean,
-    result.std,
+    fitted.mean,
+    fitted.std,
     pool.map((c) => c.idx),
   );
   const cpu = process.cpuUsage(cpu0);
@@ -122,12 +117,81 @@ export async function trainSurrogate(args: {
   });
   return {
     id,
-    backend: result.backend,
+    backend: fitted.backend,
     trainedOn: labelled.length,
     labelTier,
+    fidelity: set.fidelity,
+    ...(baseTier ? { baseTier } : {}),
     metrics,
     cpuSeconds,
     energyJoules,
+  };
+}
+
+/** Fits the training set's surrogate(s) and predicts the pool (row = candidate idx); moves `pool` away. */
+async function fitSurrogates(
+  set: TrainingSet,
+  pool: Float32Array,
+  nFeatures: number,
+  opts: Pick<Parameters<typeof fitAndScreen>[0], 'spec' | 'seed' | 'onProgress'>,
+): Promise<Fitted> {
+  const labels = (es: TrainingSet['labelled']) => ({
+    rows: es.map((e) => e.idx),
+    values: es.map((e) => e.value),
+  });
+  if (set.fidelity === 'delta') {
+    const r = await fitDeltaAndScreen({
+      pool,
+      nFeatures,
+      lower: labels(set.base),
+      upper: labels(set.labelled),
+      ...opts,
+      transfer: true,
+    });
+    return {
+      ...r,
+      metrics: {
+        trainLoss: r.delta.trainLoss,
+        baseTrainLoss: r.base.trainLoss,
+        baseTrainedOn: set.base.length,
+        fitSeconds: r.base.fitSeconds + r.delta.fitSeconds,
+        predictSeconds: r.base.predictSeconds + r.delta.predictSeconds,
+        ...recalibrated(r.delta.recalibration),
+        ...(r.base.recalibration
+          ? {
+              baseStdScale: r.base.recalibration.scale,
+              baseHeldOutCoverage90: r.base.recalibration.rawCoverage90,
+            }
+          : {}),
+      },
+    };
+  }
+  const x = new Float32Array(set.labelled.length * nFeatures);
+  const y = new Float32Array(set.labelled.length);
+  set.labelled.forEach((e, row) => {
+    x.set(pool.subarray(e.idx * nFeatures, (e.idx + 1) * nFeatures), row * nFeatures);
+    y[row] = e.value;
+  });
+  const r = await fitAndScreen({ x, nFeatures, y, pool, ...opts, transfer: true });
+  return {
+    ...r,
+    metrics: {
+      trainLoss: r.trainLoss,
+      fitSeconds: r.fitSeconds,
+      predictSeconds: r.predictSeconds,
+      ...recalibrated(r.recalibration),
+    },
+  };
+}
+
+/** stdScale: the factor applied to every predicted std, and the held-out figures it was chosen on. */
+function recalibrated(r: Recalibration | undefined): Record<string, number> {
+  if (!r) return {};
+  return {
+    stdScale: r.scale,
+    recalibrationFolds: r.folds,
+    recalibrationPoints: r.points,
+    heldOutCoverage90: r.rawCoverage90,
   };
 }
 
@@ -144,7 +208,7 @@ function mean(a: Float32Array): number {
 function prospectiveMetrics(
   campaignId: string,
   labelTier: string,
-  labelled: { idx: number; round: number; value?: number }[],
+  labelled: { idx: number; round: number; value: number }[],
 ): Record<string, number> {
   const db = openStore();
   const previous = latestModel(db, campaignId);
@@ -153,7 +217,7 @@ function prospectiveMetrics(
   const fresh = labelled.filter((e) => e.round >= previous.round && predicted.has(e.idx));
   if (fresh.length < 3) return {};
   const m = surrogateMetrics(
-    fresh.map((e) => e.value as number),
+    fresh.map((e) => e.value),
     fresh.map((e) => predicted.get(e.idx)?.mean as number),
     fresh.map((e) => predicted.get(e.idx)?.std as number),
   );

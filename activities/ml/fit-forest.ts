@@ -1,17 +1,9 @@
 /** Fits a quantile regression forest and screens the pool with it: the forest counterpart of trainAndPredict. */
-import type { SurrogateConfig } from '../../lib/campaign/schema.js';
+import type { ScreenRequest } from './fit-and-screen.js';
 import { QuantileForest } from './qrf/forest.js';
 import type { TrainResult } from './trainer.js';
 
-export async function fitForestAndPredict(req: {
-  x: Float32Array;
-  nFeatures: number;
-  y: Float32Array;
-  pool: Float32Array;
-  spec: SurrogateConfig;
-  seed: number;
-  onProgress?: (fraction: number) => void;
-}): Promise<TrainResult> {
+export async function fitForestAndPredict(req: Omit<ScreenRequest, 'transfer'>): Promise<TrainResult> {
   const forest = new QuantileForest({
     nEstimators: req.spec.forest.trees,
     minSamplesLeaf: req.spec.forest.minSamplesLeaf,

@@ -3,7 +3,7 @@
  * header, then typed arrays back to back (little-endian), starting at a multiple of `align` bytes so they can be
  * viewed in place on load.
  */
-type Packable = Float32Array | Float64Array | Int32Array | Uint32Array;
+type Packable = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
 
 export function packModel(magic: string, header: unknown, arrays: Packable[], align: number): Uint8Array {
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
@@ -20,4 +20,17 @@ export function packModel(magic: string, header: unknown, arrays: Packable[], al
     offset += a.byteLength;
   }
   return bytes;
+}
+
+/** The header and the bytes after it (from the aligned data start) of a file packModel wrote. */
+export function unpackModel(
+  magic: string,
+  bytes: Uint8Array,
+  align: number,
+): { header: unknown; data: Uint8Array } {
+  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== magic)
+    throw new Error(`not a ${magic} model file`);
+  const jsonLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
+  const header: unknown = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + jsonLength)));
+  return { header, data: bytes.subarray(Math.ceil((12 + jsonLength) / align) * align) };
 }

@@ -33,6 +33,9 @@ export interface CampaignState {
     backend: string;
     trainedOn: number;
     labelTier?: string;
+    /** delta: it learned labelTier minus baseTier (Delta-learning); direct (or absent): labelTier itself. */
+    fidelity?: 'direct' | 'delta';
+    baseTier?: string;
     metrics: Record<string, number>;
   };
 }

@@ -83,7 +83,11 @@ export const Features = z.strictObject({
 export const Forest = z.strictObject({
   trees: z.int().min(1).max(5000).default(100),
   minSamplesLeaf: z.int().min(1).default(5).describe('Fewest training rows per leaf'),
-  maxFeatures: z.number().positive().default(1 / 3).describe('Features tried per split: a count, or a fraction in (0, 1)'),
+  maxFeatures: z
+    .number()
+    .positive()
+    .default(1 / 3)
+    .describe('Features tried per split: a count, or a fraction in (0, 1)'),
 });
 
 export const Surrogate = z.strictObject({
@@ -91,12 +95,26 @@ export const Surrogate = z.strictObject({
     .enum(['mlp-ensemble', 'qrf'])
     .default('mlp-ensemble')
     .describe('mlp-ensemble: a deep ensemble of MLPs (TensorFlow.js); qrf: a quantile regression forest'),
-  forest: Forest.default({ trees: 100, minSamplesLeaf: 5, maxFeatures: 1 / 3 }).describe('Settings of kind qrf'),
+  forest: Forest.default({ trees: 100, minSamplesLeaf: 5, maxFeatures: 1 / 3 }).describe(
+    'Settings of kind qrf',
+  ),
   ensembleSize: z.int().min(1).max(32).default(5),
   hiddenLayers: z.array(z.int().min(1).max(4096)).min(1).max(8).default([256, 256]),
   epochs: z.int().min(1).max(10000).default(100),
   learningRate: z.number().positive().max(1).default(1e-3),
   features: Features.default({ morganRadius: 2, morganBits: 2048, descriptors: true }),
+  fidelity: z
+    .enum(['direct', 'delta'])
+    .default('direct')
+    .describe(
+      'direct: learn the top tier (or the highest tier with enough results); delta: learn the top tier minus the tier below it, added to that tier (measured or predicted by a base surrogate); needs two or more tiers',
+    ),
+  recalibrate: z
+    .boolean()
+    .default(false)
+    .describe(
+      'At each retrain, scale the predicted std so 90% intervals cover 90% of 5-fold cross-validated predictions',
+    ),
 });
 
 export const Acquisition = z.strictObject({
@@ -204,6 +222,8 @@ export const CampaignConfig = z
       epochs: 100,
       learningRate: 1e-3,
       features: { morganRadius: 2, morganBits: 2048, descriptors: true },
+      fidelity: 'direct',
+      recalibrate: false,
     }),
     acquisition: Acquisition.default({ strategy: 'ucb', batchSize: 8, kappa: 2 }),
     tiers: z.array(Tier).min(1).describe('Ordered escalation ladder, cheapest first'),
@@ -225,6 +245,13 @@ export const CampaignConfig = z
         if (names.indexOf(n) !== i)
           ctx.addIssue({ code: 'custom', path: ['tiers', i, 'name'], message: `duplicate tier name "${n}"` });
       });
+      if (c.surrogate.fidelity === 'delta' && c.tiers.length < 2) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['surrogate', 'fidelity'],
+          message: `fidelity "delta" learns the top tier as the tier below it plus a correction, but this campaign has one tier (${names.join(', ')}): add a cheaper tier before it, or use fidelity: direct`,
+        });
+      }
       for (const key of Object.keys(c.budget.callsPerTier)) {
         if (!names.includes(key)) {
           ctx.addIssue({
@@ -236,7 +263,7 @@ export const CampaignConfig = z
       }
     },
     // Cross-field checks also run when unrelated fields are invalid, so all problems are reported at once.
-    { when: fieldsParsed('tiers', 'budget.callsPerTier') },
+    { when: fieldsParsed('tiers', 'budget.callsPerTier', 'surrogate.fidelity') },
   );
 
 /**

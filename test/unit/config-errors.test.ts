@@ -444,6 +444,28 @@ tiers:
     expect(p).toMatchObject({ line: 9, col: 12, path: 'tiers.1.name' });
   });
 
+  it('refuses Delta-learning in a campaign with one tier, saying what to do', () => {
+    const p = onlyProblem(`${VALID}surrogate:
+  fidelity: delta
+`);
+    expect(p).toMatchObject({ line: 10, col: 13, path: 'surrogate.fidelity' });
+    expect(p.message).toBe(
+      'fidelity "delta" learns the top tier as the tier below it plus a correction, but this campaign has one tier (xtb): add a cheaper tier before it, or use fidelity: direct',
+    );
+    const ladder = loadCampaign(
+      `${VALID}  - code: nwchem\nsurrogate:\n  fidelity: delta\n  recalibrate: true\n`,
+      'x.yaml',
+    );
+    expect(ladder.problems).toEqual([]);
+    expect(ladder.config?.surrogate).toMatchObject({ fidelity: 'delta', recalibrate: true });
+  });
+
+  it('lists the surrogate fidelities', () => {
+    const p = onlyProblem(`${VALID}surrogate:\n  fidelity: multi\n`);
+    expect(p).toMatchObject({ path: 'surrogate.fidelity' });
+    expect(p.message).toMatch(/^expected one of direct, delta, got "multi"/);
+  });
+
   it('points at a callsPerTier key naming no tier', () => {
     const p = onlyProblem(`${VALID}budget:
   callsPerTier:

@@ -81,6 +81,8 @@ tiers:
         epochs: 100,
         learningRate: 0.001,
         features: { morganRadius: 2, morganBits: 2048, descriptors: true },
+        fidelity: 'direct',
+        recalibrate: false,
       },
       acquisition: { strategy: 'ucb', batchSize: 8, kappa: 2 },
       tiers: [

@@ -116,6 +116,38 @@ describe('formatProgress', () => {
     expect(lineStarting(text, 'surrogate')).toBe('surrogate demo-r2 on cpu, trained on 12');
     expect(lineStarting(text, 'Web UI')).toBe('Web UI    http://localhost:8233/x');
   });
+
+  it('says when the surrogate learned differences between tiers and by how much its spread was scaled', () => {
+    const metrics = {
+      baseTrainedOn: 40,
+      stdScale: 1.8312,
+      baseStdScale: 1.2,
+      recalibrationFolds: 5,
+      heldOutCoverage90: 0.6,
+    };
+    const text = formatProgress(
+      progress({
+        lastModel: {
+          id: 'demo-r3',
+          backend: 'wasm',
+          trainedOn: 9,
+          labelTier: 'nwchem',
+          fidelity: 'delta',
+          baseTier: 'xtb',
+          metrics,
+        },
+      }),
+      { execution: 'RUNNING' },
+    );
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('surrogate'));
+    expect(lines[at]).toBe(
+      'surrogate demo-r3 on wasm, trained on 9 nwchem results, as differences from xtb (Delta-learning; base on 40 xtb results)',
+    );
+    expect(lines[at + 1]).toBe(
+      '          spread scale 1.831 (base 1.200), from 5-fold held-out predictions whose 90% intervals covered 0.600 before',
+    );
+  });
 });
 
 describe('formatTop', () => {
