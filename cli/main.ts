@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { closeStores } from '../activities/store/db.js';
 import { CliError } from './client.js';
+import { registerCbs } from './commands/cbs.js';
 import { registerControl } from './commands/control.js';
 import { registerLaunch } from './commands/launch.js';
 import { registerQm } from './commands/qm.js';
@@ -22,6 +23,7 @@ export function program(): Command {
   registerServer(p);
   registerWorker(p);
   registerQm(p);
+  registerCbs(p);
   return p;
 }
 

@@ -104,6 +104,9 @@ export interface ElkSettings {
   broydenAlpha?: number;
   /** Empty states per atom (nempty); Elk's default 4. */
   nempty?: number;
+  /** Largest |G| of the interstitial density and potential (gmaxvr), bohr^-1; Elk's default 12. Must
+   * exceed 2 x rgkmax / R_MT(min), so a basis-set ladder to large rgkmax needs a larger value. */
+  gmaxvr?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -170,6 +173,7 @@ const SETTING_NAMES: ReadonlyArray<keyof ElkSettings> = [
   'betamax',
   'broydenAlpha',
   'nempty',
+  'gmaxvr',
 ];
 
 /** The settings, checked; throws InvalidInputError for unknown keys or values Elk would reject or ignore. */
@@ -199,6 +203,7 @@ export function elkSettings(raw: Record<string, unknown>): ElkSettings {
   if (has('betamax')) s.betamax = positiveNumber('betamax', raw.betamax, 1);
   if (has('broydenAlpha')) s.broydenAlpha = positiveNumber('broydenAlpha', raw.broydenAlpha, 1);
   if (has('nempty')) s.nempty = positiveNumber('nempty', raw.nempty);
+  if (has('gmaxvr')) s.gmaxvr = positiveNumber('gmaxvr', raw.gmaxvr, 60);
   const mixing = s.mixing ?? 'broyden';
   if (s.beta0 !== undefined && mixing === 'broyden') {
     throw bad(
@@ -285,6 +290,7 @@ export function writeElkInput(
   if (s.broydenAlpha !== undefined)
     parts.push(block('broydpm', `${real(s.broydenAlpha)}  ${real(ELK_BUILTIN.broydenW0)}`));
   if (s.nempty !== undefined) parts.push(block('nempty', real(s.nempty)));
+  if (s.gmaxvr !== undefined) parts.push(block('gmaxvr', real(s.gmaxvr)));
   // chgexs is the excess *electronic* charge: a cell with charge +1 has one electron fewer.
   if (spec.charge !== 0) parts.push(block('chgexs', real(-spec.charge)));
   // Elk reads blocks until the end of the file; each block ends at a blank line.

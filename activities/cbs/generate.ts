@@ -1,0 +1,368 @@
+/**
+ * Generates the basis-set convergence data set described by a CbsDatasetConfig: every calculation goes through
+ * the same cached code layer as campaigns (activities/qm/calculate.ts), so nothing is computed twice and an
+ * interrupted run resumes where it stopped. Writes JSONL files (one row per calculation, with provenance):
+ * solids.jsonl, molecules.jsonl and molecule-geometries.jsonl (the geometries used, so that a rerun elsewhere
+ * computes on exactly the same molecules).
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  type CbsDatasetConfig,
+  cardinalNumber,
+  type MoleculeSet,
+  PROTOTYPES,
+  type SolidSet,
+} from '../../lib/cbs/dataset-config.js';
+import { compositionOf, formulaOf } from '../../lib/chem/composition.js';
+import { type CalculationResult, calculate } from '../qm/calculate.js';
+import { canonicalGeometry } from '../qm/geometry.js';
+import { fromStored, geometryJson, storedGeometry } from '../qm/stored-geometry.js';
+import type { CalcOutputs, CalcSpec, Crystal, Geometry } from '../qm/template.js';
+import { binaryCell, binaryElements, type Cell, elementCell } from './cells.js';
+import type { MoleculeRow, SolidRow } from './rows.js';
+
+export interface GenerateOptions {
+  /** Directory the JSONL files go to. */
+  outDir: string;
+  /** One line per finished calculation. */
+  log?: (line: string) => void;
+  /** Only plan: list the calculations without running any. */
+  dryRun?: boolean;
+}
+
+interface Job {
+  label: string;
+  /** Lower runs first: cheap rungs before expensive ones, so a partial run is useful. */
+  order: number;
+  /** Runs the calculation and says how it went. */
+  run: () => Promise<string>;
+}
+
+export interface GenerateSummary {
+  calculations: number;
+  failed: number;
+  solids: number;
+  molecules: number;
+}
+
+export async function generateDataset(
+  config: CbsDatasetConfig,
+  opts: GenerateOptions,
+): Promise<GenerateSummary> {
+  const log = opts.log ?? (() => {});
+  mkdirSync(opts.outDir, { recursive: true });
+  const solidRows: SolidRow[] = [];
+  const moleculeRows: MoleculeRow[] = [];
+  const geometries = new Map<string, Geometry>(readGeometries(opts.outDir));
+  const jobs: Job[] = [];
+  if (config.solids) jobs.push(...solidJobs(config.solids, solidRows));
+  if (config.molecules) jobs.push(...(await moleculeJobs(config.molecules, geometries, moleculeRows, log)));
+  jobs.sort((a, b) => a.order - b.order);
+  if (opts.dryRun) {
+    for (const j of jobs) log(j.label);
+    return { calculations: jobs.length, failed: 0, solids: 0, molecules: 0 };
+  }
+  let done = 0;
+  const started = Date.now();
+  const write = () => writeAll(opts.outDir, solidRows, moleculeRows, geometries);
+  await pool(jobs, config.concurrency, async (job) => {
+    const how = await job.run();
+    done++;
+    log(`[${done}/${jobs.length}, ${((Date.now() - started) / 1000).toFixed(0)} s] ${job.label}: ${how}`);
+    if (done % 20 === 0) write();
+  });
+  write();
+  const failed = [...solidRows, ...moleculeRows].filter((r) => r.status !== 'ok').length;
+  return {
+    calculations: jobs.length,
+    failed,
+    solids: new Set(solidRows.map((r) => r.compound)).size,
+    molecules: new Set(moleculeRows.map((r) => r.smiles)).size,
+  };
+}
+
+/** Runs `work` over `items`, `n` at a time. */
+async function pool<T>(items: readonly T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, lane));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Solids
+
+function solidCells(set: SolidSet): Cell[] {
+  const cells: Cell[] = [];
+  for (const prototype of PROTOTYPES) {
+    for (const formula of set.compounds[prototype]) cells.push(binaryCell(prototype, formula));
+  }
+  if (set.elements) {
+    const elements = new Set(cells.flatMap((c) => binaryElements(c.compound)));
+    for (const e of [...elements].sort()) cells.push(elementCell(e));
+  }
+  return cells;
+}
+
+function solidJobs(set: SolidSet, rows: SolidRow[]): Job[] {
+  const rungs = [
+    ...set.ladder.map((r) => ({ rgkmax: r, role: 'ladder' as const })),
+    { rgkmax: set.reference, role: 'reference' as const },
+  ];
+  return solidCells(set).flatMap((cell, i) =>
+    rungs.map((rung, k) => ({
+      label: `elk ${cell.compound} (${cell.prototype}) rgkmax ${rung.rgkmax}`,
+      order: k * 1e4 + i,
+      run: async () => {
+        const spec: CalcSpec = {
+          code: set.code,
+          method: set.method,
+          task: 'energy',
+          charge: 0,
+          multiplicity: 1,
+          settings: { ...set.settings, rgkmax: rung.rgkmax },
+        };
+        const result = await calculateOrFailure(spec, cell.crystal, set.timeoutSeconds);
+        rows.push(solidRow(cell, rung, result));
+        return describe(result);
+      },
+    })),
+  );
+}
+
+function solidRow(
+  cell: Cell,
+  rung: { rgkmax: number; role: 'ladder' | 'reference' },
+  r: CalculationResult | Error,
+): SolidRow {
+  const atoms = cell.crystal.symbols.length;
+  const base = {
+    compound: cell.compound,
+    formula: formulaOf(compositionOf(cell.crystal.symbols)),
+    kind: cell.prototype === 'fcc' ? ('element' as const) : ('binary' as const),
+    prototype: cell.prototype,
+    species: cell.crystal.symbols,
+    atoms,
+    latticeConstantBohr: cell.latticeConstantBohr,
+    rgkmax: rung.rgkmax,
+    role: rung.role,
+  };
+  return { ...base, ...outcome(r, atoms) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Molecules
+
+async function moleculeJobs(
+  set: MoleculeSet,
+  geometries: Map<string, Geometry>,
+  rows: MoleculeRow[],
+  log: (line: string) => void,
+): Promise<Job[]> {
+  const jobs: Job[] = [];
+  const bases: { basis: string; role: MoleculeRow['role'] }[] = [
+    ...set.ladder.map((b) => ({ basis: b, role: 'ladder' as const })),
+    { basis: set.reference, role: 'reference' as const },
+  ];
+  for (const [i, smiles] of set.smiles.entries()) {
+    let geom = geometries.get(smiles);
+    if (!geom) {
+      try {
+        geom = await moleculeGeometry(smiles, set);
+      } catch (e) {
+        log(`skipped ${smiles}: ${(e as Error).message}`);
+        continue;
+      }
+      geometries.set(smiles, geom);
+      log(`geometry ${smiles}: ${formulaOf(compositionOf(geom.symbols))}`);
+    }
+    const g = geom;
+    const size = g.symbols.length + 4 * g.symbols.filter((s) => s !== 'H').length;
+    const wanted = [...bases];
+    if (set.check?.smiles.includes(smiles)) wanted.push({ basis: set.check.basis, role: 'check' });
+    wanted.forEach((b, k) => {
+      jobs.push({
+        label: `nwchem ${smiles} ${b.basis}`,
+        // all small bases first, then the reference from the smallest molecule up, then the checks
+        order: (b.role === 'ladder' ? 0 : b.role === 'reference' ? 1 : 2) * 1e8 + k * 1e6 + size * 1e3 + i,
+        run: async () => {
+          const spec: CalcSpec = {
+            code: set.code,
+            method: set.method,
+            basis: b.basis,
+            task: 'energy',
+            charge: g.charge,
+            multiplicity: g.multiplicity,
+            settings: { ...set.settings },
+          };
+          const result = await calculateOrFailure(spec, g, set.timeoutSeconds);
+          rows.push(moleculeRow(smiles, g, b, result));
+          return describe(result);
+        },
+      });
+    });
+  }
+  return jobs;
+}
+
+/** Open Babel 3D (stored per SMILES), then an xtb GFN2 optimisation through the cache. */
+async function moleculeGeometry(smiles: string, set: MoleculeSet): Promise<Geometry> {
+  const start = await storedGeometry(smiles);
+  if (set.optimise === 'none') return start;
+  const opt = await calculate({
+    spec: {
+      code: 'xtb',
+      method: 'gfn2',
+      task: 'optimize',
+      charge: start.charge,
+      multiplicity: start.multiplicity,
+      settings: {},
+    },
+    system: start,
+    timeoutSeconds: 600,
+  });
+  const final = (opt.record.outputs as { finalGeometry?: Geometry } | undefined)?.finalGeometry;
+  if (opt.record.status !== 'ok' || !final) {
+    throw new Error(
+      `xtb could not optimise ${smiles}: ${opt.record.failure?.message ?? 'no final geometry'}`,
+    );
+  }
+  return { ...final, charge: start.charge, multiplicity: start.multiplicity };
+}
+
+function moleculeRow(
+  smiles: string,
+  geom: Geometry,
+  b: { basis: string; role: MoleculeRow['role'] },
+  r: CalculationResult | Error,
+): MoleculeRow {
+  const atoms = geom.symbols.length;
+  const o = r instanceof Error ? undefined : (r.record.outputs as CalcOutputs | undefined);
+  return {
+    smiles,
+    formula: formulaOf(compositionOf(geom.symbols)),
+    species: geom.symbols,
+    atoms,
+    charge: geom.charge,
+    multiplicity: geom.multiplicity,
+    geometryHash: canonicalGeometry(geom).hash,
+    basis: b.basis,
+    cardinal: cardinalNumber(b.basis) ?? null,
+    role: b.role,
+    homo: o?.homo ?? null,
+    lumo: o?.lumo ?? null,
+    ...outcome(r, atoms),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Shared
+
+function describe(r: CalculationResult | Error): string {
+  if (r instanceof Error) return `error: ${r.message}`;
+  const o = r.record.outputs as CalcOutputs | undefined;
+  const cpu = (r.record.provenance as { cpuSeconds?: number }).cpuSeconds ?? 0;
+  const how = o ? `${o.totalEnergy.toFixed(6)} Ha` : `failed: ${r.record.failure?.message ?? '?'}`;
+  return `${how} (${cpu.toFixed(1)} CPU-s${r.cached ? ', cached' : ''})`;
+}
+
+async function calculateOrFailure(
+  spec: CalcSpec,
+  system: Geometry | Crystal,
+  timeoutSeconds: number,
+): Promise<CalculationResult | Error> {
+  try {
+    return await calculate({ spec, system, timeoutSeconds });
+  } catch (e) {
+    return e as Error;
+  }
+}
+
+/** The columns every row shares: energies, status and provenance. */
+function outcome(r: CalculationResult | Error, atoms: number) {
+  if (r instanceof Error) {
+    return {
+      status: 'failed' as const,
+      failure: r.message,
+      energy: null,
+      energyPerAtom: null,
+      fermiEnergy: null,
+      bandGap: null,
+      scfIterations: null,
+      cpuSeconds: null,
+      wallSeconds: null,
+      code: null,
+      codeVersion: null,
+      method: null,
+      settings: null,
+      resultKey: null,
+      host: null,
+    };
+  }
+  const rec = r.record;
+  const o = rec.outputs as CalcOutputs | undefined;
+  const p = rec.provenance as { cpuSeconds?: number; wallSeconds?: number; host?: string };
+  return {
+    status: rec.status,
+    failure: rec.failure?.message ?? null,
+    energy: o?.totalEnergy ?? null,
+    energyPerAtom: o ? o.totalEnergy / atoms : null,
+    fermiEnergy: o?.fermiEnergy ?? null,
+    bandGap: o?.bandGap ?? o?.homoLumoGap ?? null,
+    scfIterations: o?.scfIterations ?? null,
+    cpuSeconds: p.cpuSeconds ?? null,
+    wallSeconds: p.wallSeconds ?? null,
+    code: rec.code,
+    codeVersion: rec.codeVersion,
+    method: rec.method,
+    settings: rec.settings,
+    resultKey: rec.key,
+    host: p.host ?? null,
+  };
+}
+
+const GEOMETRY_FILE = 'molecule-geometries.jsonl';
+
+function readGeometries(dir: string): [string, Geometry][] {
+  const file = path.join(dir, GEOMETRY_FILE);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => {
+      const row = JSON.parse(l) as { smiles: string; xyz: string; charge: number; multiplicity: number };
+      return [row.smiles, fromStored(JSON.stringify(row))];
+    });
+}
+
+function writeAll(
+  dir: string,
+  solids: SolidRow[],
+  molecules: MoleculeRow[],
+  geometries: Map<string, Geometry>,
+): void {
+  const bySolid = (a: SolidRow, b: SolidRow) =>
+    a.kind.localeCompare(b.kind) || a.compound.localeCompare(b.compound) || a.rgkmax - b.rgkmax;
+  const byMolecule = (a: MoleculeRow, b: MoleculeRow) =>
+    a.smiles.localeCompare(b.smiles) || (a.cardinal ?? 0) - (b.cardinal ?? 0);
+  if (solids.length > 0) writeJsonl(path.join(dir, 'solids.jsonl'), [...solids].sort(bySolid));
+  if (molecules.length > 0) writeJsonl(path.join(dir, 'molecules.jsonl'), [...molecules].sort(byMolecule));
+  if (geometries.size > 0) {
+    const rows = [...geometries.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([smiles, g]) => ({ smiles, ...JSON.parse(geometryJson(g)) }));
+    writeJsonl(path.join(dir, GEOMETRY_FILE), rows);
+  }
+}
+
+/** Written to a temporary file and renamed, so a reader never sees half a file. */
+function writeJsonl(file: string, rows: readonly unknown[]): void {
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  renameSync(tmp, file);
+}

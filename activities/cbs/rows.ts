@@ -1,0 +1,52 @@
+/** The rows of the basis-set data set's JSONL files (data/cbs/), as generate.ts writes them and eval reads them. */
+
+/** Energies and provenance, common to solids and molecules; null where a calculation failed. */
+export interface CalculationColumns {
+  status: 'ok' | 'failed';
+  failure: string | null;
+  /** Total energy, hartree (per cell for solids, per molecule for molecules). */
+  energy: number | null;
+  energyPerAtom: number | null;
+  /** Hartree, solids only. */
+  fermiEnergy: number | null;
+  /** eV: the band gap (solids) or HOMO-LUMO gap (molecules). */
+  bandGap: number | null;
+  scfIterations: number | null;
+  cpuSeconds: number | null;
+  wallSeconds: number | null;
+  code: string | null;
+  codeVersion: string | null;
+  method: string | null;
+  settings: Record<string, unknown> | null;
+  /** The content hash of the calculation in cascade's store. */
+  resultKey: string | null;
+  host: string | null;
+}
+
+export interface SolidRow extends CalculationColumns {
+  compound: string;
+  formula: string;
+  kind: 'binary' | 'element';
+  prototype: 'rockSalt' | 'zincBlende' | 'cesiumChloride' | 'fcc';
+  species: string[];
+  atoms: number;
+  latticeConstantBohr: number;
+  rgkmax: number;
+  role: 'ladder' | 'reference';
+}
+
+export interface MoleculeRow extends CalculationColumns {
+  smiles: string;
+  formula: string;
+  species: string[];
+  atoms: number;
+  charge: number;
+  multiplicity: number;
+  geometryHash: string;
+  basis: string;
+  cardinal: number | null;
+  role: 'ladder' | 'reference' | 'check';
+  /** eV. */
+  homo: number | null;
+  lumo: number | null;
+}
