@@ -14,13 +14,13 @@ import {
   PROTOTYPES,
   type SolidSet,
 } from '../../lib/cbs/dataset-config.js';
+import type { MoleculeRow, SolidRow } from '../../lib/cbs/rows.js';
 import { compositionOf, formulaOf } from '../../lib/chem/composition.js';
 import { type CalculationResult, calculate } from '../qm/calculate.js';
 import { canonicalGeometry } from '../qm/geometry.js';
 import { fromStored, geometryJson, storedGeometry } from '../qm/stored-geometry.js';
 import type { CalcOutputs, CalcSpec, Crystal, Geometry } from '../qm/template.js';
 import { binaryCell, binaryElements, type Cell, elementCell } from './cells.js';
-import type { MoleculeRow, SolidRow } from './rows.js';
 
 export interface GenerateOptions {
   /** Directory the JSONL files go to. */

@@ -5,9 +5,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { crossValidate } from '../../activities/cbs/cross-validate.js';
 import { generateDataset } from '../../activities/cbs/generate.js';
+import { readDataset } from '../../activities/cbs/read-dataset.js';
 import { formatProblem } from '../../lib/campaign/load.js';
 import { type CbsDatasetConfig, loadCbsDatasetConfig } from '../../lib/cbs/dataset-config.js';
+import { type ExampleSet, moleculeExamples, solidExamples } from '../../lib/cbs/examples.js';
+import type { ErrorSummary } from '../../lib/cbs/metrics.js';
 import { CliError } from '../client.js';
 import { positiveInt } from '../options.js';
 
@@ -39,16 +43,75 @@ export function registerCbs(program: Command): void {
     )
     .option('--concurrency <n>', "calculations at once (default: the file's `concurrency`)", positiveInt)
     .option('--dry-run', 'list the calculations without running them')
-    .action(async (file: string, opts: { out?: string; concurrency?: number; dryRun?: boolean }) => {
-      const config = readDatasetConfig(file);
-      const outDir = path.resolve(opts.out ?? config.output);
-      const summary = await generateDataset(
-        { ...config, concurrency: opts.concurrency ?? config.concurrency },
-        { outDir, dryRun: opts.dryRun, log: (line) => process.stderr.write(`${line}\n`) },
-      );
-      console.log(
-        `${summary.calculations} calculations (${summary.failed} failed): ${summary.solids} solids, ` +
-          `${summary.molecules} molecules -> ${path.relative(process.cwd(), outDir) || '.'}`,
-      );
+    .option('--only <part>', 'solids or molecules: run one part (e.g. one process per part, side by side)')
+    .action(
+      async (file: string, opts: { out?: string; concurrency?: number; dryRun?: boolean; only?: string }) => {
+        const all = readDatasetConfig(file);
+        if (opts.only !== undefined && opts.only !== 'solids' && opts.only !== 'molecules') {
+          throw new CliError(`--only must be solids or molecules, got "${opts.only}"`, 2);
+        }
+        const config = {
+          ...all,
+          solids: opts.only === 'molecules' ? undefined : all.solids,
+          molecules: opts.only === 'solids' ? undefined : all.molecules,
+        };
+        const outDir = path.resolve(opts.out ?? config.output);
+        const summary = await generateDataset(
+          { ...config, concurrency: opts.concurrency ?? config.concurrency },
+          { outDir, dryRun: opts.dryRun, log: (line) => process.stderr.write(`${line}\n`) },
+        );
+        console.log(
+          `${summary.calculations} calculations (${summary.failed} failed): ${summary.solids} solids, ` +
+            `${summary.molecules} molecules -> ${path.relative(process.cwd(), outDir) || '.'}`,
+        );
+      },
+    );
+  registerCbsEval(cbs);
+}
+
+function row(name: string, s: ErrorSummary): string {
+  const cov = s.coverage === undefined ? '     -' : s.coverage.toFixed(3).padStart(6);
+  const width = s.medianWidthMeV === undefined ? '      -' : s.medianWidthMeV.toFixed(2).padStart(7);
+  return `  ${name.padEnd(34)} ${String(s.n).padStart(4)} ${s.smape.toFixed(1).padStart(7)} ${s.smapeHalf.toFixed(1).padStart(7)} ${s.maeMeV.toFixed(2).padStart(8)} ${cov} ${width}`;
+}
+
+const HEADER = `  ${'model'.padEnd(34)} ${'n'.padStart(4)} ${'sMAPE%'.padStart(7)} ${'sMAPE½%'.padStart(7)} ${'MAE'.padStart(8)} ${'cov90'.padStart(6)} ${'width'.padStart(7)}`;
+
+export function registerCbsEval(cbs: Command): void {
+  cbs
+    .command('eval')
+    .description(
+      'leave-compound-out cross-validation of the QRF model against the analytic baselines; ends with a JSON line',
+    )
+    .option('--data <dir>', 'data-set directory', 'data/cbs')
+    .option('--folds <n>', 'cross-validation folds (compounds are split, not rows)', positiveInt, 10)
+    .option('--seed <n>', 'seed for folds and forest', positiveInt, 1)
+    .option('--trees <n>', 'trees in the forest', positiveInt, 300)
+    .action(async (opts: { data: string; folds: number; seed: number; trees: number }) => {
+      const data = readDataset(path.resolve(opts.data));
+      const sets: [string, ExampleSet][] = [];
+      if (data.solids) sets.push(['elk', solidExamples(data.solids)]);
+      if (data.molecules) sets.push(['nwchem', moleculeExamples(data.molecules)]);
+      const result: Record<string, unknown> = {};
+      for (const [code, set] of sets) {
+        const cv = await crossValidate(set, { folds: opts.folds, seed: opts.seed, trees: opts.trees });
+        console.log(
+          `\n${code}: ${cv.compounds} compounds, ${cv.examples} examples, ${cv.folds}-fold leave-compound-out` +
+            (set.dropped.length > 0 ? `; ${set.dropped.length} compounds left out` : ''),
+        );
+        for (const d of set.dropped) console.log(`  left out ${d.group}: ${d.reason}`);
+        console.log(`${HEADER}   (MAE and width in meV/atom)`);
+        for (const [name, s] of Object.entries(cv.scores)) console.log(row(name, s));
+        for (const [size, s] of Object.entries(cv.byBasis)) console.log(row(`qrf at basis ${size}`, s));
+        result[code] = {
+          compounds: cv.compounds,
+          examples: cv.examples,
+          folds: cv.folds,
+          dropped: set.dropped.length,
+          scores: cv.scores,
+          byBasis: cv.byBasis,
+        };
+      }
+      console.log(JSON.stringify(result));
     });
 }
