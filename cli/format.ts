@@ -1,4 +1,5 @@
 /** Terminal rendering of a campaign's progress. Pure: takes data, returns text. */
+import type { LadderSavings } from '../activities/store/cbs-ladders.js';
 import type { Progress } from '../lib/campaign/progress.js';
 
 export interface TopCandidate {
@@ -96,6 +97,16 @@ export function formatResources(r: ResourceLine[]): string {
     'resources (energy: estimate from CPU time)',
     ...rows,
     `  total CPU ${(total.cpu / 3600).toFixed(4)} h, energy ${(total.j / 3600).toFixed(3)} Wh`,
+  ].join('\n');
+}
+
+/** The basis escalation ladders' CPU time against running the largest basis alone. */
+export function formatLadder(s: LadderSavings | undefined): string {
+  if (!s) return '';
+  return [
+    `basis ladder: ${s.molecules} molecules, ${s.stoppedEarly} stopped before the largest basis`,
+    `  CPU ${s.cpuSeconds.toFixed(1)} s spent, ${s.largestBasisCpuSeconds.toFixed(1)} s for the largest basis alone (estimated where skipped):`,
+    `  saved ${s.savedCpuSeconds.toFixed(1)} CPU-s, ${(s.savedJoules / 3600).toFixed(3)} Wh`,
   ].join('\n');
 }
 

@@ -1,5 +1,6 @@
 /** What the store knows about a campaign beyond the workflow's summary: top candidates and resources. */
 import { getCampaign } from '../activities/store/campaigns.js';
+import { type LadderSavings, ladderSavings } from '../activities/store/cbs-ladders.js';
 import { openStore } from '../activities/store/db.js';
 import { topEvaluations } from '../activities/store/evaluations.js';
 import { totals } from '../activities/store/ledger.js';
@@ -11,7 +12,7 @@ import { type ResourceLine, type TopCandidate, UNITS } from './format.js';
 export function storeView(
   name: string,
   n = 10,
-): { top: TopCandidate[]; resources: ResourceLine[]; unit: string } {
+): { top: TopCandidate[]; resources: ResourceLine[]; unit: string; basisLadder?: LadderSavings } {
   const db = openStore();
   const c = getCampaign(db, name);
   if (!c) return { top: [], resources: [], unit: '' };
@@ -20,6 +21,7 @@ export function storeView(
     top: topEvaluations(db, name, tier, c.config.objective.direction, n),
     resources: totals(db, name),
     unit: UNITS[c.config.objective.property] ?? '',
+    basisLadder: ladderSavings(db, name),
   };
 }
 

@@ -14,7 +14,7 @@ import { elementProperty, parseFormula } from '../../lib/chem/composition.js';
 import { ANGSTROM_PER_BOHR, cesiumChloride, checkCrystal, rockSalt, zincBlende } from '../qm/structure.js';
 import type { Crystal } from '../qm/template.js';
 
-/** Nearest-neighbour distance over the covalent-radius sum in the ionic prototypes. */
+/** Nearest-neighbour distance over the covalent-radius sum in the ionic prototypes and the elemental metals. */
 const IONIC_EXPANSION = 1.1;
 
 /** Sum of covalent radii, bohr. */
@@ -63,9 +63,13 @@ export function binaryCell(prototype: Prototype, formula: string): Cell {
   return { compound: formula, prototype, latticeConstantBohr: constant, crystal: build(a, b, constant) };
 }
 
-/** An element as a one-atom fcc solid with nearest neighbours at twice its covalent radius. */
+/**
+ * An element as a one-atom fcc solid, nearest neighbours at 1.1 times twice its covalent radius: metallic radii
+ * exceed covalent ones (Cd: 2 x 1.36 A covalent, 2.98 A in the metal), and Elk's SCF for fcc Cd at the covalent
+ * spacing ran 490 loops without converging.
+ */
 export function elementCell(symbol: string): Cell {
-  const constant = round4(cubicConstant('fcc', bondLengthBohr(symbol, symbol)));
+  const constant = round4(cubicConstant('fcc', IONIC_EXPANSION * bondLengthBohr(symbol, symbol)));
   const h = constant / 2;
   const crystal = checkCrystal(
     {

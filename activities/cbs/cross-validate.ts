@@ -14,8 +14,8 @@ export interface CrossValidation {
   examples: number;
   /** The model and every baseline, over all examples where it could predict. */
   scores: Record<string, ErrorSummary>;
-  /** The model per basis size. */
-  byBasis: Record<string, ErrorSummary>;
+  /** Per basis size: the model and every baseline. */
+  byBasis: Record<string, Record<string, ErrorSummary>>;
   predictions: (ErrorPrediction & { example: Example })[];
 }
 
@@ -64,14 +64,25 @@ export async function crossValidate(
       { lo: same.map((p) => p.lo), hi: same.map((p) => p.hi) },
     );
   }
-  const byBasis: Record<string, ErrorSummary> = {};
+  // per basis size: the model and each baseline on the same examples
+  const byBasis: Record<string, Record<string, ErrorSummary>> = {};
   for (const size of [...new Set(predictions.map((p) => p.example.basisSize))].sort((a, b) => a - b)) {
     const at = predictions.filter((p) => p.example.basisSize === size);
-    byBasis[String(size)] = summarise(
-      at.map((p) => p.example.target),
-      at.map((p) => p.median),
-      { lo: at.map((p) => p.lo), hi: at.map((p) => p.hi) },
-    );
+    const forSize: Record<string, ErrorSummary> = {
+      qrf: summarise(
+        at.map((p) => p.example.target),
+        at.map((p) => p.median),
+        { lo: at.map((p) => p.lo), hi: at.map((p) => p.hi) },
+      ),
+    };
+    for (const name of baselineNames) {
+      const usable = at.filter((p) => p.example.baselines[name] !== undefined);
+      forSize[name] = summarise(
+        usable.map((p) => p.example.target),
+        usable.map((p) => p.example.baselines[name] as number),
+      );
+    }
+    byBasis[String(size)] = forSize;
   }
   return { folds, compounds: groups.length, examples: set.examples.length, scores, byBasis, predictions };
 }

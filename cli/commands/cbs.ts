@@ -10,8 +10,8 @@ import { generateDataset } from '../../activities/cbs/generate.js';
 import { readDataset } from '../../activities/cbs/read-dataset.js';
 import { formatProblem } from '../../lib/campaign/load.js';
 import { type CbsDatasetConfig, loadCbsDatasetConfig } from '../../lib/cbs/dataset-config.js';
-import { type ExampleSet, moleculeExamples, solidExamples } from '../../lib/cbs/examples.js';
-import type { ErrorSummary } from '../../lib/cbs/metrics.js';
+import { type ExampleSet, moleculeExamples, referenceChecks, solidExamples } from '../../lib/cbs/examples.js';
+import { type ErrorSummary, HARTREE_MEV } from '../../lib/cbs/metrics.js';
 import { CliError } from '../client.js';
 import { positiveInt } from '../options.js';
 
@@ -102,7 +102,10 @@ export function registerCbsEval(cbs: Command): void {
         for (const d of set.dropped) console.log(`  left out ${d.group}: ${d.reason}`);
         console.log(`${HEADER}   (MAE and width in meV/atom)`);
         for (const [name, s] of Object.entries(cv.scores)) console.log(row(name, s));
-        for (const [size, s] of Object.entries(cv.byBasis)) console.log(row(`qrf at basis ${size}`, s));
+        for (const [size, models] of Object.entries(cv.byBasis)) {
+          for (const [name, s] of Object.entries(models))
+            if (s.n > 0) console.log(row(`${name} at basis ${size}`, s));
+        }
         result[code] = {
           compounds: cv.compounds,
           examples: cv.examples,
@@ -111,6 +114,16 @@ export function registerCbsEval(cbs: Command): void {
           scores: cv.scores,
           byBasis: cv.byBasis,
         };
+      }
+      const checks = data.molecules ? referenceChecks(data.molecules) : [];
+      if (checks.length > 0) {
+        const mev = checks.map((c) => c.error * HARTREE_MEV).sort((a, b) => a - b);
+        const median = mev[Math.floor(mev.length / 2)] as number;
+        console.log(
+          `\nthe molecules' reference itself: ${checks[0]?.basis} - reference = ${median.toFixed(3)} meV/atom (median; ` +
+            `range ${(mev[0] as number).toFixed(3)} to ${(mev[mev.length - 1] as number).toFixed(3)}, ${mev.length} molecules)`,
+        );
+        result.referenceCheck = { basis: checks[0]?.basis, n: mev.length, medianMeVPerAtom: median };
       }
       console.log(JSON.stringify(result));
     });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { type CampaignView, viewCampaign } from '../campaign-handle.js';
 import { formatCampaignList, listCampaigns } from '../campaign-list.js';
 import { CliError, connectClient } from '../client.js';
-import { formatProgress, formatResources, formatTop } from '../format.js';
+import { formatLadder, formatProgress, formatResources, formatTop } from '../format.js';
 import { positiveNumber } from '../options.js';
 import { storeView, webUiUrl } from '../report-data.js';
 
@@ -56,7 +56,13 @@ export async function watchCampaign(
     const running = view.execution === 'RUNNING';
     if (o.json) {
       console.log(
-        JSON.stringify({ ...view, top: store.top, resources: store.resources, webUi: webUiUrl(name) }),
+        JSON.stringify({
+          ...view,
+          top: store.top,
+          resources: store.resources,
+          basisLadder: store.basisLadder,
+          webUi: webUiUrl(name),
+        }),
       );
     } else {
       const unit = store.unit;
@@ -67,6 +73,7 @@ export async function watchCampaign(
         view.failure ? `problem   ${view.failure}` : '',
         running ? '' : formatTop(store.top, unit),
         running ? '' : formatResources(store.resources),
+        running ? '' : formatLadder(store.basisLadder),
       ]
         .filter(Boolean)
         .join('\n');

@@ -164,6 +164,36 @@ export const XtbTier = z.strictObject({
   timeoutSeconds: z.int().min(1).default(600),
 });
 
+/**
+ * A DFT tier's basis ladder: the smallest basis runs first; the CBS model (a quantile regression forest trained on
+ * the data set) predicts the converged energy with a 90% interval, and the next basis runs only while that
+ * interval is wider than maxIntervalMeVPerAtom.
+ */
+export const CbsLadder = z
+  .strictObject({
+    bases: z
+      .array(z.string().regex(/^cc-pV[DTQ5]Z$/i, 'expected a correlation-consistent basis such as cc-pVDZ'))
+      .min(2)
+      .describe("cc-pVXZ bases, smallest first; the last should be the data set's reference (cc-pVQZ)"),
+    maxIntervalMeVPerAtom: z
+      .number()
+      .positive()
+      .default(5)
+      .describe('Stop once the 90% interval of the converged energy is at most this wide (meV/atom)'),
+    data: z
+      .string()
+      .optional()
+      .describe("The data set's molecules.jsonl the model learns from (default: cascade's data/cbs)"),
+  })
+  .refine(
+    (l) => l.bases.every((b, i) => i === 0 || cardinalOrder(b) > cardinalOrder(l.bases[i - 1] as string)),
+    { message: 'bases must grow: cc-pVDZ, cc-pVTZ, cc-pVQZ, ...', path: ['bases'] },
+  );
+
+function cardinalOrder(basis: string): number {
+  return 'DTQ5'.indexOf((basis.match(/^cc-pV(.)Z$/i)?.[1] ?? '').toUpperCase());
+}
+
 export const NwchemTier = z.strictObject({
   ...tierCommon,
   code: z.literal('nwchem'),
@@ -182,6 +212,9 @@ export const NwchemTier = z.strictObject({
     .default({})
     .describe('SCF settings: iterations, convergence, damp, levelShift, grid'),
   timeoutSeconds: z.int().min(1).default(3600),
+  cbs: CbsLadder.optional().describe(
+    'Basis escalation: run cbs.bases in order, stopping once the predicted converged energy is known well enough (replaces basis)',
+  ),
 });
 
 export const Tier = z.discriminatedUnion('code', [XtbTier, NwchemTier]);

@@ -213,3 +213,18 @@ export function moleculeExamples(rows: readonly MoleculeRow[]): ExampleSet {
     dropped,
   };
 }
+
+/** For molecules with a `check` basis: (E(check) - E(reference)) per atom, hartree: the reference's own error. */
+export function referenceChecks(
+  rows: readonly MoleculeRow[],
+): { smiles: string; basis: string; error: number }[] {
+  const out: { smiles: string; basis: string; error: number }[] = [];
+  for (const [smiles, list] of groupBy(rows, (r) => r.smiles)) {
+    const ref = list.find((r) => r.role === 'reference' && r.status === 'ok');
+    for (const c of list.filter((r) => r.role === 'check' && r.status === 'ok')) {
+      if (ref?.energyPerAtom == null || c.energyPerAtom === null) continue;
+      out.push({ smiles, basis: c.basis, error: c.energyPerAtom - ref.energyPerAtom });
+    }
+  }
+  return out;
+}

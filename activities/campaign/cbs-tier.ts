@@ -1,0 +1,79 @@
+/**
+ * A campaign tier with a basis ladder (`cbs:` on an NWChem tier): runs escalate() with the tier's functional and
+ * settings, records what the ladder did (activities/store/cbs-ladders.ts), and answers like one calculation: the
+ * last basis's result, with `totalEnergy` replaced by the energy the ladder settled on (the reference basis's
+ * when it ran, else the model's prediction) and the CPU time of every basis run.
+ */
+import { fileURLToPath } from 'node:url';
+import type { NwchemTierConfig } from '../../lib/campaign/schema.js';
+import { escalate } from '../cbs/escalate.js';
+import type { CalculationResult } from '../qm/calculate.js';
+import type { Geometry } from '../qm/template.js';
+import { recordLadder } from '../store/cbs-ladders.js';
+import { openStore } from '../store/db.js';
+
+/** cascade's own data set, used when a tier names none. */
+export const DEFAULT_CBS_DATA = fileURLToPath(new URL('../../data/cbs/molecules.jsonl', import.meta.url));
+
+export type LadderTier = NwchemTierConfig & { cbs: NonNullable<NwchemTierConfig['cbs']> };
+
+export function hasLadder(tier: { code: string; cbs?: unknown }): tier is LadderTier {
+  return tier.code === 'nwchem' && tier.cbs !== undefined;
+}
+
+export async function runLadderTier(
+  tier: LadderTier,
+  geom: Geometry,
+  where: { campaignId: string; round: number; idx: number; tierName: string },
+  runBasis: (basis: string) => Promise<CalculationResult>,
+): Promise<CalculationResult> {
+  const out = await escalate(
+    {
+      bases: tier.cbs.bases,
+      maxIntervalMeVPerAtom: tier.cbs.maxIntervalMeVPerAtom,
+      data: tier.cbs.data ?? DEFAULT_CBS_DATA,
+    },
+    { species: geom.symbols, method: tier.method },
+    runBasis,
+  );
+  const last = out.steps[out.steps.length - 1]?.result as CalculationResult;
+  const spent = out.steps.reduce(
+    (a, s) => ({ cpu: a.cpu + s.result.cpuSeconds, wall: a.wall + s.result.wallSeconds }),
+    { cpu: 0, wall: 0 },
+  );
+  if (last.record.status !== 'ok') {
+    return {
+      ...last,
+      cached: out.steps.every((s) => s.result.cached),
+      cpuSeconds: spent.cpu,
+      wallSeconds: spent.wall,
+    };
+  }
+  recordLadder(openStore(), {
+    ...where,
+    tier: where.tierName,
+    basesRun: out.steps.map((s) => s.basis),
+    basesSkipped: out.skipped,
+    cpuSeconds: out.cpuSeconds,
+    largestBasisCpuSeconds: out.largestBasisCpuEstimate,
+    energy: out.energy.value,
+    lo: out.energy.lo,
+    hi: out.energy.hi,
+    source: out.energy.source,
+  });
+  return {
+    ...last,
+    cached: out.steps.every((s) => s.result.cached),
+    cpuSeconds: spent.cpu,
+    wallSeconds: spent.wall,
+    record: {
+      ...last.record,
+      outputs: {
+        ...last.record.outputs,
+        totalEnergy: out.energy.value,
+        cbs: { ...out.energy, basesRun: out.steps.map((s) => s.basis), skipped: out.skipped },
+        warnings: [...((last.record.outputs?.warnings as string[] | undefined) ?? []), ...out.warnings],
+      },
+    },
+  };
+}
