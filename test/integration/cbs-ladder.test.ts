@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escalate, type LadderSpec } from '../../activities/cbs/escalate.js';
+import { escalate, type LadderSpec, type LadderStep } from '../../activities/cbs/escalate.js';
 import { calculate } from '../../activities/qm/calculate.js';
 import type { CalcOutputs } from '../../activities/qm/template.js';
 import { closeStores } from '../../activities/store/db.js';
@@ -34,13 +34,18 @@ const runWater = (basis: string) =>
 
 const ladder = (maxIntervalMeVPerAtom: number): LadderSpec => ({ bases, maxIntervalMeVPerAtom, data });
 
+function energyOf(step: LadderStep | undefined): number {
+  if (!step) throw new Error('no such step');
+  return (step.result.record.outputs as unknown as CalcOutputs).totalEnergy;
+}
+
 describe('basis escalation ladder', () => {
   it('stops after the smallest basis when the interval is narrower than the tolerance', async () => {
     const out = await escalate(ladder(1000), { species: water.symbols, method: 'pbe' }, runWater);
     expect(out.steps.map((s) => s.basis)).toEqual(['cc-pVDZ']);
     expect(out.skipped).toEqual(['cc-pVTZ', 'cc-pVQZ']);
     expect(out.energy.source).toBe('predicted');
-    const dz = (out.steps[0]?.result.record.outputs as unknown as CalcOutputs).totalEnergy;
+    const dz = energyOf(out.steps[0]);
     const p = out.steps[0]?.predicted;
     // the converged energy lies below the cc-pVDZ one, inside a real interval
     expect(p && p.lo < p.median && p.median < p.hi).toBe(true);
@@ -55,7 +60,7 @@ describe('basis escalation ladder', () => {
     expect(out.steps.map((s) => s.basis)).toEqual(bases);
     expect(out.skipped).toEqual([]);
     expect(out.steps[1]?.predicted?.widthMeVPerAtom).toBeGreaterThan(1e-6);
-    const qz = (out.steps[2]?.result.record.outputs as unknown as CalcOutputs).totalEnergy;
+    const qz = energyOf(out.steps[2]);
     expect(out.energy).toMatchObject({ value: qz, source: 'computed' });
     // the whole ladder costs more than the largest basis alone
     expect(out.savedCpuSeconds).toBeLessThan(0);
