@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { crossValidate } from '../../activities/cbs/cross-validate.js';
 import { literatureAlpha, stoichiometricError, twoPoint } from '../../lib/cbs/baselines.js';
@@ -54,6 +55,16 @@ describe('the data-set file', () => {
     expect(cardinalNumber('aug-cc-pVTZ')).toBe(3);
     expect(cardinalNumber('cc-pV5Z')).toBe(5);
     expect(cardinalNumber('6-31G*')).toBeUndefined();
+  });
+
+  it('describes at least 60 binary solids and 100 molecules', () => {
+    const file = 'configs/cbs/dataset.yaml';
+    const { data, problems } = loadCbsDatasetConfig(readFileSync(file, 'utf8'), file);
+    expect(problems).toEqual([]);
+    const binaries = Object.values(data?.solids?.compounds ?? {}).flat();
+    expect(new Set(binaries).size).toBeGreaterThanOrEqual(60);
+    expect(new Set(data?.molecules?.smiles).size).toBeGreaterThanOrEqual(100);
+    expect(data?.molecules?.ladder).toEqual(['cc-pVDZ', 'cc-pVTZ']);
   });
 
   it('points at a compound that is not a binary AB', () => {
