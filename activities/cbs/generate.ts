@@ -21,6 +21,7 @@ import { canonicalGeometry } from '../qm/geometry.js';
 import { fromStored, geometryJson, storedGeometry } from '../qm/stored-geometry.js';
 import type { CalcOutputs, CalcSpec, Crystal, Geometry } from '../qm/template.js';
 import { binaryCell, binaryElements, type Cell, elementCell } from './cells.js';
+import { readJsonl } from './read-dataset.js';
 
 export interface GenerateOptions {
   /** Directory the JSONL files go to. */
@@ -29,6 +30,8 @@ export interface GenerateOptions {
   log?: (line: string) => void;
   /** Only plan: list the calculations without running any. */
   dryRun?: boolean;
+  /** On abort (Ctrl-C), the files are written with everything finished so far before the caller exits. */
+  signal?: AbortSignal;
 }
 
 interface Job {
@@ -56,8 +59,12 @@ export async function generateDataset(
   const moleculeRows: MoleculeRow[] = [];
   const geometries = new Map<string, Geometry>(readGeometries(opts.outDir));
   const jobs: Job[] = [];
-  if (config.solids) jobs.push(...solidJobs(config.solids, solidRows));
-  if (config.molecules) jobs.push(...(await moleculeJobs(config.molecules, geometries, moleculeRows, log)));
+  // rows already in the output files are kept (a run on another machine, without this store, goes on from them)
+  const earlier = readDatasetRows(opts.outDir);
+  if (config.solids) jobs.push(...solidJobs(config.solids, solidRows, earlier.solids));
+  if (config.molecules) {
+    jobs.push(...(await moleculeJobs(config.molecules, geometries, moleculeRows, earlier.molecules, log)));
+  }
   jobs.sort((a, b) => a.order - b.order);
   if (opts.dryRun) {
     for (const j of jobs) log(j.label);
@@ -66,11 +73,12 @@ export async function generateDataset(
   let done = 0;
   const started = Date.now();
   const write = () => writeAll(opts.outDir, solidRows, moleculeRows, geometries);
+  opts.signal?.addEventListener('abort', write, { once: true });
   await pool(jobs, config.concurrency, async (job) => {
     const how = await job.run();
     done++;
     log(`[${done}/${jobs.length}, ${((Date.now() - started) / 1000).toFixed(0)} s] ${job.label}: ${how}`);
-    if (done % 20 === 0) write();
+    if (done % 5 === 0) write();
   });
   write();
   const failed = [...solidRows, ...moleculeRows].filter((r) => r.status !== 'ok').length;
@@ -102,14 +110,13 @@ function solidCells(set: SolidSet): Cell[] {
   for (const prototype of PROTOTYPES) {
     for (const formula of set.compounds[prototype]) cells.push(binaryCell(prototype, formula));
   }
-  if (set.elements) {
-    const elements = new Set(cells.flatMap((c) => binaryElements(c.compound)));
-    for (const e of [...elements].sort()) cells.push(elementCell(e));
-  }
-  return cells;
+  if (!set.elements) return cells;
+  // elements first: they are cheap, and the stoichiometric baseline of every binary needs them
+  const elements = [...new Set(cells.flatMap((c) => binaryElements(c.compound)))].sort();
+  return [...elements.map(elementCell), ...cells];
 }
 
-function solidJobs(set: SolidSet, rows: SolidRow[]): Job[] {
+function solidJobs(set: SolidSet, rows: SolidRow[], earlier: SolidRow[]): Job[] {
   const rungs = [
     ...set.ladder.map((r) => ({ rgkmax: r, role: 'ladder' as const })),
     { rgkmax: set.reference, role: 'reference' as const },
@@ -117,15 +124,28 @@ function solidJobs(set: SolidSet, rows: SolidRow[]): Job[] {
   return solidCells(set).flatMap((cell, i) =>
     rungs.map((rung, k) => ({
       label: `elk ${cell.compound} (${cell.prototype}) rgkmax ${rung.rgkmax}`,
-      order: k * 1e4 + i,
+      // compound by compound, so that a partial run leaves complete ladders
+      order: i * 100 + k,
       run: async () => {
+        const settings = { ...set.settings, rgkmax: rung.rgkmax };
+        const done = earlier.find(
+          (r) =>
+            r.compound === cell.compound &&
+            r.rgkmax === rung.rgkmax &&
+            r.latticeConstantBohr === cell.latticeConstantBohr &&
+            sameRun(r, set.method, settings),
+        );
+        if (done) {
+          rows.push({ ...done, role: rung.role });
+          return 'from the data set file';
+        }
         const spec: CalcSpec = {
           code: set.code,
           method: set.method,
           task: 'energy',
           charge: 0,
           multiplicity: 1,
-          settings: { ...set.settings, rgkmax: rung.rgkmax },
+          settings,
         };
         const result = await calculateOrFailure(spec, cell.crystal, set.timeoutSeconds);
         rows.push(solidRow(cell, rung, result));
@@ -162,6 +182,7 @@ async function moleculeJobs(
   set: MoleculeSet,
   geometries: Map<string, Geometry>,
   rows: MoleculeRow[],
+  earlier: MoleculeRow[],
   log: (line: string) => void,
 ): Promise<Job[]> {
   const jobs: Job[] = [];
@@ -191,6 +212,17 @@ async function moleculeJobs(
         // all small bases first, then the reference from the smallest molecule up, then the checks
         order: (b.role === 'ladder' ? 0 : b.role === 'reference' ? 1 : 2) * 1e8 + k * 1e6 + size * 1e3 + i,
         run: async () => {
+          const done = earlier.find(
+            (r) =>
+              r.smiles === smiles &&
+              r.basis === b.basis &&
+              r.geometryHash === canonicalGeometry(g).hash &&
+              sameRun(r, set.method, set.settings),
+          );
+          if (done) {
+            rows.push({ ...done, role: b.role });
+            return 'from the data set file';
+          }
           const spec: CalcSpec = {
             code: set.code,
             method: set.method,
@@ -324,6 +356,19 @@ function outcome(r: CalculationResult | Error, atoms: number) {
     resultKey: rec.key,
     host: p.host ?? null,
   };
+}
+
+/** A successful row computed with this functional and these settings (the row's settings include them). */
+function sameRun(r: SolidRow | MoleculeRow, method: string, settings: Record<string, unknown>): boolean {
+  if (r.status !== 'ok' || r.method !== method || !r.settings) return false;
+  const had = r.settings;
+  return Object.entries(settings).every(([k, v]) => JSON.stringify(had[k]) === JSON.stringify(v));
+}
+
+function readDatasetRows(dir: string): { solids: SolidRow[]; molecules: MoleculeRow[] } {
+  const read = <T>(name: string): T[] =>
+    existsSync(path.join(dir, name)) ? readJsonl<T>(path.join(dir, name)) : [];
+  return { solids: read<SolidRow>('solids.jsonl'), molecules: read<MoleculeRow>('molecules.jsonl') };
 }
 
 const GEOMETRY_FILE = 'molecule-geometries.jsonl';

@@ -56,10 +56,26 @@ export function registerCbs(program: Command): void {
           molecules: opts.only === 'solids' ? undefined : all.molecules,
         };
         const outDir = path.resolve(opts.out ?? config.output);
+        // Ctrl-C or a kill: write what finished, then stop (the store keeps every result for the next run)
+        const stop = new AbortController();
+        const onSignal = (sig: NodeJS.Signals) => {
+          stop.abort();
+          process.stderr.write(`${sig}: wrote the finished calculations to ${outDir}\n`);
+          process.exit(130);
+        };
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
         const summary = await generateDataset(
           { ...config, concurrency: opts.concurrency ?? config.concurrency },
-          { outDir, dryRun: opts.dryRun, log: (line) => process.stderr.write(`${line}\n`) },
+          {
+            outDir,
+            dryRun: opts.dryRun,
+            signal: stop.signal,
+            log: (line) => process.stderr.write(`${line}\n`),
+          },
         );
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
         console.log(
           `${summary.calculations} calculations (${summary.failed} failed): ${summary.solids} solids, ` +
             `${summary.molecules} molecules -> ${path.relative(process.cwd(), outDir) || '.'}`,
