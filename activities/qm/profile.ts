@@ -54,8 +54,20 @@ async function isExecutableFile(path: string): Promise<boolean> {
   }
 }
 
+/** Where each binary was found (by name and PATH); a program that disappears later fails to start instead. */
+const resolved = new Map<string, string>();
+
 /** Absolute path of `binary` (a path, or a name looked up on PATH); throws MissingBinaryError. */
 export async function resolveBinary(binary: string): Promise<string> {
+  const key = `${binary}\0${binary.includes('/') ? process.cwd() : process.env.PATH}`;
+  const known = resolved.get(key);
+  if (known !== undefined) return known;
+  const found = await findBinary(binary);
+  resolved.set(key, found);
+  return found;
+}
+
+async function findBinary(binary: string): Promise<string> {
   if (binary.includes('/')) {
     const path = isAbsolute(binary) ? binary : resolve(binary);
     if (await isExecutableFile(path)) return path;

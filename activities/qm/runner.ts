@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { GroupUsage, gnuTime, LEADER_SAMPLE_MS, readRusage, underGnuTime } from './accounting.js';
+import { GroupUsage, LEADER_SAMPLE_MS } from './accounting.js';
+import { startCode } from './code-process.js';
 import { endGroup, terminateGroup, trackGroup } from './process-group.js';
 import { codeVersion, MissingBinaryError, resolveBinary } from './profile.js';
 import type {
@@ -19,7 +19,7 @@ import type {
   QmSystem,
   QmTemplate,
 } from './template.js';
-import { isPlainFileName, lockWorkDir, prepareWorkDir, readWorkFile, saveOutput } from './work-dir.js';
+import { isPlainFileName, lockWorkDir, prepareWorkDir, readWorkFile } from './work-dir.js';
 
 export { parseRusage } from './accounting.js';
 
@@ -166,31 +166,11 @@ async function execute(
     ...inputs.env,
     ...profile.env,
   };
-  const timeBinary = await gnuTime();
-  const rusageFile = join(workDir, '.cascade-rusage');
-  const [file, args] = timeBinary
-    ? underGnuTime(timeBinary, rusageFile, binary, inputs.argv)
-    : [binary, inputs.argv];
 
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
-  let lastLine: string | undefined;
-  const child = execa(file, args, {
-    cwd: workDir,
-    env,
-    detached: true, // setsid(): the child leads a new process group, so the whole tree can be signalled
-    reject: false,
-    stdin: 'ignore',
-    // A line transform sees each stdout line as it arrives (for progress) and passes it through unchanged.
-    stdout: function* (line: unknown) {
-      const text = String(line).trim();
-      if (text) lastLine = text;
-      yield line;
-    },
-    stripFinalNewline: false,
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const pgid = child.pid;
+  const code = await startCode({ binary, argv: inputs.argv, cwd: workDir, env });
+  const pgid = code.pid;
 
   const usage = new GroupUsage();
   let stopReason: 'timeout' | 'aborted' | undefined;
@@ -204,67 +184,60 @@ async function execute(
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.signal?.aborted) stop('aborted'); // aborted while the work directory was being prepared
   const timer = setTimeout(() => stop('timeout'), Math.min(opts.timeoutMs, MAX_TIMER_MS));
-  const ticker = setInterval(() => {
-    if (pgid !== undefined && !stopReason) void usage.sample(pgid);
+  let ended = false;
+  const ticker = setInterval(async () => {
+    if (pgid !== undefined && !stopReason && !code.exactUsage) void usage.sample(pgid);
     try {
-      opts.onProgress?.({ elapsedSeconds: elapsed(), ...(lastLine !== undefined && { line: lastLine }) });
+      const line = opts.onProgress ? await code.lastLine() : undefined;
+      if (!ended) opts.onProgress?.({ elapsedSeconds: elapsed(), ...(line !== undefined && { line }) });
     } catch {
       // a failing progress sink must not take the calculation down
     }
   }, PROGRESS_INTERVAL_MS);
-  // Without GNU time the leader's own counters are read often, so short runs are not reported as 0 s.
+  // Without exact figures the leader's own counters are read often, so short runs are not reported as 0 s.
   const fastTicker =
-    timeBinary || pgid === undefined
+    code.exactUsage || pgid === undefined
       ? undefined
       : setInterval(() => void usage.sampleLeader(pgid), LEADER_SAMPLE_MS);
   if (pgid !== undefined) trackGroup(pgid);
 
-  const result = await child;
+  const end = await code.ended;
+  ended = true;
   clearTimeout(timer);
   clearInterval(ticker);
   clearInterval(fastTicker);
   opts.signal?.removeEventListener('abort', onAbort);
-  provenance.wallSeconds = elapsed();
+  provenance.wallSeconds = end.wallSeconds ?? elapsed();
+  // the launcher went away while the code ran: it may still be running
+  if (end.lost !== undefined && pgid !== undefined && !stopReason) stop('aborted');
   await stopping;
   // Descendants that outlived the leader (daemonised helpers, MPI ranks) are ended too.
   if (pgid !== undefined) await endGroup(pgid);
 
-  const stdout = typeof result.stdout === 'string' ? result.stdout : '';
-  const stderr = typeof result.stderr === 'string' ? result.stderr : '';
-  // Kept beside the code's own files for post-mortems; provenance carries only the tails.
-  await saveOutput(workDir, stdout, stderr);
-  provenance.stdoutTail = tail(stdout);
-  provenance.stderrTail = tail(stderr);
-  provenance.exitCode = result.exitCode ?? null;
-  if (result.signal) provenance.signal = result.signal;
-  const report = timeBinary ? await readRusage(rusageFile) : undefined;
-  if (report) {
-    provenance.cpuSeconds = report.cpuSeconds;
-    provenance.maxRssKb = report.maxRssKb;
-    if (report.signal) {
-      provenance.exitCode = null;
-      provenance.signal = report.signal;
-    }
-  } else {
-    provenance.cpuSeconds = usage.cpuSeconds;
-    if (usage.maxRssKb !== undefined) provenance.maxRssKb = usage.maxRssKb;
-  }
+  provenance.stdoutTail = tail(end.stdout);
+  provenance.stderrTail = tail(end.stderr);
+  provenance.exitCode = end.exitCode;
+  if (end.signal) provenance.signal = end.signal;
+  // the exact figures, unless the /proc sample taken before a kill saw more (children not waited for)
+  provenance.cpuSeconds = Math.max(end.usage?.cpuSeconds ?? 0, usage.cpuSeconds);
+  const maxRssKb = Math.max(end.usage?.maxRssKb ?? 0, usage.maxRssKb ?? 0);
+  if (maxRssKb > 0) provenance.maxRssKb = maxRssKb;
 
+  if (end.lost !== undefined) return fail('killed', `${template.code} was lost: ${end.lost}`);
   if (stopReason === 'timeout') {
     return fail('timeout', `${template.code} exceeded its ${opts.timeoutMs} ms time limit and was killed`);
   }
   if (stopReason === 'aborted') return fail('killed', `${template.code} was cancelled and killed`);
-  if (pgid === undefined || (result.failed && result.exitCode === undefined && !result.signal)) {
-    const msg = (result.failed && result.shortMessage) || 'no process id';
-    return fail(/ENOENT/.test(msg) ? 'missing-binary' : 'unknown', `could not start ${binary}: ${msg}`);
+  if (end.notStarted) {
+    const { message, missingBinary } = end.notStarted;
+    return fail(missingBinary ? 'missing-binary' : 'unknown', `could not start ${binary}: ${message}`);
   }
-  if (result.isMaxBuffer)
-    return fail('unknown', `${template.code} printed more than the output buffer holds`);
+  if (end.tooMuchOutput) return fail('unknown', `${template.code} printed more than the output buffer holds`);
   try {
     return template.parse({
       files: (name) => readWorkFile(workDir, name),
-      stdout,
-      stderr,
+      stdout: end.stdout,
+      stderr: end.stderr,
       exitCode: provenance.exitCode,
     });
   } catch (e) {

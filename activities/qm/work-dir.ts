@@ -2,8 +2,8 @@
  * Work directories of calculations: one per distinct input, named by the input hash, holding the input
  * files, whatever the code writes, and the runner's own `.cascade-*` files.
  */
-import { readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const FILE_NAME = /^(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
@@ -31,11 +31,15 @@ export async function lockWorkDir(dir: string): Promise<() => void> {
   };
 }
 
-/** Empties (or creates) the work directory and writes the input files into it. */
+/**
+ * Empties (or creates) the work directory and writes the input files into it. Input files are small, and a
+ * synchronous write costs less than a round trip through libuv's thread pool; only removing an old
+ * directory (a previous attempt's scratch files, possibly large) is left to the pool.
+ */
 export async function prepareWorkDir(workDir: string, files: Record<string, string>): Promise<void> {
-  await rm(workDir, { recursive: true, force: true });
-  await mkdir(workDir, { recursive: true });
-  for (const [name, text] of Object.entries(files)) await writeFile(join(workDir, name), text);
+  if (existsSync(workDir)) await rm(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(workDir, name), text);
 }
 
 /** Keeps the code's full stdout and stderr beside its own files, for post-mortems; failures are ignored. */

@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import { type Db, statement } from './db.js';
 
 export interface CandidateRow {
   idx: number;
@@ -32,7 +32,8 @@ export function listCandidates(db: Db, campaignId: string): CandidateRow[] {
 }
 
 export function getCandidates(db: Db, campaignId: string, indices: number[]): CandidateRow[] {
-  const stmt = db.prepare(
+  const stmt = statement(
+    db,
     'SELECT idx, label, smiles, heavy_atoms AS heavyAtoms FROM candidates WHERE campaign_id = ? AND idx = ?',
   );
   return indices.map((i) => {

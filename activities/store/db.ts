@@ -67,6 +67,23 @@ export function openStore(file = path.join(cascadeHome(), 'cascade.db')): Db {
   return db;
 }
 
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/** `db.prepare(sql)`, compiled once per store: SQLite compiles the text again on every prepare. */
+export function statement(db: Db, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let s = cache.get(sql);
+  if (!s) {
+    s = db.prepare(sql);
+    cache.set(sql, s);
+  }
+  return s;
+}
+
 export function closeStores(): void {
   for (const db of open.values()) db.close();
   open.clear();

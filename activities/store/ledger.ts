@@ -1,6 +1,6 @@
 /** The resource ledger: every activity's wall, CPU and GPU time and energy, with how the energy was obtained. */
 import { hostname } from 'node:os';
-import { type Db, now } from './db.js';
+import { type Db, now, statement } from './db.js';
 
 export interface LedgerEntry {
   campaignId: string;
@@ -24,7 +24,8 @@ export function wattsPerCore(): number {
 /** Records one entry and returns the energy attributed to it (joules). */
 export function record(db: Db, e: LedgerEntry): number {
   const watts = wattsPerCore();
-  db.prepare(
+  statement(
+    db,
     `INSERT INTO ledger (campaign_id, round, activity, host, wall_seconds, cpu_seconds, gpu_seconds, energy_joules,
        energy_method, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(

@@ -1,5 +1,5 @@
 /** QM results keyed by content hash, and a log of every real execution (so tests can prove nothing ran twice). */
-import { type Db, now } from './db.js';
+import { type Db, now, statement } from './db.js';
 
 export interface QmResultRecord {
   key: string;
@@ -15,7 +15,7 @@ export interface QmResultRecord {
 }
 
 export function getQmResult(db: Db, key: string): QmResultRecord | undefined {
-  const row = db.prepare('SELECT * FROM qm_results WHERE key = ?').get(key) as
+  const row = statement(db, 'SELECT * FROM qm_results WHERE key = ?').get(key) as
     | Record<string, string>
     | undefined;
   if (!row) return undefined;
@@ -34,7 +34,8 @@ export function getQmResult(db: Db, key: string): QmResultRecord | undefined {
 }
 
 export function putQmResult(db: Db, r: QmResultRecord): void {
-  db.prepare(
+  statement(
+    db,
     `INSERT OR REPLACE INTO qm_results (key, code, code_version, method, settings_json, geometry_hash, status,
        outputs_json, failure_json, provenance_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
@@ -54,26 +55,32 @@ export function putQmResult(db: Db, r: QmResultRecord): void {
 
 export function startExecution(db: Db, key: string, code: string, host: string): number {
   return Number(
-    db
-      .prepare('INSERT INTO qm_executions (key, code, host, pid, started_at) VALUES (?, ?, ?, ?, ?)')
-      .run(key, code, host, process.pid, now()).lastInsertRowid,
+    statement(db, 'INSERT INTO qm_executions (key, code, host, pid, started_at) VALUES (?, ?, ?, ?, ?)').run(
+      key,
+      code,
+      host,
+      process.pid,
+      now(),
+    ).lastInsertRowid,
   );
 }
 
 export function finishExecution(db: Db, id: number, status: string): void {
-  db.prepare('UPDATE qm_executions SET finished_at = ?, status = ? WHERE id = ?').run(now(), status, id);
+  statement(db, 'UPDATE qm_executions SET finished_at = ?, status = ? WHERE id = ?').run(now(), status, id);
 }
 
 /** Geometries are cached per SMILES and generator: 3D embedding is stochastic, and the cache key depends on it. */
 export function getGeometry(db: Db, smiles: string, generator: string): string | undefined {
-  const row = db
-    .prepare('SELECT geometry_json FROM geometries WHERE smiles = ? AND generator = ?')
-    .get(smiles, generator) as { geometry_json: string } | undefined;
+  const row = statement(db, 'SELECT geometry_json FROM geometries WHERE smiles = ? AND generator = ?').get(
+    smiles,
+    generator,
+  ) as { geometry_json: string } | undefined;
   return row?.geometry_json;
 }
 
 export function putGeometry(db: Db, smiles: string, generator: string, geometryJson: string): void {
-  db.prepare(
+  statement(
+    db,
     'INSERT OR IGNORE INTO geometries (smiles, generator, geometry_json, created_at) VALUES (?, ?, ?, ?)',
   ).run(smiles, generator, geometryJson, now());
 }

@@ -3,10 +3,15 @@ import { openStore } from '../../activities/store/db.js';
 import { listEvaluations } from '../../activities/store/evaluations.js';
 import { progressQuery } from '../../workflows/campaign.js';
 import { startCampaign, tinyCampaign } from '../helpers/campaign-env.js';
-import { processesNamed } from '../helpers/processes.js';
+import { processesIn } from '../helpers/processes.js';
 import { environmentWithWorkers } from '../helpers/workers.js';
 
 const env = environmentWithWorkers();
+/** This file's processes named `name` (by working directory: other jobs on the machine may run NWChem too). */
+const ours = (name: string) =>
+  processesIn(env().home)
+    .filter((p) => p.comm === name)
+    .map((p) => p.pid);
 
 describe('tier ladder', () => {
   it('promotes the best quarter of each xtb batch to NWChem', { timeout: 240_000 }, async () => {
@@ -63,7 +68,7 @@ describe('tier ladder', () => {
     });
     const handle = await startCampaign(env(), config, { heartbeatSeconds: 5 });
     const deadline = Date.now() + 120_000;
-    while (processesNamed('nwchem').length === 0) {
+    while (ours('nwchem').length === 0) {
       if (Date.now() > deadline) throw new Error('NWChem never started');
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -72,9 +77,8 @@ describe('tier ladder', () => {
     await expect(handle.result()).rejects.toThrow();
     // the activity learns of the cancellation on its next heartbeat, then kills the process group
     const gone = Date.now() + 30_000;
-    while (processesNamed('nwchem').length > 0 && Date.now() < gone)
-      await new Promise((r) => setTimeout(r, 200));
-    expect(processesNamed('nwchem')).toEqual([]);
-    expect(processesNamed('orted')).toEqual([]);
+    while (ours('nwchem').length > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 200));
+    expect(ours('nwchem')).toEqual([]);
+    expect(ours('orted')).toEqual([]);
   });
 });

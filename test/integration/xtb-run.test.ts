@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { xtbTemplate } from '../../activities/qm/codes/xtb.js';
 import { smilesTo3D } from '../../activities/qm/geometry.js';
+import { launcherBinary } from '../../activities/qm/launcher.js';
 import { codeVersion, MissingBinaryError, resolveBinary, xtbProfile } from '../../activities/qm/profile.js';
 import { hashInputs, parseRusage, type RunOptions, runCalculation } from '../../activities/qm/runner.js';
 import type { CalcFailure, Geometry, QmTemplate } from '../../activities/qm/template.js';
@@ -25,6 +26,20 @@ const waterCluster = fixtureMolecule('xtb', 'water-cluster-sigterm');
 
 const gfn2 = gfn2Spec;
 const opts = (over: Partial<RunOptions> = {}): RunOptions => ({ workRoot, timeoutMs: 120_000, ...over });
+
+/** Runs `body` with these environment variables set, then restores them. */
+async function withEnv(vars: Record<string, string>, body: () => Promise<void>): Promise<void> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    await body();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
 
 describe('runCalculation with xtb', () => {
   it("water GFN2 matches xtb's own xtbout.json", async () => {
@@ -74,8 +89,13 @@ describe('runCalculation with xtb', () => {
       opts({ timeoutMs: 50 }),
     );
     expect(outcome).toMatchObject({ kind: 'timeout', retryable: false });
-    expect(provenance.exitCode).toBeNull();
-    expect(provenance.signal).toMatch(/SIG(TERM|KILL)/);
+    // xtb ends on SIGTERM by itself ("external termination", exit 1) once its handler is installed;
+    // before that, the signal ends it
+    if (provenance.exitCode === null) expect(provenance.signal).toMatch(/SIG(TERM|KILL)/);
+    else {
+      expect(provenance.exitCode).toBe(1);
+      expect(provenance.stderrTail).toMatch(/external termination of xtb/);
+    }
     expect(provenance.wallSeconds).toBeLessThan(5);
     expect(processesIn(workRoot)).toEqual([]);
   });
@@ -133,13 +153,11 @@ describe('runCalculation with xtb', () => {
   });
 
   it.each([
-    ['GNU time', undefined],
-    ['/proc sampling', ''],
-  ])('measures CPU seconds with %s', async (_how, timeSetting) => {
-    const saved = process.env.CASCADE_TIME;
-    if (timeSetting === undefined) delete process.env.CASCADE_TIME;
-    else process.env.CASCADE_TIME = timeSetting;
-    try {
+    ['the launcher', {}],
+    ['GNU time', { CASCADE_LAUNCHER: '' }],
+    ['/proc sampling', { CASCADE_LAUNCHER: '', CASCADE_TIME: '' }],
+  ])('measures CPU seconds with %s', async (_how, settings: Record<string, string>) => {
+    await withEnv(settings, async () => {
       const { outcome, provenance } = await runCalculation(
         xtbTemplate,
         xtbProfile(),
@@ -154,10 +172,37 @@ describe('runCalculation with xtb', () => {
       expect(provenance.cpuSeconds).toBeLessThan(3);
       expect(provenance.cpuSeconds).toBeLessThan(provenance.wallSeconds * 1.5 + 0.05);
       expect(provenance.maxRssKb).toBeGreaterThan(10_000);
-    } finally {
-      if (saved === undefined) delete process.env.CASCADE_TIME;
-      else process.env.CASCADE_TIME = saved;
-    }
+      expect(readFileSync(join(provenance.workDir, '.cascade-stdout'), 'utf8')).toMatch(/HOMO-LUMO GAP/);
+    });
+  });
+
+  it('starts codes through the launcher built by make setup, not from this process', async () => {
+    expect(launcherBinary(), 'run "make setup" to build .tools/cascade-launcher').toBeDefined();
+    // a stand-in code that prints its parent's pid and command name (a fixed script, no user strings)
+    const parent: QmTemplate = {
+      code: 'sh',
+      write: () => ({ files: {}, argv: ['-c', 'echo "$PPID $(cat /proc/$PPID/comm)"; echo to-stderr >&2'] }),
+      parse: (out) => ({ totalEnergy: 0, warnings: [out.stdout.trim()] }),
+    };
+    const { outcome, provenance } = await runCalculation(
+      parent,
+      { binary: '/bin/sh', threads: 1 },
+      gfn2({ method: 'ppid' }),
+      water,
+      opts(),
+    );
+    const [ppid, comm] = (ok(outcome).warnings[0] ?? '').split(' ');
+    expect(Number(ppid)).not.toBe(process.pid);
+    expect(comm).toBe('cascade-launche'); // comm holds 15 characters
+    expect(provenance.stderrTail).toBe('to-stderr\n');
+    expect(provenance.exitCode).toBe(0);
+  });
+
+  it('without the launcher, spawns codes itself', async () => {
+    await withEnv({ CASCADE_LAUNCHER: '' }, async () => {
+      const { outcome } = await runCalculation(xtbTemplate, xtbProfile(), gfn2(), water, opts());
+      expect(ok(outcome).totalEnergy).toBeCloseTo(-5.0703759, 6);
+    });
   });
 
   it('reports a missing binary with the package to install', async () => {

@@ -1,0 +1,3 @@
+module cascade/launcher
+
+go 1.19
