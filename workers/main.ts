@@ -8,6 +8,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import * as activities from '../activities/campaign/index.js';
+import { setCalculationSlots } from '../activities/campaign/slots.js';
 import { connectSettings } from '../lib/temporal/connection.js';
 import { type QueueName, taskQueues } from '../lib/temporal/queues.js';
 
@@ -15,7 +16,7 @@ export interface WorkerOptions {
   queues: QueueName[];
   /** Task queue prefix (`CASCADE_TASK_QUEUE_PREFIX`). */
   prefix?: string;
-  /** Concurrent QM calculations; default: cores (each calculation's threads come from its tier). */
+  /** Concurrent QM calculations, in all of the worker's QM activities together; default: cores (each calculation's threads come from its tier). */
   qmConcurrency?: number;
   mlConcurrency?: number;
   connection?: NativeConnection;
@@ -66,10 +67,16 @@ export async function createWorkers(
         }),
       );
     } else {
+      // batches run their candidates side by side within these slots (activities/campaign/slots.ts)
+      setCalculationSlots(o.qmConcurrency ?? cores);
       workers.push(
         await Worker.create({
           ...common,
-          activities: { evaluateCandidate: activities.evaluateCandidate },
+          activities: {
+            evaluateBatch: activities.evaluateBatch,
+            // for campaigns that started before batches
+            evaluateCandidate: activities.evaluateCandidate,
+          },
           maxConcurrentActivityTaskExecutions: o.qmConcurrency ?? cores,
         }),
       );

@@ -10,6 +10,7 @@ import {
   defineQuery,
   defineSignal,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -17,6 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type * as activities from '../activities/campaign/index.js';
 import type { EvaluationSummary } from '../activities/campaign/index.js';
+import { batches, MAX_BATCH } from '../lib/campaign/batches.js';
 import {
   type CampaignResult,
   type CampaignState,
@@ -46,6 +48,12 @@ export interface CampaignWorkflowInput {
   resume?: { rounds?: number; calls?: number; cpuHours?: number };
 }
 
+/**
+ * Tiers evaluated in batches of candidates (evaluateBatch) rather than one activity per candidate
+ * (evaluateCandidate); campaigns whose history predates this keep the old way on replay.
+ */
+const QM_BATCHES = 'qm-batches';
+
 export const progressQuery = defineQuery<Progress>('progress');
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
@@ -68,12 +76,20 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     retry: { maximumAttempts: 3 },
   });
   const slowestTier = Math.max(...config.tiers.map((t) => t.timeoutSeconds));
-  const qm = proxyActivities<typeof activities>({
+  const qmOptions = {
     taskQueue: queues.qm,
-    // geometry + the code's own timeout + margin; the runner enforces the code's timeout itself
-    startToCloseTimeout: `${slowestTier * config.tiers.length + 300}s`,
     heartbeatTimeout,
     retry: { maximumAttempts: 3, initialInterval: '2s' },
+  };
+  // geometry + the code's own timeout + margin; the runner enforces the code's timeout itself
+  const qm = proxyActivities<typeof activities>({
+    ...qmOptions,
+    startToCloseTimeout: `${slowestTier * config.tiers.length + 300}s`,
+  });
+  // a batch may run its candidates one after the other; heartbeats catch a worker that died much sooner
+  const qmBatch = proxyActivities<typeof activities>({
+    ...qmOptions,
+    startToCloseTimeout: `${slowestTier * config.tiers.length * MAX_BATCH + 300}s`,
   });
 
   let paused = false;
@@ -194,14 +210,25 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       const limit = limits.calls[name];
       if (limit !== undefined) climbing = climbing.slice(0, Math.max(0, limit - (state.calls[name] ?? 0)));
       Object.assign(batch, { tier: name, size: climbing.length, done: 0, failed: 0 });
-      const results = await Promise.all(
-        climbing.map(async (idx) => {
-          const r = await qm.evaluateCandidate({ campaignId, idx, round: state.round, tier: t });
-          batch.done++;
-          if (r.status !== 'ok') batch.failed++;
-          return r;
-        }),
-      );
+      const counted = (rs: EvaluationSummary[]) => {
+        batch.done += rs.length;
+        batch.failed += rs.filter((r) => r.status !== 'ok').length;
+        return rs;
+      };
+      const results = patched(QM_BATCHES)
+        ? (
+            await Promise.all(
+              batches(climbing).map(async (idxs) =>
+                counted(await qmBatch.evaluateBatch({ campaignId, idxs, round: state.round, tier: t })),
+              ),
+            )
+          ).flat()
+        : await Promise.all(
+            climbing.map(async (idx) => {
+              const r = await qm.evaluateCandidate({ campaignId, idx, round: state.round, tier: t });
+              return counted([r])[0] as EvaluationSummary;
+            }),
+          );
       for (const r of results) {
         state.cpuSeconds += r.cpuSeconds;
         state.energyJoules += r.energyJoules;

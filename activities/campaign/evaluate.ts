@@ -1,19 +1,30 @@
 /**
- * evaluateCandidate: runs one candidate up the tier ladder. Every QM result is looked up by its content hash
- * first (activities/qm/calculate.ts), so a retried activity (a worker was killed) never repeats a calculation
- * that finished.
+ * evaluateBatch: candidates of one round at one tier of the ladder, run side by side as the worker's calculation
+ * slots allow, with one summary per candidate (a calculation that failed is a 'failed' summary, not an error).
+ * Every QM result is looked up by its content hash first (activities/qm/calculate.ts), and the heartbeats carry
+ * the summaries finished so far: a retried batch (a worker was killed) repeats no calculation that finished and
+ * reports the ones it finished as they were. evaluateCandidate is the same for one candidate, for campaigns that
+ * started before batches (workflows/campaign.ts).
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { type PropertyName, type TierConfig, tierName } from '../../lib/campaign/schema.js';
+import {
+  type CampaignConfig,
+  type PropertyName,
+  type TierConfig,
+  tierName,
+} from '../../lib/campaign/schema.js';
 import { CalculationStopped, calculate } from '../qm/calculate.js';
 import { parseXyz, smilesTo3D, toXyz } from '../qm/geometry.js';
+import type { Progress } from '../qm/runner.js';
 import type { CalcOutputs, Geometry } from '../qm/template.js';
 import { getCampaign } from '../store/campaigns.js';
-import { getCandidates } from '../store/candidates.js';
+import { type CandidateRow, getCandidates } from '../store/candidates.js';
 import { openStore } from '../store/db.js';
-import { listEvaluations, putEvaluation } from '../store/evaluations.js';
+import { getEvaluation, putEvaluation } from '../store/evaluations.js';
 import { record } from '../store/ledger.js';
 import { getGeometry, getQmResult, putGeometry } from '../store/qm-results.js';
+import { hasLadder, runLadderTier } from './cbs-tier.js';
+import { inCalculationSlot } from './slots.js';
 import { tierSpec } from './tier-spec.js';
 
 export interface EvaluationSummary {
@@ -33,6 +44,15 @@ export interface EvaluationSummary {
 
 const GEOMETRY_GENERATOR = 'obabel-gen3d';
 
+export interface EvaluateBatchArgs {
+  campaignId: string;
+  /** Candidates, by index in the campaign's pool; the summaries come back in this order. */
+  idxs: number[];
+  round: number;
+  /** Index into the campaign's tiers (default 0). */
+  tier?: number;
+}
+
 export interface EvaluateArgs {
   campaignId: string;
   idx: number;
@@ -41,19 +61,77 @@ export interface EvaluateArgs {
   tier?: number;
 }
 
-export async function evaluateCandidate(args: EvaluateArgs): Promise<EvaluationSummary> {
-  // a heartbeat for the whole activity, not only while a code runs: 3D embedding can take a while too
+/** What a batch's heartbeats carry: the summaries so far, and where the running calculations are. */
+interface BatchHeartbeat {
+  round: number;
+  tier: number;
+  done: EvaluationSummary[];
+  running: Array<{ idx: number } & Progress>;
+}
+
+export async function evaluateBatch(args: EvaluateBatchArgs): Promise<EvaluationSummary[]> {
   const ctx = Context.current();
-  const every = Math.max(1000, (ctx.info.heartbeatTimeoutMs ?? 30_000) / 3);
-  const beat = setInterval(() => ctx.heartbeat({ candidate: args.idx, tier: args.tier ?? 0 }), every);
+  const t = args.tier ?? 0;
+  const done = new Map(finishedEarlier(ctx.info.heartbeatDetails, args.round, t).map((s) => [s.idx, s]));
+  const running = new Map<number, { idx: number } & Progress>();
+  const beat = () =>
+    ctx.heartbeat({ round: args.round, tier: t, done: [...done.values()], running: [...running.values()] });
+  // a heartbeat for the whole activity, not only while a code runs: 3D embedding and waiting for a slot too
+  const timer = setInterval(beat, Math.max(1000, (ctx.info.heartbeatTimeoutMs ?? 30_000) / 3));
   try {
-    return await evaluate(args);
+    const batch = loadBatch(args, ctx.cancellationSignal);
+    const settled = await Promise.allSettled(
+      batch.candidates.map(async (cand) => {
+        const earlier = done.get(cand.idx);
+        if (earlier) return earlier;
+        const summary = await inCalculationSlot(async () => {
+          try {
+            return await evaluateOne(batch, cand, args.round, (p) =>
+              running.set(cand.idx, { idx: cand.idx, ...p }),
+            );
+          } finally {
+            running.delete(cand.idx);
+          }
+        });
+        done.set(cand.idx, summary);
+        return summary;
+      }),
+    );
+    const errors = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+    if (errors.length > 0) {
+      beat();
+      throw errors.find((e) => e instanceof ApplicationFailure && e.nonRetryable) ?? errors[0];
+    }
+    return settled.map((s) => (s as PromiseFulfilledResult<EvaluationSummary>).value);
   } finally {
-    clearInterval(beat);
+    clearInterval(timer);
   }
 }
 
-async function evaluate(args: EvaluateArgs): Promise<EvaluationSummary> {
+export async function evaluateCandidate(args: EvaluateArgs): Promise<EvaluationSummary> {
+  const [summary] = await evaluateBatch({ ...args, idxs: [args.idx] });
+  return summary as EvaluationSummary;
+}
+
+/** The summaries a previous attempt of this batch finished, from its last heartbeat. */
+function finishedEarlier(details: unknown, round: number, tier: number): EvaluationSummary[] {
+  const d = details as Partial<BatchHeartbeat> | undefined;
+  return d?.round === round && d.tier === tier && Array.isArray(d.done) ? d.done : [];
+}
+
+interface Batch {
+  campaignId: string;
+  config: CampaignConfig;
+  /** Index of the tier in the ladder, the tier, and the one below it (whose geometry a higher tier starts from). */
+  t: number;
+  tier: TierConfig;
+  previous?: TierConfig;
+  candidates: CandidateRow[];
+  /** The activity's cancellation: kills its calculations. */
+  signal: AbortSignal;
+}
+
+function loadBatch(args: EvaluateBatchArgs, signal: AbortSignal): Batch {
   const db = openStore();
   const campaign = getCampaign(db, args.campaignId);
   if (!campaign)
@@ -63,15 +141,30 @@ async function evaluate(args: EvaluateArgs): Promise<EvaluationSummary> {
   const tier = config.tiers[t];
   if (!tier)
     throw ApplicationFailure.nonRetryable(`campaign ${args.campaignId} has no tier #${t}`, 'UnknownTier');
-  const [cand] = getCandidates(db, args.campaignId, [args.idx]);
-  if (!cand) throw ApplicationFailure.nonRetryable(`no candidate #${args.idx}`, 'UnknownCandidate');
+  let candidates: CandidateRow[];
+  try {
+    candidates = getCandidates(db, args.campaignId, args.idxs);
+  } catch (e) {
+    throw ApplicationFailure.nonRetryable((e as Error).message, 'UnknownCandidate');
+  }
+  return { campaignId: args.campaignId, config, t, tier, previous: config.tiers[t - 1], candidates, signal };
+}
+
+async function evaluateOne(
+  batch: Batch,
+  cand: CandidateRow,
+  round: number,
+  onProgress: (p: Progress) => void,
+): Promise<EvaluationSummary> {
+  const { campaignId, config, t, tier } = batch;
+  const db = openStore();
   const name = tierName(tier);
   const base = { idx: cand.idx, label: cand.label, smiles: cand.smiles, tier: t };
   const failed = (message: string): EvaluationSummary => {
-    putEvaluation(db, args.campaignId, {
+    putEvaluation(db, campaignId, {
       idx: cand.idx,
       tier: name,
-      round: args.round,
+      round,
       status: 'failed',
       message,
       cached: false,
@@ -80,41 +173,52 @@ async function evaluate(args: EvaluateArgs): Promise<EvaluationSummary> {
     });
     return { ...base, status: 'failed', message, cached: false, cpuSeconds: 0, energyJoules: 0 };
   };
+  // waited for a slot while the batch was cancelled: nothing is started
+  if (batch.signal.aborted) {
+    throw ApplicationFailure.retryable(`evaluation of #${cand.idx} was cancelled`, 'CalculationKilled');
+  }
 
   let geom: Geometry;
   try {
     geom = await geometryFor(
       cand.smiles,
-      t === 0 ? undefined : previousGeometry(args.campaignId, cand.idx, config.tiers[t - 1] as TierConfig),
+      batch.previous ? previousGeometry(campaignId, cand.idx, batch.previous) : undefined,
     );
   } catch (e) {
     return failed(`3D embedding failed: ${(e as Error).message}`);
   }
 
-  const r = await runTier(tier, geom, args);
+  const r = hasLadder(tier)
+    ? await runLadderTier(tier, geom, { campaignId, round, idx: cand.idx, tierName: name }, (basis) =>
+        runTier({ ...tier, basis }, geom, { signal: batch.signal, onProgress }),
+      )
+    : await runTier(tier, geom, { signal: batch.signal, onProgress });
   const outputs = r.record.outputs as unknown as CalcOutputs | undefined;
   const value = outputs ? propertyOf(outputs, config.objective.property) : undefined;
-  putEvaluation(db, args.campaignId, {
-    idx: cand.idx,
-    tier: name,
-    round: args.round,
-    resultKey: r.record.key,
-    status: r.record.status,
-    value,
-    message: r.record.failure?.message,
-    cached: r.cached,
-    cpuSeconds: r.cached ? 0 : r.cpuSeconds,
-    wallSeconds: r.cached ? 0 : r.wallSeconds,
-  });
-  const energyJoules = r.cached
-    ? 0
-    : record(db, {
-        campaignId: args.campaignId,
-        round: args.round,
-        activity: `qm:${name}`,
-        wallSeconds: r.wallSeconds,
-        cpuSeconds: r.cpuSeconds,
-      });
+  // the evaluation and its ledger entry in one transaction: one write to the store, not two
+  const energyJoules = db.transaction(() => {
+    putEvaluation(db, campaignId, {
+      idx: cand.idx,
+      tier: name,
+      round,
+      resultKey: r.record.key,
+      status: r.record.status,
+      value,
+      message: r.record.failure?.message,
+      cached: r.cached,
+      cpuSeconds: r.cached ? 0 : r.cpuSeconds,
+      wallSeconds: r.cached ? 0 : r.wallSeconds,
+    });
+    return r.cached
+      ? 0
+      : record(db, {
+          campaignId,
+          round,
+          activity: `qm:${name}`,
+          wallSeconds: r.wallSeconds,
+          cpuSeconds: r.cpuSeconds,
+        });
+  })();
   const cost = { cached: r.cached, cpuSeconds: r.cached ? 0 : r.cpuSeconds, energyJoules };
   if (r.record.status !== 'ok' || !outputs) {
     return { ...base, ...cost, status: 'failed', message: r.record.failure?.message ?? 'no outputs' };
@@ -133,7 +237,7 @@ async function evaluate(args: EvaluateArgs): Promise<EvaluationSummary> {
 /** A higher tier starts from the geometry the previous tier optimised, when it did. */
 function previousGeometry(campaignId: string, idx: number, previous: TierConfig): Geometry | undefined {
   const db = openStore();
-  const row = listEvaluations(db, campaignId, tierName(previous)).find((e) => e.idx === idx);
+  const row = getEvaluation(db, campaignId, idx, tierName(previous));
   const result = row?.resultKey ? getQmResult(db, row.resultKey) : undefined;
   return (result?.outputs as { finalGeometry?: Geometry } | undefined)?.finalGeometry;
 }
@@ -165,8 +269,11 @@ function fromStored(stored: string): Geometry {
 }
 
 /** Runs one tier through the cache; a stopped calculation is left for Temporal to retry. */
-async function runTier(tier: TierConfig, geom: Geometry, args: { idx: number }) {
-  const ctx = Context.current();
+async function runTier(
+  tier: TierConfig,
+  geom: Geometry,
+  opts: { signal: AbortSignal; onProgress: (p: Progress) => void },
+) {
   try {
     return await calculate(
       {
@@ -175,10 +282,7 @@ async function runTier(tier: TierConfig, geom: Geometry, args: { idx: number }) 
         timeoutSeconds: tier.timeoutSeconds,
         threads: tier.threads,
       },
-      {
-        signal: ctx.cancellationSignal,
-        onProgress: (p) => ctx.heartbeat({ candidate: args.idx, tier: tierName(tier), ...p }),
-      },
+      opts,
     );
   } catch (e) {
     if (e instanceof CalculationStopped) throw ApplicationFailure.retryable(e.message, 'CalculationKilled');

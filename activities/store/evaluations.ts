@@ -1,4 +1,4 @@
-import { type Db, now } from './db.js';
+import { type Db, now, statement } from './db.js';
 
 export interface EvaluationRecord {
   idx: number;
@@ -14,7 +14,8 @@ export interface EvaluationRecord {
 }
 
 export function putEvaluation(db: Db, campaignId: string, e: EvaluationRecord): void {
-  db.prepare(
+  statement(
+    db,
     `INSERT OR REPLACE INTO evaluations (campaign_id, idx, tier, round, result_key, status, value, message, cached,
        cpu_seconds, wall_seconds, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
@@ -58,6 +59,21 @@ const fromRow = (r: Row): EvaluationRecord => ({
   cpuSeconds: r.cpu_seconds,
   wallSeconds: r.wall_seconds,
 });
+
+/** One candidate's evaluation at one tier, if it has one. */
+export function getEvaluation(
+  db: Db,
+  campaignId: string,
+  idx: number,
+  tier: string,
+): EvaluationRecord | undefined {
+  const row = statement(db, 'SELECT * FROM evaluations WHERE campaign_id = ? AND idx = ? AND tier = ?').get(
+    campaignId,
+    idx,
+    tier,
+  ) as Row | undefined;
+  return row ? fromRow(row) : undefined;
+}
 
 export function listEvaluations(db: Db, campaignId: string, tier?: string): EvaluationRecord[] {
   const rows = tier

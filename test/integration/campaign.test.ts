@@ -127,4 +127,55 @@ describe('CampaignWorkflow', () => {
     // in-flight calculations finished and were recorded: the store agrees with the workflow
     expect(listEvaluations(openStore(), 'stoppable')).toHaveLength(result.calls.xtb ?? 0);
   });
+
+  it('evaluates a tier in batches, never more calculations at once than the worker runs', {
+    timeout: 180_000,
+  }, async () => {
+    // molecules the other tests here do not use (they take at most 12 heavy atoms), so every one runs
+    const config = tinyCampaign('batched', {
+      candidates: {
+        source: '/usr/share/RDKit/Data/NCI/first_5K.smi',
+        limit: 300,
+        filters: { minHeavyAtoms: 13, maxHeavyAtoms: 16, elements: ['C', 'N', 'O'] },
+      },
+      acquisition: { strategy: 'random', batchSize: 20, initialBatch: 20 },
+      budget: { rounds: 1, callsPerTier: { xtb: 20 } },
+    });
+    const handle = await startCampaign(env(), config);
+    const result = await handle.result();
+    expect(result.calls.xtb).toBe(20);
+    expect(result.batch).toMatchObject({ tier: 'xtb', size: 20, done: 20 });
+
+    // 8 activities of 2 or 3 candidates, one summary per candidate in the store
+    const history = await handle.fetchHistory();
+    const batches = (history.events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes)
+      .filter((a) => a?.activityType?.name === 'evaluateBatch');
+    expect(batches).toHaveLength(8);
+    const evals = listEvaluations(openStore(), 'batched', 'xtb');
+    expect(evals).toHaveLength(20);
+    expect(evals.filter((e) => e.status === 'ok').length + result.failures).toBe(20);
+
+    // the worker's 2 calculation slots were shared by its batches: 2 at once, never 3
+    const runs = openStore()
+      .prepare(
+        `SELECT x.started_at AS a, x.finished_at AS b FROM qm_executions x
+         JOIN evaluations e ON e.result_key = x.key WHERE e.campaign_id = 'batched'`,
+      )
+      .all() as { a: string; b: string }[];
+    expect(runs).toHaveLength(20);
+    const edges = runs
+      .flatMap((r) => [
+        { t: Date.parse(r.a), d: 1 },
+        { t: Date.parse(r.b), d: -1 },
+      ])
+      .sort((x, y) => x.t - y.t || x.d - y.d); // an end and a start in the same millisecond: the end first
+    let running = 0;
+    let most = 0;
+    for (const e of edges) {
+      running += e.d;
+      most = Math.max(most, running);
+    }
+    expect(most).toBe(2);
+  });
 });

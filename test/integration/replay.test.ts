@@ -10,7 +10,10 @@ import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { workflowsPath } from '../../workers/main.js';
 
-const fixture = path.resolve(import.meta.dirname, '../fixtures/histories/tiny-campaign.json');
+const histories = path.resolve(import.meta.dirname, '../fixtures/histories');
+const fixture = path.join(histories, 'tiny-campaign.json');
+/** Recorded before tiers went out in batches (one evaluateCandidate per candidate): campaigns still running then. */
+const perCandidate = path.join(histories, 'tiny-campaign-per-candidate.json');
 /**
  * protobufjs's own JSON form. (@temporalio/common's historyFromJSON fails here: npm gives common and proto
  * separate protobufjs copies, and its instanceof check rejects the other copy's types.)
@@ -18,11 +21,25 @@ const fixture = path.resolve(import.meta.dirname, '../fixtures/histories/tiny-ca
 const historyFromJSON = (json: unknown) =>
   temporal.api.history.v1.History.fromObject(json as Record<string, unknown>);
 
+const activityTypes = (history: ReturnType<typeof historyFromJSON>) =>
+  new Set(history.events?.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name));
+
 describe('CampaignWorkflow replay', () => {
   it('replays a recorded two-round campaign history', { timeout: 120_000 }, async () => {
     const history = historyFromJSON(JSON.parse(readFileSync(fixture, 'utf8')));
     expect(history.events?.length).toBeGreaterThan(20);
     await Worker.runReplayHistory({ workflowsPath: workflowsPath() }, history, 'recorded-tiny-campaign');
+    const types = activityTypes(history);
+    expect(types).toContain('evaluateBatch');
+    expect(types).not.toContain('evaluateCandidate');
+  });
+
+  it('replays a history recorded before batches, one activity per candidate', {
+    timeout: 120_000,
+  }, async () => {
+    const history = historyFromJSON(JSON.parse(readFileSync(perCandidate, 'utf8')));
+    expect(activityTypes(history)).toContain('evaluateCandidate');
+    await Worker.runReplayHistory({ workflowsPath: workflowsPath() }, history, 'per-candidate');
   });
 
   it('detects a history that does not match the code', { timeout: 120_000 }, async () => {
