@@ -3,11 +3,13 @@
  * two concurrent calculations, store and ledger writes, heartbeats) against `xargs -P 2` running xtb on the
  * same 200 geometries directly. Geometries are embedded once beforehand and shared by both, so the figure is
  * the orchestration overhead alone. Prints calculations per second for each and their ratio (goal >= 0.9),
- * then one JSON line.
+ * the CPU each side spent per calculation (xtb; Temporal server, worker and launcher; xargs and the shells)
+ * and the ratio of those (what a machine with every core busy would see, whatever else it runs), then one
+ * JSON line.
  *
  *   npm run bench:qm-throughput [-- --n 200 --min-heavy 8 --max-heavy 20]
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,15 +46,34 @@ function freePort(): Promise<number> {
   });
 }
 
-/** utime + stime of a process from /proc (Linux), in seconds. */
-function processCpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
+/** Fields of /proc/<pid>/stat after the command name (state is [0]); [] when the process is gone. */
+function statFields(pid: number | string): string[] {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks: 100 per second on Linux
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return Number.NaN;
+    return [];
   }
+}
+
+/** utime + stime of a process from /proc (Linux), in seconds; with `children`, of its reaped children too. */
+function processCpuSeconds(pid: number | undefined, children = false): number {
+  if (pid === undefined) return Number.NaN;
+  const f = statFields(pid);
+  if (f.length === 0) return Number.NaN;
+  const fields = children ? [13, 14] : [11, 12];
+  return fields.reduce((s, i) => s + Number(f[i]), 0) / 100; // clock ticks: 100 per second on Linux
+}
+
+/** The launcher this process started (activities/qm/launcher.ts), if any. */
+function launcherPid(): number | undefined {
+  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    const f = statFields(name);
+    if (Number(f[1]) !== process.pid) continue;
+    const comm = readFileSync(`/proc/${name}/comm`, 'utf8').trim();
+    if (comm === 'cascade-launche') return Number(name);
+  }
+  return undefined;
 }
 
 async function molecules(): Promise<string[]> {
@@ -92,8 +113,11 @@ async function main() {
     writeFileSync(path.join(direct, String(i), 'input.xyz'), toXyz(g));
   }
 
-  // the peer: xtb straight from xargs, two at a time, one thread each
+  // the peer: xtb straight from xargs, two at a time, one thread each, each in its own session as cascade
+  // starts codes (with the kernel's autogroup scheduling, a session is a scheduling group: under load from
+  // other sessions, codes sharing one session would get less CPU than codes in sessions of their own)
   const dirs = smiles.map((_, i) => path.join(direct, String(i))).join('\n');
+  const directCpu0 = processCpuSeconds(process.pid, true);
   const t0 = performance.now();
   await execa(
     'xargs',
@@ -101,6 +125,8 @@ async function main() {
       '-P',
       String(concurrency),
       '-I{}',
+      'setsid',
+      '-w',
       'sh',
       '-c',
       'cd "$1" && xtb input.xyz --gfn 2 --json > out.txt 2>&1',
@@ -113,6 +139,8 @@ async function main() {
     },
   );
   const directSeconds = (performance.now() - t0) / 1000;
+  // xargs, the shells and xtb: everything the peer ran, reaped by now
+  const directCpu = processCpuSeconds(process.pid, true) - directCpu0;
 
   // cascade: a one-round campaign whose random initial batch is the whole pool
   const serverHome = path.join(home, 'temporal');
@@ -149,11 +177,30 @@ async function main() {
     taskQueue: queues.default,
     args: [{ campaignId: config.name, config, queues, limits: limitsFromConfig(config) }],
   });
+  // CPU from here on is the tier's: the pool is prepared once the first calculation starts
+  let atFirst: { server: number; worker: NodeJS.CpuUsage } | undefined;
+  const started = db.prepare('SELECT 1 FROM qm_executions LIMIT 1');
+  const watch = setInterval(() => {
+    if (atFirst || !started.get()) return;
+    atFirst = { server: processCpuSeconds(server.pid), worker: process.cpuUsage() };
+    clearInterval(watch);
+  }, 5);
   const result = await handle.result();
+  clearInterval(watch);
   const cascadeSeconds = (performance.now() - t1) / 1000;
   const serverCpu = processCpuSeconds(server.pid) - serverCpu0;
   const w = process.cpuUsage(workerCpu0);
   const workerCpu = (w.user + w.system) / 1e6;
+  const tierServerCpu = processCpuSeconds(server.pid) - (atFirst?.server ?? serverCpu0);
+  const tw = process.cpuUsage(atFirst?.worker ?? workerCpu0);
+  const tierWorkerCpu = (tw.user + tw.system) / 1e6;
+  // the launcher starts with the first calculation: all of its CPU is the tier's
+  const launcherCpu = processCpuSeconds(launcherPid()) || 0;
+  const codesCpu = (
+    db.prepare("SELECT SUM(cpu_seconds) AS s FROM evaluations WHERE campaign_id = 'qm-throughput'").get() as {
+      s: number;
+    }
+  ).s;
   const ran = (
     db.prepare("SELECT COUNT(*) AS c FROM qm_executions WHERE status = 'ok'").get() as { c: number }
   ).c;
@@ -188,8 +235,15 @@ async function main() {
     `  of which the tier (first calculation to last): ${tierSeconds.toFixed(2)} s  ${tierRate.toFixed(2)} calcs/s; time inside the runner: ${span.busy.toFixed(2)} slot-seconds`,
   );
   console.log(
-    `  CPU during the campaign: Temporal dev server ${serverCpu.toFixed(2)} s, worker process (excl. codes) ${workerCpu.toFixed(2)} s`,
+    `  CPU during the campaign: Temporal dev server ${serverCpu.toFixed(2)} s, worker process (excl. codes) ${workerCpu.toFixed(2)} s, launcher ${launcherCpu.toFixed(2)} s`,
   );
+  const cascadeCpu = codesCpu + tierServerCpu + tierWorkerCpu + launcherCpu;
+  const perCalc = (x: number) => `${((1000 * x) / n).toFixed(1)} ms`;
+  console.log(
+    `  CPU per calculation in the tier: direct ${perCalc(directCpu)} (xtb, sh, xargs); cascade ${perCalc(cascadeCpu)} = xtb ${perCalc(codesCpu)} + server ${perCalc(tierServerCpu)} + worker ${perCalc(tierWorkerCpu)} + launcher ${perCalc(launcherCpu)}`,
+  );
+  // with every core busy, throughput goes as 1 / CPU per calculation: a figure other load does not skew
+  console.log(`  CPU-bound ratio (direct CPU / cascade CPU): ${(directCpu / cascadeCpu).toFixed(3)}`);
   console.log(
     `  ratio, tier (cascade / direct): ${(tierRate / directRate).toFixed(3)}   whole workflow: ${(cascadeRate / directRate).toFixed(3)}`,
   );
@@ -211,6 +265,13 @@ async function main() {
       failed: result.failures,
       serverCpuSeconds: serverCpu,
       workerCpuSeconds: workerCpu,
+      tierServerCpuSeconds: tierServerCpu,
+      tierWorkerCpuSeconds: tierWorkerCpu,
+      launcherCpuSeconds: launcherCpu,
+      codesCpuSeconds: codesCpu,
+      directCpuSeconds: directCpu,
+      cpuRatio: directCpu / cascadeCpu,
+      load1: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
     }),
   );
 }
