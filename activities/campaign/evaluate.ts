@@ -14,15 +14,15 @@ import {
   tierName,
 } from '../../lib/campaign/schema.js';
 import { CalculationStopped, calculate } from '../qm/calculate.js';
-import { parseXyz, smilesTo3D, toXyz } from '../qm/geometry.js';
 import type { Progress } from '../qm/runner.js';
+import { storedGeometry } from '../qm/stored-geometry.js';
 import type { CalcOutputs, Geometry } from '../qm/template.js';
 import { getCampaign } from '../store/campaigns.js';
 import { type CandidateRow, getCandidates } from '../store/candidates.js';
 import { openStore } from '../store/db.js';
 import { getEvaluation, putEvaluation } from '../store/evaluations.js';
 import { record } from '../store/ledger.js';
-import { getGeometry, getQmResult, putGeometry } from '../store/qm-results.js';
+import { getQmResult } from '../store/qm-results.js';
 import { hasLadder, runLadderTier } from './cbs-tier.js';
 import { inCalculationSlot } from './slots.js';
 import { tierSpec } from './tier-spec.js';
@@ -41,8 +41,6 @@ export interface EvaluationSummary {
   cpuSeconds: number;
   energyJoules: number;
 }
-
-const GEOMETRY_GENERATOR = 'obabel-gen3d';
 
 export interface EvaluateBatchArgs {
   campaignId: string;
@@ -242,30 +240,8 @@ function previousGeometry(campaignId: string, idx: number, previous: TierConfig)
   return (result?.outputs as { finalGeometry?: Geometry } | undefined)?.finalGeometry;
 }
 
-async function geometryFor(smiles: string, fromPreviousTier?: Geometry): Promise<Geometry> {
-  if (fromPreviousTier) return fromPreviousTier;
-  const db = openStore();
-  const stored = getGeometry(db, smiles, GEOMETRY_GENERATOR);
-  if (stored) return fromStored(stored);
-  const geom = await smilesTo3D(smiles);
-  putGeometry(
-    db,
-    smiles,
-    GEOMETRY_GENERATOR,
-    JSON.stringify({ xyz: toXyz(geom), charge: geom.charge, multiplicity: geom.multiplicity }),
-  );
-  // re-read: if another worker stored one first, everyone uses the same geometry (and cache key)
-  return fromStored(getGeometry(db, smiles, GEOMETRY_GENERATOR) as string);
-}
-
-/** XYZ has no charge or spin: the store keeps them beside it. */
-function fromStored(stored: string): Geometry {
-  const { xyz, charge, multiplicity } = JSON.parse(stored) as {
-    xyz: string;
-    charge: number;
-    multiplicity: number;
-  };
-  return parseXyz(xyz, { charge, multiplicity });
+function geometryFor(smiles: string, fromPreviousTier?: Geometry): Promise<Geometry> {
+  return fromPreviousTier ? Promise.resolve(fromPreviousTier) : storedGeometry(smiles);
 }
 
 /** Runs one tier through the cache; a stopped calculation is left for Temporal to retry. */

@@ -11,7 +11,14 @@
 
 import type { Prototype } from '../../lib/cbs/dataset-config.js';
 import { elementProperty, parseFormula } from '../../lib/chem/composition.js';
-import { ANGSTROM_PER_BOHR, cesiumChloride, checkCrystal, rockSalt, zincBlende } from '../qm/structure.js';
+import {
+  ANGSTROM_PER_BOHR,
+  cesiumChloride,
+  checkCrystal,
+  fccLattice,
+  rockSalt,
+  zincBlende,
+} from '../qm/structure.js';
 import type { Crystal } from '../qm/template.js';
 
 /** Nearest-neighbour distance over the covalent-radius sum in the ionic prototypes and the elemental metals. */
@@ -70,15 +77,10 @@ export function binaryCell(prototype: Prototype, formula: string): Cell {
  */
 export function elementCell(symbol: string): Cell {
   const constant = round4(cubicConstant('fcc', IONIC_EXPANSION * bondLengthBohr(symbol, symbol)));
-  const h = constant / 2;
   const crystal = checkCrystal(
     {
       kind: 'crystal',
-      lattice: [
-        [0, h, h],
-        [h, 0, h],
-        [h, h, 0],
-      ],
+      lattice: fccLattice(constant),
       symbols: [symbol],
       fractional: [[0, 0, 0]],
     },

@@ -5,7 +5,7 @@
  * solids.jsonl, molecules.jsonl and molecule-geometries.jsonl (the geometries used, so that a rerun elsewhere
  * computes on exactly the same molecules).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   type CbsDatasetConfig,
@@ -21,7 +21,7 @@ import { canonicalGeometry } from '../qm/geometry.js';
 import { fromStored, geometryJson, storedGeometry } from '../qm/stored-geometry.js';
 import type { CalcOutputs, CalcSpec, Crystal, Geometry } from '../qm/template.js';
 import { binaryCell, binaryElements, type Cell, elementCell } from './cells.js';
-import { readJsonl } from './read-dataset.js';
+import { readDatasetFiles, readJsonl } from './read-dataset.js';
 
 export interface GenerateOptions {
   /** Directory the JSONL files go to. */
@@ -60,10 +60,12 @@ export async function generateDataset(
   const geometries = new Map<string, Geometry>(readGeometries(opts.outDir));
   const jobs: Job[] = [];
   // rows already in the output files are kept (a run on another machine, without this store, goes on from them)
-  const earlier = readDatasetRows(opts.outDir);
-  if (config.solids) jobs.push(...solidJobs(config.solids, solidRows, earlier.solids));
+  const earlier = readDatasetFiles(opts.outDir);
+  if (config.solids) jobs.push(...solidJobs(config.solids, solidRows, earlier.solids ?? []));
   if (config.molecules) {
-    jobs.push(...(await moleculeJobs(config.molecules, geometries, moleculeRows, earlier.molecules, log)));
+    jobs.push(
+      ...(await moleculeJobs(config.molecules, geometries, moleculeRows, earlier.molecules ?? [], log)),
+    );
   }
   jobs.sort((a, b) => a.order - b.order);
   if (opts.dryRun) {
@@ -203,6 +205,7 @@ async function moleculeJobs(
       log(`geometry ${smiles}: ${formulaOf(compositionOf(geom.symbols))}`);
     }
     const g = geom;
+    const geometryHash = canonicalGeometry(g).hash;
     const size = g.symbols.length + 4 * g.symbols.filter((s) => s !== 'H').length;
     const wanted = [...bases];
     if (set.check?.smiles.includes(smiles)) wanted.push({ basis: set.check.basis, role: 'check' });
@@ -216,7 +219,7 @@ async function moleculeJobs(
             (r) =>
               r.smiles === smiles &&
               r.basis === b.basis &&
-              r.geometryHash === canonicalGeometry(g).hash &&
+              r.geometryHash === geometryHash &&
               sameRun(r, set.method, set.settings),
           );
           if (done) {
@@ -233,7 +236,7 @@ async function moleculeJobs(
             settings: { ...set.settings },
           };
           const result = await calculateOrFailure(spec, g, set.timeoutSeconds);
-          rows.push(moleculeRow(smiles, g, b, result));
+          rows.push(moleculeRow(smiles, g, geometryHash, b, result));
           return describe(result);
         },
       });
@@ -270,6 +273,7 @@ async function moleculeGeometry(smiles: string, set: MoleculeSet): Promise<Geome
 function moleculeRow(
   smiles: string,
   geom: Geometry,
+  geometryHash: string,
   b: { basis: string; role: MoleculeRow['role'] },
   r: CalculationResult | Error,
 ): MoleculeRow {
@@ -282,7 +286,7 @@ function moleculeRow(
     atoms,
     charge: geom.charge,
     multiplicity: geom.multiplicity,
-    geometryHash: canonicalGeometry(geom).hash,
+    geometryHash,
     basis: b.basis,
     cardinal: cardinalNumber(b.basis) ?? null,
     role: b.role,
@@ -365,24 +369,15 @@ function sameRun(r: SolidRow | MoleculeRow, method: string, settings: Record<str
   return Object.entries(settings).every(([k, v]) => JSON.stringify(had[k]) === JSON.stringify(v));
 }
 
-function readDatasetRows(dir: string): { solids: SolidRow[]; molecules: MoleculeRow[] } {
-  const read = <T>(name: string): T[] =>
-    existsSync(path.join(dir, name)) ? readJsonl<T>(path.join(dir, name)) : [];
-  return { solids: read<SolidRow>('solids.jsonl'), molecules: read<MoleculeRow>('molecules.jsonl') };
-}
-
 const GEOMETRY_FILE = 'molecule-geometries.jsonl';
 
 function readGeometries(dir: string): [string, Geometry][] {
   const file = path.join(dir, GEOMETRY_FILE);
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => {
-      const row = JSON.parse(l) as { smiles: string; xyz: string; charge: number; multiplicity: number };
-      return [row.smiles, fromStored(JSON.stringify(row))];
-    });
+  return readJsonl<{ smiles: string; xyz: string; charge: number; multiplicity: number }>(file).map((row) => [
+    row.smiles,
+    fromStored(JSON.stringify(row)),
+  ]);
 }
 
 function writeAll(

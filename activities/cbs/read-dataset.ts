@@ -16,16 +16,20 @@ export function readJsonl<T>(file: string): T[] {
     });
 }
 
+/** The data files in a directory; a part whose file is absent is undefined. */
+export function readDatasetFiles(dir: string): { solids?: SolidRow[]; molecules?: MoleculeRow[] } {
+  const read = <T>(name: string): T[] | undefined =>
+    existsSync(path.join(dir, name)) ? readJsonl<T>(path.join(dir, name)) : undefined;
+  return { solids: read<SolidRow>('solids.jsonl'), molecules: read<MoleculeRow>('molecules.jsonl') };
+}
+
+/** As readDatasetFiles, but a directory without either file is an error. */
 export function readDataset(dir: string): { solids?: SolidRow[]; molecules?: MoleculeRow[] } {
-  const solids = path.join(dir, 'solids.jsonl');
-  const molecules = path.join(dir, 'molecules.jsonl');
-  if (!existsSync(solids) && !existsSync(molecules)) {
+  const data = readDatasetFiles(dir);
+  if (!data.solids && !data.molecules) {
     throw new Error(
       `no data set in ${dir}: expected solids.jsonl and/or molecules.jsonl (make it with npm run cbs:generate)`,
     );
   }
-  return {
-    solids: existsSync(solids) ? readJsonl<SolidRow>(solids) : undefined,
-    molecules: existsSync(molecules) ? readJsonl<MoleculeRow>(molecules) : undefined,
-  };
+  return data;
 }

@@ -347,7 +347,7 @@ export function crystalToJson(c: Crystal): string {
 // Prototype cells (primitive), for generating data sets
 
 /** Primitive fcc lattice of cubic constant a: a/2 (0,1,1), a/2 (1,0,1), a/2 (1,1,0). */
-function fccLattice(a: number): [Vec3, Vec3, Vec3] {
+export function fccLattice(a: number): [Vec3, Vec3, Vec3] {
   const h = a / 2;
   return [
     [0, h, h],

@@ -22,16 +22,7 @@ export interface LadderRecord {
   source: 'computed' | 'predicted';
 }
 
-function ensureTable(db: Db): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS cbs_ladders (
-    campaign_id TEXT NOT NULL, round INTEGER NOT NULL, idx INTEGER NOT NULL, tier TEXT NOT NULL,
-    bases_run TEXT NOT NULL, bases_skipped TEXT NOT NULL, cpu_seconds REAL NOT NULL,
-    largest_basis_cpu_seconds REAL NOT NULL, energy REAL, lo REAL, hi REAL, source TEXT NOT NULL, at TEXT NOT NULL,
-    PRIMARY KEY (campaign_id, idx, tier))`);
-}
-
 export function recordLadder(db: Db, r: LadderRecord): void {
-  ensureTable(db);
   db.prepare(
     `INSERT OR REPLACE INTO cbs_ladders (campaign_id, round, idx, tier, bases_run, bases_skipped, cpu_seconds,
        largest_basis_cpu_seconds, energy, lo, hi, source, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -63,7 +54,6 @@ export interface LadderSavings {
 }
 
 export function ladderSavings(db: Db, campaignId: string): LadderSavings | undefined {
-  ensureTable(db);
   const r = db
     .prepare(
       `SELECT COUNT(*) AS molecules, SUM(bases_skipped != '[]') AS stoppedEarly, SUM(cpu_seconds) AS cpuSeconds,

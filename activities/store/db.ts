@@ -44,6 +44,11 @@ CREATE TABLE IF NOT EXISTS ledger (
   activity TEXT NOT NULL, host TEXT NOT NULL, wall_seconds REAL NOT NULL, cpu_seconds REAL NOT NULL,
   gpu_seconds REAL NOT NULL DEFAULT 0, energy_joules REAL NOT NULL, energy_method TEXT NOT NULL, at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS ledger_campaign ON ledger (campaign_id);
+CREATE TABLE IF NOT EXISTS cbs_ladders (
+  campaign_id TEXT NOT NULL, round INTEGER NOT NULL, idx INTEGER NOT NULL, tier TEXT NOT NULL,
+  bases_run TEXT NOT NULL, bases_skipped TEXT NOT NULL, cpu_seconds REAL NOT NULL,
+  largest_basis_cpu_seconds REAL NOT NULL, energy REAL, lo REAL, hi REAL, source TEXT NOT NULL, at TEXT NOT NULL,
+  PRIMARY KEY (campaign_id, idx, tier));
 `;
 
 /** Where cascade keeps its state: `$CASCADE_HOME`, else `.cascade/` in the working directory. */

@@ -153,7 +153,7 @@ export function moleculeFeatures(ladder: readonly MoleculeRung[], composition: r
   if (!r || r.cardinal === null || r.energyPerAtom === null)
     throw new Error('a ladder needs a finished basis');
   return [
-    ...ladderFeatures(ladder as MoleculeRow[], ladder.length - 1, (x) => x.cardinal ?? Number.NaN),
+    ...ladderFeatures(ladder, ladder.length - 1, (x) => x.cardinal ?? Number.NaN),
     r.bandGap ?? 0,
     r.homo ?? 0,
     r.lumo ?? 0,
