@@ -2,6 +2,10 @@
  * Leave-compound-out cross-validation of the CBS model: compounds (not rows) are split into folds, so a
  * compound's smaller and larger bases never sit on both sides; every example gets a prediction from a model
  * that never saw its compound. The analytic baselines need no fitting and are scored on the same examples.
+ *
+ * Where the baselines read the whole ladder (two-point formulas use DZ and TZ even for the DZ row), the model is
+ * also scored with the same calculations: every row's error follows from the prediction at the compound's largest
+ * ladder basis, ΔE(b) = E(b) - E(largest) + ΔÊ(largest). That entry is `qrf (whole ladder)`.
  */
 import type { Example, ExampleSet } from '../../lib/cbs/examples.js';
 import { type ErrorSummary, summarise } from '../../lib/cbs/metrics.js';
@@ -17,6 +21,25 @@ export interface CrossValidation {
   /** Per basis size: the model and every baseline. */
   byBasis: Record<string, Record<string, ErrorSummary>>;
   predictions: (ErrorPrediction & { example: Example })[];
+}
+
+type Scored = Pick<ErrorPrediction, 'median' | 'lo' | 'hi'> & { example: Example };
+
+export const WHOLE_LADDER = 'qrf (whole ladder)';
+
+/** Every row's prediction re-derived from its compound's largest-basis prediction (same calculations as a two-point formula). */
+export function fromLargestBasis(predictions: readonly Scored[]): Scored[] {
+  const largest = new Map<string, Scored>();
+  for (const p of predictions) {
+    const l = largest.get(p.example.group);
+    if (!l || p.example.basisSize > l.example.basisSize) largest.set(p.example.group, p);
+  }
+  return predictions.map((p) => {
+    const l = largest.get(p.example.group) as Scored;
+    // E(b) - E(largest), exactly: both targets are measured from the same reference
+    const step = p.example.target - l.example.target;
+    return { example: p.example, median: step + l.median, lo: step + l.lo, hi: step + l.hi };
+  });
 }
 
 export async function crossValidate(
@@ -42,13 +65,17 @@ export async function crossValidate(
       predictions.push({ ...(p[i] as ErrorPrediction), example: e });
     });
   }
-  const scores: Record<string, ErrorSummary> = {
-    qrf: summarise(
-      predictions.map((p) => p.example.target),
-      predictions.map((p) => p.median),
-      { lo: predictions.map((p) => p.lo), hi: predictions.map((p) => p.hi) },
-    ),
-  };
+  const scored = (ps: readonly Scored[]): ErrorSummary =>
+    summarise(
+      ps.map((p) => p.example.target),
+      ps.map((p) => p.median),
+      { lo: ps.map((p) => p.lo), hi: ps.map((p) => p.hi) },
+    );
+  const models: Record<string, Scored[]> = { qrf: predictions };
+  if (set.baselinesRead === 'whole ladder') models[WHOLE_LADDER] = fromLargestBasis(predictions);
+  const scores: Record<string, ErrorSummary> = Object.fromEntries(
+    Object.entries(models).map(([name, ps]) => [name, scored(ps)]),
+  );
   const baselineNames = [...new Set(set.examples.flatMap((e) => Object.keys(e.baselines)))];
   for (const name of baselineNames) {
     const usable = set.examples.filter((e) => e.baselines[name] !== undefined);
@@ -57,24 +84,22 @@ export async function crossValidate(
       usable.map((e) => e.baselines[name] as number),
     );
     // the model on exactly the examples the baseline could predict, for a like-for-like comparison
-    const same = predictions.filter((p) => p.example.baselines[name] !== undefined);
-    scores[`qrf (on ${name}'s examples)`] = summarise(
-      same.map((p) => p.example.target),
-      same.map((p) => p.median),
-      { lo: same.map((p) => p.lo), hi: same.map((p) => p.hi) },
-    );
+    if (usable.length < set.examples.length) {
+      scores[`qrf (on ${name}'s examples)`] = scored(
+        predictions.filter((p) => p.example.baselines[name] !== undefined),
+      );
+    }
   }
   // per basis size: the model and each baseline on the same examples
   const byBasis: Record<string, Record<string, ErrorSummary>> = {};
   for (const size of [...new Set(predictions.map((p) => p.example.basisSize))].sort((a, b) => a - b)) {
     const at = predictions.filter((p) => p.example.basisSize === size);
-    const forSize: Record<string, ErrorSummary> = {
-      qrf: summarise(
-        at.map((p) => p.example.target),
-        at.map((p) => p.median),
-        { lo: at.map((p) => p.lo), hi: at.map((p) => p.hi) },
-      ),
-    };
+    const forSize: Record<string, ErrorSummary> = Object.fromEntries(
+      Object.entries(models).map(([name, ps]) => [
+        name,
+        scored(ps.filter((p) => p.example.basisSize === size)),
+      ]),
+    );
     for (const name of baselineNames) {
       const usable = at.filter((p) => p.example.baselines[name] !== undefined);
       forSize[name] = summarise(

@@ -74,15 +74,23 @@ export async function generateDataset(
   }
   let done = 0;
   const started = Date.now();
-  const write = () => writeAll(opts.outDir, solidRows, moleculeRows, geometries);
-  opts.signal?.addEventListener('abort', write, { once: true });
+  // while the run is under way, rows of the earlier files that no job has reached yet stay in the files, so a
+  // run killed outright (kill -9, power cut) loses nothing; the final write holds exactly this run's rows
+  const writeSoFar = () =>
+    writeAll(
+      opts.outDir,
+      config.solids ? withEarlier(solidRows, earlier.solids ?? [], solidKey) : [],
+      config.molecules ? withEarlier(moleculeRows, earlier.molecules ?? [], moleculeKey) : [],
+      config.molecules ? geometries : undefined,
+    );
+  opts.signal?.addEventListener('abort', writeSoFar, { once: true });
   await pool(jobs, config.concurrency, async (job) => {
     const how = await job.run();
     done++;
     log(`[${done}/${jobs.length}, ${((Date.now() - started) / 1000).toFixed(0)} s] ${job.label}: ${how}`);
-    if (done % 5 === 0) write();
+    if (done % 5 === 0) writeSoFar();
   });
-  write();
+  writeAll(opts.outDir, solidRows, moleculeRows, config.molecules ? geometries : undefined);
   const failed = [...solidRows, ...moleculeRows].filter((r) => r.status !== 'ok').length;
   return {
     calculations: jobs.length,
@@ -380,11 +388,21 @@ function readGeometries(dir: string): [string, Geometry][] {
   ]);
 }
 
+const solidKey = (r: SolidRow) => `${r.kind}|${r.prototype}|${r.compound}|${r.rgkmax}|${r.role}`;
+const moleculeKey = (r: MoleculeRow) => `${r.smiles}|${r.basis}|${r.role}`;
+
+/** The rows computed so far, plus the earlier rows (from the files) that none of them replaces yet. */
+export function withEarlier<R>(now: readonly R[], earlier: readonly R[], key: (r: R) => string): R[] {
+  const have = new Set(now.map(key));
+  return [...now, ...earlier.filter((r) => !have.has(key(r)))];
+}
+
+/** Writes the non-empty parts; geometries only where this run owns them (a solids-only run leaves them alone). */
 function writeAll(
   dir: string,
-  solids: SolidRow[],
-  molecules: MoleculeRow[],
-  geometries: Map<string, Geometry>,
+  solids: readonly SolidRow[],
+  molecules: readonly MoleculeRow[],
+  geometries: Map<string, Geometry> | undefined,
 ): void {
   const bySolid = (a: SolidRow, b: SolidRow) =>
     a.kind.localeCompare(b.kind) || a.compound.localeCompare(b.compound) || a.rgkmax - b.rgkmax;
@@ -392,7 +410,7 @@ function writeAll(
     a.smiles.localeCompare(b.smiles) || (a.cardinal ?? 0) - (b.cardinal ?? 0);
   if (solids.length > 0) writeJsonl(path.join(dir, 'solids.jsonl'), [...solids].sort(bySolid));
   if (molecules.length > 0) writeJsonl(path.join(dir, 'molecules.jsonl'), [...molecules].sort(byMolecule));
-  if (geometries.size > 0) {
+  if (geometries && geometries.size > 0) {
     const rows = [...geometries.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([smiles, g]) => ({ smiles, ...JSON.parse(geometryJson(g)) }));

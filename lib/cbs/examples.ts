@@ -30,6 +30,11 @@ export interface ExampleSet {
   examples: Example[];
   /** Compounds left out, and why. */
   dropped: { group: string; reason: string }[];
+  /**
+   * What the baselines read: the same basis only (solids: the elements at that rgkmax), or the compound's whole
+   * ladder (molecules: the two-point formulas use DZ and TZ for every row, DZ's included).
+   */
+  baselinesRead: 'same basis' | 'whole ladder';
 }
 
 /** Energies further than this from the reference (hartree/atom) are a broken calculation, not a basis-set error. */
@@ -135,6 +140,7 @@ export function solidExamples(rows: readonly SolidRow[]): ExampleSet {
     ],
     examples,
     dropped,
+    baselinesRead: 'same basis',
   };
 }
 
@@ -211,6 +217,7 @@ export function moleculeExamples(rows: readonly MoleculeRow[]): ExampleSet {
     featureNames: MOLECULE_FEATURE_NAMES,
     examples,
     dropped,
+    baselinesRead: 'whole ladder',
   };
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { crossValidate } from '../../activities/cbs/cross-validate.js';
+import { crossValidate, fromLargestBasis, WHOLE_LADDER } from '../../activities/cbs/cross-validate.js';
 import { literatureAlpha, stoichiometricError, twoPoint } from '../../lib/cbs/baselines.js';
 import { cardinalNumber, loadCbsDatasetConfig } from '../../lib/cbs/dataset-config.js';
 import { type ExampleSet, moleculeExamples, solidExamples } from '../../lib/cbs/examples.js';
@@ -187,7 +187,7 @@ describe('leave-compound-out cross-validation', () => {
         baselines: {},
       }));
     }).flat();
-    return { featureNames: ['size', 'id'], examples, dropped: [] };
+    return { featureNames: ['size', 'id'], examples, dropped: [], baselinesRead: 'same basis' };
   }
 
   it('never predicts a compound with a model that saw it', async () => {
@@ -210,9 +210,33 @@ describe('leave-compound-out cross-validation', () => {
         baselines: {},
       }));
     }).flat();
-    const cv = await crossValidate({ featureNames: ['size', 'z'], examples, dropped: [] }, { trees: 100 });
+    const cv = await crossValidate(
+      { featureNames: ['size', 'z'], examples, dropped: [], baselinesRead: 'same basis' },
+      { trees: 100 },
+    );
     expect(cv.scores.qrf?.smape).toBeLessThan(25);
     expect(cv.scores.qrf?.coverage).toBeGreaterThan(0.8);
     expect(Object.keys(cv.byBasis)).toEqual(['5', '6', '7', '8']);
+    expect(cv.scores[WHOLE_LADDER]).toBeUndefined();
+  });
+
+  it('scores every row from the largest basis when the baselines read the whole ladder', () => {
+    // true errors 10 (DZ) and 2 (TZ) mHa; the model predicted 7 at DZ and 2.5 [2, 3] at TZ
+    const ex = (basisSize: number, target: number) => ({
+      group: 'm',
+      basisSize,
+      features: [],
+      target,
+      baselines: {},
+    });
+    const out = fromLargestBasis([
+      { example: ex(2, 10e-3), median: 7e-3, lo: 6e-3, hi: 8e-3 },
+      { example: ex(3, 2e-3), median: 2.5e-3, lo: 2e-3, hi: 3e-3 },
+    ]);
+    // DZ: E(DZ) - E(TZ) = 8 mHa, plus TZ's prediction
+    expect(out[0]?.median).toBeCloseTo(10.5e-3, 12);
+    expect(out[0]?.lo).toBeCloseTo(10e-3, 12);
+    expect(out[0]?.hi).toBeCloseTo(11e-3, 12);
+    expect(out[1]?.median).toBeCloseTo(2.5e-3, 12);
   });
 });
