@@ -7,7 +7,7 @@
  * also scored with the same calculations: every row's error follows from the prediction at the compound's largest
  * ladder basis, ΔE(b) = E(b) - E(largest) + ΔÊ(largest). That entry is `qrf (whole ladder)`.
  */
-import type { Example, ExampleSet } from '../../lib/cbs/examples.js';
+import { type Example, type ExampleSet, elementsAnchor } from '../../lib/cbs/examples.js';
 import { type ErrorSummary, summarise } from '../../lib/cbs/metrics.js';
 import { mulberry32, shuffle } from '../../lib/random.js';
 import { CbsModel, type CbsModelOptions, type ErrorPrediction } from './model.js';
@@ -54,7 +54,7 @@ export async function crossValidate(
     const train = set.examples.filter((e) => foldOf.get(e.group) !== k);
     const test = set.examples.filter((e) => foldOf.get(e.group) === k);
     if (test.length === 0) continue;
-    const model = new CbsModel(opts);
+    const model = new CbsModel({ ...opts, anchor: opts.anchor ?? elementsAnchor(set.featureNames) });
     await model.fit(
       train.map((e) => e.features),
       train.map((e) => e.target),
@@ -85,7 +85,7 @@ export async function crossValidate(
     );
     // the model on exactly the examples the baseline could predict, for a like-for-like comparison
     if (usable.length < set.examples.length) {
-      scores[`qrf (on ${name}'s examples)`] = scored(
+      scores[`qrf (${name}'s examples)`] = scored(
         predictions.filter((p) => p.example.baselines[name] !== undefined),
       );
     }
@@ -106,6 +106,7 @@ export async function crossValidate(
         usable.map((p) => p.example.target),
         usable.map((p) => p.example.baselines[name] as number),
       );
+      if (usable.length < at.length) forSize[`qrf (${name}'s examples)`] = scored(usable);
     }
     byBasis[String(size)] = forSize;
   }

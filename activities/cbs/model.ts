@@ -10,7 +10,11 @@
  *   learns the ratio ΔE / |step| from composition and the rest, a learned correction to analytic extrapolation,
  *   and the prediction is ratio x |step|.
  *
- * Both transforms are monotone in ΔE for a given example, so the forests' quantiles carry over exactly.
+ * - optionally (solids), at the smallest basis where the elements' own basis-set errors at that basis are known,
+ *   a third forest learns the ratio ΔE / |stoichiometric estimate|: a learned correction to that baseline.
+ *   Examples without it (an element that never converged) use the first forest, trained on every first rung.
+ *
+ * All transforms are monotone in ΔE for a given example, so the forests' quantiles carry over exactly.
  * Features follow lib/cbs/examples.ts: [basisSize, hasPrevious, step (mHa/atom), ...].
  */
 import { HARTREE_MEV } from '../../lib/cbs/metrics.js';
@@ -21,7 +25,11 @@ export interface CbsModelOptions {
   minSamplesLeaf?: number;
   maxFeatures?: number;
   seed?: number;
+  /** Feature indices of a first-rung anchor: a 0/1 flag and asinh(estimate / 1 meV) (lib/cbs/examples.ts). */
+  anchor?: { known: number; asinhMeV: number };
 }
+
+type Part = 'first' | 'anchored' | 'later';
 
 export const CBS_MODEL_DEFAULTS = { trees: 300, minSamplesLeaf: 3, maxFeatures: 0.5, seed: 1 };
 
@@ -46,21 +54,23 @@ interface Scale {
   from: (z: number) => number;
 }
 
-function scaleOf(features: readonly number[]): Scale {
-  if (features[HAS_PREVIOUS] !== 1) {
-    return { to: (e) => Math.asinh(e * HARTREE_MEV), from: (z) => Math.sinh(z) / HARTREE_MEV };
-  }
-  const step = Math.max(Math.abs((features[STEP_MHA] as number) / 1000), MIN_STEP);
-  return { to: (e) => e / step, from: (z) => z * step };
-}
+const ratioTo = (anchor: number): Scale => {
+  const a = Math.max(Math.abs(anchor), MIN_STEP);
+  return { to: (e) => e / a, from: (z) => z * a };
+};
+
+const ASINH_MEV: Scale = { to: (e) => Math.asinh(e * HARTREE_MEV), from: (z) => Math.sinh(z) / HARTREE_MEV };
 
 export class CbsModel {
-  private readonly forests: { first: QuantileForest; later: QuantileForest };
+  private readonly forests: Record<Part, QuantileForest>;
+  private readonly trained = new Set<Part>();
   private readonly seed: number;
+  private readonly anchor: CbsModelOptions['anchor'];
 
   constructor(opts: CbsModelOptions = {}) {
     const o = { ...CBS_MODEL_DEFAULTS, ...opts };
     this.seed = o.seed;
+    this.anchor = opts.anchor;
     // small data: threads cost more than they save
     const forest = () =>
       new QuantileForest({
@@ -69,32 +79,56 @@ export class CbsModel {
         maxFeatures: o.maxFeatures,
         threads: 1,
       });
-    this.forests = { first: forest(), later: forest() };
+    this.forests = { first: forest(), anchored: forest(), later: forest() };
+  }
+
+  private anchored(f: readonly number[]): boolean {
+    return this.anchor !== undefined && f[HAS_PREVIOUS] !== 1 && f[this.anchor.known] === 1;
+  }
+
+  /** How one example's target is scaled in one forest. */
+  private scale(part: Part, f: readonly number[]): Scale {
+    if (part === 'later') return ratioTo((f[STEP_MHA] as number) / 1000);
+    if (part === 'anchored' && this.anchor)
+      return ratioTo(Math.sinh(f[this.anchor.asinhMeV] as number) / HARTREE_MEV);
+    return ASINH_MEV;
   }
 
   async fit(features: readonly number[][], targets: readonly number[]): Promise<void> {
-    for (const part of ['first', 'later'] as const) {
-      const rows = features.flatMap((f, i) => ((f[HAS_PREVIOUS] === 1) === (part === 'later') ? [i] : []));
+    const trainsOn: Record<Part, (f: readonly number[]) => boolean> = {
+      first: (f) => f[HAS_PREVIOUS] !== 1,
+      anchored: (f) => this.anchored(f),
+      later: (f) => f[HAS_PREVIOUS] === 1,
+    };
+    for (const part of ['first', 'anchored', 'later'] as const) {
+      const rows = features.flatMap((f, i) => (trainsOn[part](f) ? [i] : []));
       if (rows.length === 0) continue;
       const x = rows.map((i) => features[i] as number[]);
       await this.forests[part].fit(
         Float32Array.from(x.flat()),
         x[0]?.length ?? 0,
-        Float32Array.from(rows, (i) => scaleOf(features[i] as number[]).to(targets[i] as number)),
+        Float32Array.from(rows, (i) => this.scale(part, features[i] as number[]).to(targets[i] as number)),
         { seed: this.seed },
       );
+      this.trained.add(part);
     }
+  }
+
+  /** The forest that predicts one example: the anchored one where it can, else by rung. */
+  private partOf(f: readonly number[]): Part {
+    if (f[HAS_PREVIOUS] === 1) return 'later';
+    return this.anchored(f) && this.trained.has('anchored') ? 'anchored' : 'first';
   }
 
   async predict(features: readonly number[][]): Promise<ErrorPrediction[]> {
     const out: ErrorPrediction[] = new Array(features.length);
-    for (const part of ['first', 'later'] as const) {
-      const rows = features.flatMap((f, i) => ((f[HAS_PREVIOUS] === 1) === (part === 'later') ? [i] : []));
+    for (const part of ['first', 'anchored', 'later'] as const) {
+      const rows = features.flatMap((f, i) => (this.partOf(f) === part ? [i] : []));
       if (rows.length === 0) continue;
       const x = rows.map((i) => features[i] as number[]);
       const q = await this.forests[part].quantiles(Float32Array.from(x.flat()), rows.length, QUANTILES);
       rows.forEach((i, k) => {
-        const s = scaleOf(features[i] as number[]);
+        const s = this.scale(part, features[i] as number[]);
         out[i] = {
           lo: s.from(q.values[3 * k] as number),
           median: s.from(q.values[3 * k + 1] as number),
@@ -106,7 +140,6 @@ export class CbsModel {
   }
 
   dispose(): void {
-    this.forests.first.dispose();
-    this.forests.later.dispose();
+    for (const f of Object.values(this.forests)) f.dispose();
   }
 }

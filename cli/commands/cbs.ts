@@ -88,10 +88,10 @@ export function registerCbs(program: Command): void {
 function row(name: string, s: ErrorSummary): string {
   const cov = s.coverage === undefined ? '     -' : s.coverage.toFixed(3).padStart(6);
   const width = s.medianWidthMeV === undefined ? '      -' : s.medianWidthMeV.toFixed(2).padStart(7);
-  return `  ${name.padEnd(34)} ${String(s.n).padStart(4)} ${s.smape.toFixed(1).padStart(7)} ${s.smapeHalf.toFixed(1).padStart(7)} ${s.maeMeV.toFixed(2).padStart(8)} ${cov} ${width}`;
+  return `  ${name.padEnd(44)} ${String(s.n).padStart(4)} ${s.smape.toFixed(1).padStart(7)} ${s.smapeHalf.toFixed(1).padStart(7)} ${s.maeMeV.toFixed(2).padStart(8)} ${cov} ${width}`;
 }
 
-const HEADER = `  ${'model'.padEnd(34)} ${'n'.padStart(4)} ${'sMAPE%'.padStart(7)} ${'sMAPE½%'.padStart(7)} ${'MAE'.padStart(8)} ${'cov90'.padStart(6)} ${'width'.padStart(7)}`;
+const HEADER = `  ${'model'.padEnd(44)} ${'n'.padStart(4)} ${'sMAPE%'.padStart(7)} ${'sMAPE½%'.padStart(7)} ${'MAE'.padStart(8)} ${'cov90'.padStart(6)} ${'width'.padStart(7)}`;
 
 export function registerCbsEval(cbs: Command): void {
   cbs

@@ -11,6 +11,7 @@
 
 import { COMPOSITION_FEATURE_NAMES, compositionFeatures, compositionOf } from '../chem/composition.js';
 import { literatureAlpha, stoichiometricError, type TwoPointForm, twoPoint } from './baselines.js';
+import { HARTREE_MEV } from './metrics.js';
 import type { MoleculeRow, SolidRow } from './rows.js';
 
 export interface Example {
@@ -120,14 +121,22 @@ export function solidExamples(rows: readonly SolidRow[]): ExampleSet {
     const comp = compositionFeatures(composition);
     l.ladder.forEach((r, i) => {
       const oneHot = PROTOTYPES.map((p) => (r.prototype === p ? 1 : 0));
+      const stoichiometric = stoichiometricError(composition, (s) => elementErrors.get(s)?.get(r.rgkmax));
+      const elementsKnown = stoichiometric === undefined ? 0 : 1;
+      const elementsMeV = Math.asinh((stoichiometric ?? 0) * HARTREE_MEV);
       examples.push({
         group: compound,
         basisSize: r.rgkmax,
-        features: [...ladderFeatures(l.ladder, i, size), r.bandGap ?? 0, ...oneHot, ...comp],
+        features: [
+          ...ladderFeatures(l.ladder, i, size),
+          r.bandGap ?? 0,
+          elementsKnown,
+          elementsMeV,
+          ...oneHot,
+          ...comp,
+        ],
         target: (r.energyPerAtom as number) - l.refPerAtom,
-        baselines: {
-          stoichiometric: stoichiometricError(composition, (s) => elementErrors.get(s)?.get(r.rgkmax)),
-        },
+        baselines: { stoichiometric },
       });
     });
   }
@@ -135,6 +144,8 @@ export function solidExamples(rows: readonly SolidRow[]): ExampleSet {
     featureNames: [
       ...LADDER_FEATURE_NAMES,
       'bandGap_eV',
+      ELEMENTS_KNOWN,
+      ELEMENTS_ERROR,
       ...PROTOTYPES.map((p) => `prototype.${p}`),
       ...COMPOSITION_FEATURE_NAMES,
     ],
@@ -142,6 +153,21 @@ export function solidExamples(rows: readonly SolidRow[]): ExampleSet {
     dropped,
     baselinesRead: 'same basis',
   };
+}
+
+const ELEMENTS_KNOWN = 'elementsKnown';
+const ELEMENTS_ERROR = 'asinhElementsError_meV';
+
+/**
+ * Where a set's features carry the stoichiometric estimate (solids), the indices the model's anchored forest
+ * reads (activities/cbs/model.ts); undefined for sets without it.
+ */
+export function elementsAnchor(
+  featureNames: readonly string[],
+): { known: number; asinhMeV: number } | undefined {
+  const known = featureNames.indexOf(ELEMENTS_KNOWN);
+  const asinhMeV = featureNames.indexOf(ELEMENTS_ERROR);
+  return known < 0 || asinhMeV < 0 ? undefined : { known, asinhMeV };
 }
 
 export const MOLECULE_BASELINES: readonly TwoPointForm[] = ['exp-sqrt', 'halkier'];

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { crossValidate, fromLargestBasis, WHOLE_LADDER } from '../../activities/cbs/cross-validate.js';
 import { literatureAlpha, stoichiometricError, twoPoint } from '../../lib/cbs/baselines.js';
 import { cardinalNumber, loadCbsDatasetConfig } from '../../lib/cbs/dataset-config.js';
-import { type ExampleSet, moleculeExamples, solidExamples } from '../../lib/cbs/examples.js';
+import { type ExampleSet, elementsAnchor, moleculeExamples, solidExamples } from '../../lib/cbs/examples.js';
 import { HARTREE_MEV, summarise } from '../../lib/cbs/metrics.js';
 import type { MoleculeRow, SolidRow } from '../../lib/cbs/rows.js';
 import { mulberry32 } from '../../lib/random.js';
@@ -136,6 +136,12 @@ describe('examples from data-set rows', () => {
     expect(set.examples[1]?.features.slice(0, 4)).toEqual([7, 1, expect.closeTo(-8, 9), 2]);
     expect(set.dropped).toEqual([{ group: 'GaAs', reason: expect.stringMatching(/below the reference/) }]);
     expect(set.featureNames).toHaveLength(set.examples[0]?.features.length ?? -1);
+    // the stoichiometric estimate is also a feature (flag, asinh of meV/atom), found by name
+    const anchor = elementsAnchor(set.featureNames);
+    expect(set.examples[0]?.features[anchor?.known ?? -1]).toBe(1);
+    expect(set.examples[0]?.features[anchor?.asinhMeV ?? -1]).toBeCloseTo(Math.asinh(0.003 * HARTREE_MEV), 9);
+    expect(set.examples[1]?.features[anchor?.known ?? -1]).toBe(0);
+    expect(elementsAnchor(['basisSize', 'z'])).toBeUndefined();
   });
 
   it('fits the two-point baselines on the two smallest bases and predicts the reference basis', () => {
@@ -218,6 +224,50 @@ describe('leave-compound-out cross-validation', () => {
     expect(cv.scores.qrf?.coverage).toBeGreaterThan(0.8);
     expect(Object.keys(cv.byBasis)).toEqual(['5', '6', '7', '8']);
     expect(cv.scores[WHOLE_LADDER]).toBeUndefined();
+  });
+
+  it('learns the first rung as a correction to an anchor estimate where one is known', async () => {
+    // the error is 1.3 x an estimate spanning three orders of magnitude; two compounds in five lack the estimate
+    const rng = mulberry32(11);
+    const examples = Array.from({ length: 80 }, (_, g) => {
+      const estimate = 10 ** (-4 + 3 * rng());
+      const known = g % 5 < 3 ? 1 : 0;
+      return {
+        group: `c${g}`,
+        basisSize: 5,
+        features: [5, 0, 0, 0, rng(), known, known ? Math.asinh(estimate * HARTREE_MEV) : 0],
+        target: 1.3 * estimate * (1 + 0.02 * (rng() - 0.5)),
+        baselines: {},
+      };
+    });
+    const names = [
+      'size',
+      'hasPrevious',
+      'step',
+      'increment',
+      'noise',
+      'elementsKnown',
+      'asinhElementsError_meV',
+    ];
+    const set: ExampleSet = { featureNames: names, examples, dropped: [], baselinesRead: 'same basis' };
+    const cv = await crossValidate(set, { trees: 100 });
+    const known = cv.predictions.filter((p) => p.example.features[5] === 1);
+    const withAnchor = summarise(
+      known.map((p) => p.example.target),
+      known.map((p) => p.median),
+    );
+    // a ratio forest is near exact; the asinh forest alone steps between leaves (tens of % here)
+    expect(withAnchor.smape).toBeLessThan(3);
+    const without = await crossValidate(set, { trees: 100, anchor: { known: 99, asinhMeV: 99 } });
+    const knownWithout = without.predictions.filter((p) => p.example.features[5] === 1);
+    expect(
+      summarise(
+        knownWithout.map((p) => p.example.target),
+        knownWithout.map((p) => p.median),
+      ).smape,
+    ).toBeGreaterThan(3);
+    // the unknown ones still get a prediction from the forest over every first rung
+    expect(cv.predictions.every((p) => Number.isFinite(p.median))).toBe(true);
   });
 
   it('scores every row from the largest basis when the baselines read the whole ladder', () => {
