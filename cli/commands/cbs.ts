@@ -12,6 +12,7 @@ import { formatProblem } from '../../lib/campaign/load.js';
 import { type CbsDatasetConfig, loadCbsDatasetConfig } from '../../lib/cbs/dataset-config.js';
 import { type ExampleSet, moleculeExamples, referenceChecks, solidExamples } from '../../lib/cbs/examples.js';
 import { type ErrorSummary, HARTREE_MEV } from '../../lib/cbs/metrics.js';
+import { rowStats } from '../../lib/cbs/rows.js';
 import { CliError } from '../client.js';
 import { positiveInt } from '../options.js';
 
@@ -105,6 +106,17 @@ export function registerCbsEval(cbs: Command): void {
     .option('--trees <n>', 'trees in the forest', positiveInt, 300)
     .action(async (opts: { data: string; folds: number; seed: number; trees: number }) => {
       const data = readDataset(path.resolve(opts.data));
+      for (const [file, rows] of [
+        ['solids.jsonl', data.solids],
+        ['molecules.jsonl', data.molecules],
+      ] as const) {
+        if (!rows) continue;
+        const st = rowStats(rows);
+        console.log(
+          `${file}: ${st.calculations} calculations (${st.failed} failed) on ${st.compounds} compounds, ` +
+            `${st.cpuHours.toFixed(2)} CPU-h`,
+        );
+      }
       const sets: [string, ExampleSet][] = [];
       if (data.solids) sets.push(['elk', solidExamples(data.solids)]);
       if (data.molecules) sets.push(['nwchem', moleculeExamples(data.molecules)]);

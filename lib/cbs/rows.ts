@@ -50,3 +50,21 @@ export interface MoleculeRow extends CalculationColumns {
   homo: number | null;
   lumo: number | null;
 }
+
+/** What a data file holds: calculations, how many failed, distinct compounds, and the CPU time spent. */
+export interface RowStats {
+  calculations: number;
+  failed: number;
+  compounds: number;
+  cpuHours: number;
+}
+
+export function rowStats(rows: readonly (SolidRow | MoleculeRow)[]): RowStats {
+  const compound = (r: SolidRow | MoleculeRow) => ('smiles' in r ? r.smiles : `${r.kind}:${r.compound}`);
+  return {
+    calculations: rows.length,
+    failed: rows.filter((r) => r.status !== 'ok').length,
+    compounds: new Set(rows.map(compound)).size,
+    cpuHours: rows.reduce((s, r) => s + (r.cpuSeconds ?? 0), 0) / 3600,
+  };
+}

@@ -416,6 +416,34 @@ describe('unknown campaigns', () => {
   });
 });
 
+describe('cbs eval', () => {
+  it('cross-validates the committed data set and ends with one JSON line of scores', async () => {
+    const data = path.join(root, 'data/cbs');
+    const r = await cli(['cbs', 'eval', '--data', data, '--folds', '3', '--trees', '30'], 120_000);
+    expect(r.code, r.out).toBe(0);
+    expect(r.stdout).toMatch(
+      /^solids\.jsonl: \d+ calculations \(\d+ failed\) on \d+ compounds, [\d.]+ CPU-h$/m,
+    );
+    const last = JSON.parse(r.stdout.trim().split('\n').pop() as string);
+    expect(Object.keys(last.elk.scores)).toEqual(expect.arrayContaining(['qrf', 'stoichiometric']));
+    expect(Object.keys(last.nwchem.scores)).toEqual(
+      expect.arrayContaining(['qrf', 'qrf (whole ladder)', 'exp-sqrt', 'halkier']),
+    );
+    for (const code of ['elk', 'nwchem']) {
+      const qrf = last[code].scores.qrf;
+      expect(qrf.smape).toBeGreaterThan(0);
+      expect(qrf.smape).toBeLessThan(100);
+      expect(qrf.coverage).toBeGreaterThan(0.5);
+    }
+  });
+
+  it('names the missing data set instead of failing obscurely', async () => {
+    const r = await cli(['cbs', 'eval', '--data', path.join(dir, 'nothing-here')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('no data set in');
+  });
+});
+
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
