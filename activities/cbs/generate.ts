@@ -127,47 +127,78 @@ function solidCells(set: SolidSet): Cell[] {
 }
 
 function solidJobs(set: SolidSet, rows: SolidRow[], earlier: SolidRow[]): Job[] {
-  const rungs = [
+  const rungs: { rgkmax: number; role: SolidRow['role'] }[] = [
     ...set.ladder.map((r) => ({ rgkmax: r, role: 'ladder' as const })),
     { rgkmax: set.reference, role: 'reference' as const },
   ];
-  return solidCells(set).flatMap((cell, i) =>
-    rungs.map((rung, k) => ({
-      label: `elk ${cell.compound} (${cell.prototype}) rgkmax ${rung.rgkmax}`,
-      // compound by compound, so that a partial run leaves complete ladders
-      order: i * 100 + k,
-      run: async () => {
-        const settings = { ...set.settings, rgkmax: rung.rgkmax };
-        const done = earlier.find(
-          (r) =>
-            r.compound === cell.compound &&
-            r.rgkmax === rung.rgkmax &&
-            r.latticeConstantBohr === cell.latticeConstantBohr &&
-            sameRun(r, set.method, settings),
-        );
-        if (done) {
-          rows.push({ ...done, role: rung.role });
-          return 'from the data set file';
-        }
-        const spec: CalcSpec = {
-          code: set.code,
-          method: set.method,
-          task: 'energy',
-          charge: 0,
-          multiplicity: 1,
-          settings,
-        };
-        const result = await calculateOrFailure(spec, cell.crystal, set.timeoutSeconds);
-        rows.push(solidRow(cell, rung, result));
-        return describe(result);
-      },
-    })),
-  );
+  const check = set.check;
+  const cells = solidCells(set);
+  const checkCells = check
+    ? cells.filter((c) => c.prototype !== 'fcc' && check.compounds.includes(c.compound))
+    : [];
+  return [
+    // compound by compound, so that a partial run leaves complete ladders
+    ...cells.flatMap((cell, i) =>
+      rungs.map((rung, k) => solidJob(set, cell, rung, i * 100 + k, rows, earlier)),
+    ),
+    // after every ladder: the checks are the most expensive calculations and the least needed
+    ...(check
+      ? checkCells.map((cell, i) =>
+          solidJob(
+            { ...set, timeoutSeconds: check.timeoutSeconds },
+            cell,
+            { rgkmax: check.rgkmax, role: 'check' },
+            1e8 + i,
+            rows,
+            earlier,
+          ),
+        )
+      : []),
+  ];
+}
+
+function solidJob(
+  set: SolidSet,
+  cell: Cell,
+  rung: { rgkmax: number; role: SolidRow['role'] },
+  order: number,
+  rows: SolidRow[],
+  earlier: SolidRow[],
+): Job {
+  return {
+    label: `elk ${cell.compound} (${cell.prototype}) rgkmax ${rung.rgkmax}`,
+    order,
+    run: async () => {
+      const settings = { ...set.settings, rgkmax: rung.rgkmax };
+      const done = earlier.find(
+        (r) =>
+          r.compound === cell.compound &&
+          r.rgkmax === rung.rgkmax &&
+          r.latticeConstantBohr === cell.latticeConstantBohr &&
+          sameRun(r, set.method, settings),
+      );
+      if (done) {
+        rows.push({ ...done, role: rung.role });
+        return 'from the data set file';
+      }
+      const spec: CalcSpec = {
+        code: set.code,
+        method: set.method,
+        task: 'energy',
+        charge: 0,
+        multiplicity: 1,
+        settings,
+      };
+      const result = await calculateOrFailure(spec, cell.crystal, set.timeoutSeconds);
+      rows.push(solidRow(cell, rung, result));
+      return describe(result);
+    },
+  };
 }
 
 function solidRow(
   cell: Cell,
-  rung: { rgkmax: number; role: 'ladder' | 'reference' },
+  rung: { rgkmax: number; role: SolidRow['role'] },
   r: CalculationResult | Error,
 ): SolidRow {
   const atoms = cell.crystal.symbols.length;

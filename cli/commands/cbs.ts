@@ -143,16 +143,41 @@ export function registerCbsEval(cbs: Command): void {
           byBasis: cv.byBasis,
         };
       }
-      const checks = data.molecules ? referenceChecks(data.molecules) : [];
-      if (checks.length > 0) {
-        const mev = checks.map((c) => c.error * HARTREE_MEV).sort((a, b) => a - b);
+      // how far each code's reference is from converged, where a larger basis was run for a few compounds
+      const checks = {
+        elk: data.solids
+          ? referenceChecks(
+              data.solids.filter((r) => r.kind === 'binary'),
+              (r) => r.compound,
+              (r) => `rgkmax ${r.rgkmax}`,
+            )
+          : [],
+        nwchem: data.molecules
+          ? referenceChecks(
+              data.molecules,
+              (r) => r.smiles,
+              (r) => r.basis,
+            )
+          : [],
+      };
+      const referenceCheck: Record<string, unknown> = {};
+      for (const [code, list] of Object.entries(checks)) {
+        if (list.length === 0) continue;
+        const mev = list.map((c) => c.error * HARTREE_MEV).sort((a, b) => a - b);
         const median = mev[Math.floor(mev.length / 2)] as number;
+        const maxAbs = Math.max(...mev.map(Math.abs));
         console.log(
-          `\nthe molecules' reference itself: ${checks[0]?.basis} - reference = ${median.toFixed(3)} meV/atom (median; ` +
-            `range ${(mev[0] as number).toFixed(3)} to ${(mev[mev.length - 1] as number).toFixed(3)}, ${mev.length} molecules)`,
+          `\n${code}'s reference itself: ${list[0]?.basis} - reference = ${median.toFixed(3)} meV/atom (median; ` +
+            `range ${(mev[0] as number).toFixed(3)} to ${(mev[mev.length - 1] as number).toFixed(3)}, ${mev.length} compounds)`,
         );
-        result.referenceCheck = { basis: checks[0]?.basis, n: mev.length, medianMeVPerAtom: median };
+        referenceCheck[code] = {
+          basis: list[0]?.basis,
+          n: mev.length,
+          medianMeVPerAtom: median,
+          maxAbsMeVPerAtom: maxAbs,
+        };
       }
+      if (Object.keys(referenceCheck).length > 0) result.referenceCheck = referenceCheck;
       console.log(JSON.stringify(result));
     });
 }

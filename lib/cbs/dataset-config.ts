@@ -47,6 +47,15 @@ export const SolidSet = z
         cesiumChloride: z.array(binaryFormula).default([]),
       })
       .default({ rockSalt: [], zincBlende: [], cesiumChloride: [] }),
+    /** A larger rgkmax for a few compounds only, to measure how far the reference itself is from converged. */
+    check: z
+      .strictObject({
+        rgkmax: z.number().positive(),
+        compounds: z.array(binaryFormula).min(1),
+        /** Each check's time limit: large bases take longer than the ladder's. */
+        timeoutSeconds: z.number().positive().default(900),
+      })
+      .optional(),
     /** Also compute every element of the compounds as an fcc solid (the stoichiometric baseline needs them). */
     elements: z.boolean().default(true),
     timeoutSeconds: z.number().positive().default(900),
@@ -54,7 +63,15 @@ export const SolidSet = z
   .refine((s) => s.ladder.every((r) => r < s.reference), {
     message: 'every ladder rgkmax must be below the reference',
     path: ['reference'],
-  });
+  })
+  .refine((s) => !s.check || s.check.rgkmax > s.reference, {
+    message: 'the check rgkmax must be above the reference',
+    path: ['check', 'rgkmax'],
+  })
+  .refine(
+    (s) => !s.check || s.check.compounds.every((c) => PROTOTYPES.some((p) => s.compounds[p].includes(c))),
+    { message: 'every check compound must also be listed under compounds', path: ['check', 'compounds'] },
+  );
 
 export const MoleculeSet = z
   .strictObject({

@@ -247,16 +247,21 @@ export function moleculeExamples(rows: readonly MoleculeRow[]): ExampleSet {
   };
 }
 
-/** For molecules with a `check` basis: (E(check) - E(reference)) per atom, hartree: the reference's own error. */
-export function referenceChecks(
-  rows: readonly MoleculeRow[],
-): { smiles: string; basis: string; error: number }[] {
-  const out: { smiles: string; basis: string; error: number }[] = [];
-  for (const [smiles, list] of groupBy(rows, (r) => r.smiles)) {
+/**
+ * For compounds with a `check` basis (above the reference): (E(check) - E(reference)) per atom, hartree: the
+ * reference's own error. `basis` names the check basis (cc-pV5Z, rgkmax 11).
+ */
+export function referenceChecks<R extends Row>(
+  rows: readonly R[],
+  group: (r: R) => string,
+  basis: (r: R) => string,
+): { group: string; basis: string; error: number }[] {
+  const out: { group: string; basis: string; error: number }[] = [];
+  for (const [g, list] of groupBy(rows, group)) {
     const ref = list.find((r) => r.role === 'reference' && r.status === 'ok');
     for (const c of list.filter((r) => r.role === 'check' && r.status === 'ok')) {
       if (ref?.energyPerAtom == null || c.energyPerAtom === null) continue;
-      out.push({ smiles, basis: c.basis, error: c.energyPerAtom - ref.energyPerAtom });
+      out.push({ group: g, basis: basis(c), error: c.energyPerAtom - ref.energyPerAtom });
     }
   }
   return out;

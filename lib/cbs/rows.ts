@@ -32,7 +32,8 @@ export interface SolidRow extends CalculationColumns {
   atoms: number;
   latticeConstantBohr: number;
   rgkmax: number;
-  role: 'ladder' | 'reference';
+  /** `check`: a basis above the reference, for a few compounds, to measure the reference's own error. */
+  role: 'ladder' | 'reference' | 'check';
 }
 
 export interface MoleculeRow extends CalculationColumns {

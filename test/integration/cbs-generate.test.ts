@@ -35,6 +35,7 @@ const config = (smiles: string[]) =>
       elements: false,
       timeoutSeconds: 300,
       compounds: { rockSalt: ['LiH'] },
+      check: { rgkmax: 6, compounds: ['LiH'] },
     },
     molecules: { ladder: ['cc-pVDZ'], reference: 'cc-pVTZ', optimise: 'none', smiles, timeoutSeconds: 300 },
   });
@@ -49,12 +50,13 @@ describe('cbs data-set generator', () => {
   it('computes every rung with provenance, then reuses the rows without computing again', async () => {
     const first: string[] = [];
     const summary = await generateDataset(config(['[H][H]']), { outDir: out, log: (l) => first.push(l) });
-    expect(summary).toEqual({ calculations: 4, failed: 0, solids: 1, molecules: 1 });
+    expect(summary).toEqual({ calculations: 5, failed: 0, solids: 1, molecules: 1 });
 
     const solids = rowsOf<SolidRow>('solids.jsonl');
     expect(solids.map((r) => [r.compound, r.rgkmax, r.role, r.status])).toEqual([
       ['LiH', 4, 'ladder', 'ok'],
       ['LiH', 5, 'reference', 'ok'],
+      ['LiH', 6, 'check', 'ok'],
     ]);
     for (const r of solids) {
       expect(r.code).toBe('elk');
@@ -65,6 +67,7 @@ describe('cbs data-set generator', () => {
     }
     // the larger basis lowers the all-electron energy
     expect(solids[1]?.energy as number).toBeLessThan(solids[0]?.energy as number);
+    expect(solids[2]?.energy as number).toBeLessThan(solids[1]?.energy as number);
 
     const molecules = rowsOf<MoleculeRow>('molecules.jsonl');
     expect(molecules.map((r) => [r.smiles, r.basis, r.role, r.status])).toEqual([
@@ -81,7 +84,7 @@ describe('cbs data-set generator', () => {
     closeStores();
     const again: string[] = [];
     await generateDataset(config(['[H][H]']), { outDir: out, log: (l) => again.push(l) });
-    expect(again).toHaveLength(4);
+    expect(again).toHaveLength(5);
     for (const line of again) expect(line).toContain('from the data set file');
     expect(rowsOf<SolidRow>('solids.jsonl').map((r) => r.resultKey)).toEqual(solids.map((r) => r.resultKey));
   }, 600_000);

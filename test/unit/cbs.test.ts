@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { crossValidate, fromLargestBasis, WHOLE_LADDER } from '../../activities/cbs/cross-validate.js';
 import { literatureAlpha, stoichiometricError, twoPoint } from '../../lib/cbs/baselines.js';
 import { cardinalNumber, loadCbsDatasetConfig } from '../../lib/cbs/dataset-config.js';
-import { type ExampleSet, elementsAnchor, moleculeExamples, solidExamples } from '../../lib/cbs/examples.js';
+import {
+  type ExampleSet,
+  elementsAnchor,
+  moleculeExamples,
+  referenceChecks,
+  solidExamples,
+} from '../../lib/cbs/examples.js';
 import { HARTREE_MEV, summarise } from '../../lib/cbs/metrics.js';
 import type { MoleculeRow, SolidRow } from '../../lib/cbs/rows.js';
 import { mulberry32 } from '../../lib/random.js';
@@ -79,6 +85,37 @@ describe('the data-set file', () => {
   it('refuses a reference below the ladder', () => {
     const text = 'version: 1\nsolids:\n  ladder: [5, 9]\n  reference: 8\n';
     expect(loadCbsDatasetConfig(text, 'd.yaml').problems[0]?.message).toMatch(/below the reference/);
+  });
+
+  it('refuses a solids check below the reference or on a compound it does not compute', () => {
+    const base = 'version: 1\nsolids:\n  ladder: [5]\n  reference: 9\n  compounds: {rockSalt: [MgO]}\n';
+    const low = loadCbsDatasetConfig(`${base}  check: {rgkmax: 8, compounds: [MgO]}\n`, 'd.yaml').problems;
+    expect(low.map((p) => p.message)).toEqual([expect.stringMatching(/above the reference/)]);
+    const other = loadCbsDatasetConfig(
+      `${base}  check: {rgkmax: 11, compounds: [NaCl]}\n`,
+      'd.yaml',
+    ).problems;
+    expect(other.map((p) => p.message)).toEqual([expect.stringMatching(/listed under compounds/)]);
+    expect(
+      loadCbsDatasetConfig(`${base}  check: {rgkmax: 11, compounds: [MgO]}\n`, 'd.yaml').problems,
+    ).toEqual([]);
+  });
+});
+
+describe("the reference's own error", () => {
+  it('is the check basis minus the reference, per atom, where both converged', () => {
+    const rows = [
+      solid('MgO', 9, -100),
+      solid('MgO', 11, -100.0002, { role: 'check' }),
+      solid('GaAs', 9, -4000),
+      solid('GaAs', 11, -4000.1, { role: 'check', status: 'failed', energyPerAtom: null }),
+    ];
+    const checks = referenceChecks(
+      rows,
+      (r) => r.compound,
+      (r) => `rgkmax ${r.rgkmax}`,
+    );
+    expect(checks).toEqual([{ group: 'MgO', basis: 'rgkmax 11', error: expect.closeTo(-0.0002, 12) }]);
   });
 });
 
