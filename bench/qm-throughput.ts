@@ -26,6 +26,7 @@ import { limitsFromConfig } from '../lib/campaign/stopping.js';
 import { taskQueues } from '../lib/temporal/queues.js';
 import { createWorkers } from '../workers/main.js';
 import { CampaignWorkflow } from '../workflows/campaign.js';
+import { slotUse } from './slot-use.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -211,6 +212,15 @@ async function main() {
     )
     .get() as { a: string; b: string; busy: number };
   const tierSeconds = (Date.parse(span.b) - Date.parse(span.a)) / 1000;
+  // where the slots stood idle: overhead per calculation shows as handoff gaps, the batch layout at the tail
+  const slots = slotUse(
+    (
+      db
+        .prepare('SELECT started_at AS a, finished_at AS b FROM qm_executions WHERE finished_at IS NOT NULL')
+        .all() as { a: string; b: string }[]
+    ).map((r) => ({ start: Date.parse(r.a) / 1000, end: Date.parse(r.b) / 1000 })),
+    concurrency,
+  );
 
   for (const w of workers) w.shutdown();
   await running;
@@ -233,6 +243,9 @@ async function main() {
   );
   console.log(
     `  of which the tier (first calculation to last): ${tierSeconds.toFixed(2)} s  ${tierRate.toFixed(2)} calcs/s; time inside the runner: ${span.busy.toFixed(2)} slot-seconds`,
+  );
+  console.log(
+    `  idle slot time in the tier: ${slots.idleSlotSeconds.toFixed(2)} slot-s = head ${slots.headIdle.toFixed(2)} + handoffs ${slots.middleIdle.toFixed(2)} (${slots.middleGaps} gaps, longest ${slots.longestMiddleGap.toFixed(3)} s) + tail ${slots.tailIdle.toFixed(2)}`,
   );
   console.log(
     `  CPU during the campaign: Temporal dev server ${serverCpu.toFixed(2)} s, worker process (excl. codes) ${workerCpu.toFixed(2)} s, launcher ${launcherCpu.toFixed(2)} s`,
@@ -259,6 +272,7 @@ async function main() {
       cascadeRate,
       tierSeconds,
       tierRate,
+      slotUse: slots,
       ratio: tierRate / directRate,
       workflowRatio: cascadeRate / directRate,
       executions: ran,
