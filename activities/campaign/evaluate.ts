@@ -21,7 +21,7 @@ import { getCampaign } from '../store/campaigns.js';
 import { type CandidateRow, getCandidates } from '../store/candidates.js';
 import { openStore } from '../store/db.js';
 import { getEvaluation, putEvaluation } from '../store/evaluations.js';
-import { record } from '../store/ledger.js';
+import { record, wattsPerCore } from '../store/ledger.js';
 import { getQmResult } from '../store/qm-results.js';
 import { hasLadder, runLadderTier } from './cbs-tier.js';
 import { inCalculationSlot } from './slots.js';
@@ -174,6 +174,21 @@ async function evaluateOne(
   // waited for a slot while the batch was cancelled: nothing is started
   if (batch.signal.aborted) {
     throw ApplicationFailure.retryable(`evaluation of #${cand.idx} was cancelled`, 'CalculationKilled');
+  }
+  // finished by an earlier attempt of this batch after its last heartbeat (the worker died): report it as it
+  // was, with its CPU time, instead of as a cache hit that cost nothing (the ledger already holds its entry)
+  const earlier = getEvaluation(db, campaignId, cand.idx, name);
+  if (earlier?.round === round && earlier.resultKey !== undefined) {
+    const cost = {
+      cached: earlier.cached,
+      cpuSeconds: earlier.cpuSeconds,
+      energyJoules: earlier.cached ? 0 : earlier.cpuSeconds * wattsPerCore(),
+    };
+    if (earlier.status === 'ok' && earlier.value !== undefined) {
+      return { ...base, ...cost, status: 'ok', value: earlier.value };
+    }
+    const message = earlier.message ?? `${name} did not report ${config.objective.property}`;
+    return { ...base, ...cost, status: 'failed', message };
   }
 
   let geom: Geometry;

@@ -119,6 +119,13 @@ describe('crash and resume', () => {
     expect([...okPerKey.values()].every((n) => n === 1)).toBe(true);
     expect(okPerKey.size).toBe(22);
     expect(listEvaluations(openStore(), 'crash')).toHaveLength(22);
+    // every calculation ran once in this campaign, so none is a cache hit that cost nothing, and the CPU the
+    // workflow counted is the ledger's, also for the candidates a killed batch finished after its last heartbeat
+    expect(listEvaluations(openStore(), 'crash').filter((e) => e.cached)).toEqual([]);
+    const ledger = openStore()
+      .prepare("SELECT SUM(cpu_seconds) AS cpu FROM ledger WHERE campaign_id = 'crash'")
+      .get() as { cpu: number };
+    expect(result.cpuSeconds).toBeCloseTo(ledger.cpu, 2);
 
     // cascade resume: continue the finished campaign from the store with one more round
     const resumed = await cli(['resume', 'crash', '--rounds', '1']);
