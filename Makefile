@@ -26,6 +26,7 @@ bench: setup
 	@npm run --silent bench:screen
 	@npm run --silent bench:featurize
 	@npm run --silent bench:lbe
+	@npm run --silent bench:cbs-escalation
 
 # Native TensorFlow for the ML surrogates (tfjs-node built against the tensorflow-cpu wheel's C library),
 # then its test. Not saved to package.json; once built, `make setup` restores it after npm ci.
