@@ -1,6 +1,6 @@
 /**
  * The CBS extrapolation model: quantile regression forests (activities/ml/qrf) that predict a compound's
- * basis-set error per atom at a basis, with a 90% prediction interval. Two forests, by what is known:
+ * basis-set error per atom at a basis, with a 90% prediction interval. Forests by what is known:
  *
  * - at the smallest basis of a ladder only the calculation itself is known. The forest learns asinh(ΔE / 1 meV):
  *   errors span three orders of magnitude (tens to a thousand meV/atom), the transform is close to a logarithm
@@ -8,8 +8,7 @@
  * - at a larger basis the energy step from the previous basis is known, and the remaining error is close to
  *   proportional to it (that proportionality is what two-point extrapolation formulas assume). The forest
  *   learns the ratio ΔE / |step| from composition and the rest, a learned correction to analytic extrapolation,
- *   and the prediction is ratio x |step|.
- *
+ *   and the prediction is ratio x |step|;
  * - optionally (solids), at the smallest basis where the elements' own basis-set errors at that basis are known,
  *   a third forest learns the ratio ΔE / |stoichiometric estimate|: a learned correction to that baseline.
  *   Examples without it (an element that never converged) use the first forest, trained on every first rung.
