@@ -12,7 +12,7 @@ import { formatProblem } from '../../lib/campaign/load.js';
 import { type CbsDatasetConfig, loadCbsDatasetConfig } from '../../lib/cbs/dataset-config.js';
 import { type ExampleSet, moleculeExamples, referenceChecks, solidExamples } from '../../lib/cbs/examples.js';
 import { type ErrorSummary, HARTREE_MEV } from '../../lib/cbs/metrics.js';
-import { rowStats } from '../../lib/cbs/rows.js';
+import { rowStats, settingsVariants } from '../../lib/cbs/rows.js';
 import { CliError } from '../client.js';
 import { positiveInt } from '../options.js';
 
@@ -116,6 +116,13 @@ export function registerCbsEval(cbs: Command): void {
           `${file}: ${st.calculations} calculations (${st.failed} failed) on ${st.compounds} compounds, ` +
             `${st.cpuHours.toFixed(2)} CPU-h`,
         );
+        const variants = settingsVariants(rows);
+        if (variants.length > 1) {
+          console.warn(
+            `warning: ${file} mixes ${variants.length} sets of settings, so its basis-set errors are not comparable ` +
+              `(finish the regeneration that changed them):\n${variants.map((v) => `  ${v.rows} rows: ${v.settings}`).join('\n')}`,
+          );
+        }
       }
       const sets: [string, ExampleSet][] = [];
       if (data.solids) sets.push(['elk', solidExamples(data.solids)]);

@@ -69,3 +69,23 @@ export function rowStats(rows: readonly (SolidRow | MoleculeRow)[]): RowStats {
     cpuHours: rows.reduce((s, r) => s + (r.cpuSeconds ?? 0), 0) / 3600,
   };
 }
+
+/**
+ * The distinct calculation settings among a file's successful rows, leaving out the basis (rgkmax, basis), with
+ * how many rows have each: more than one means the file mixes runs (a regeneration with new settings that was
+ * interrupted, say), and its basis-set errors are not comparable.
+ */
+export function settingsVariants(
+  rows: readonly (SolidRow | MoleculeRow)[],
+): { settings: string; rows: number }[] {
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    if (r.status !== 'ok') continue;
+    const { rgkmax: _rgkmax, basis: _basis, ...rest } = (r.settings ?? {}) as Record<string, unknown>;
+    const key = JSON.stringify({ code: r.code, codeVersion: r.codeVersion, method: r.method, ...rest });
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .map(([settings, n]) => ({ settings, rows: n }))
+    .sort((a, b) => b.rows - a.rows);
+}

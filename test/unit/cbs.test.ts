@@ -11,7 +11,7 @@ import {
   solidExamples,
 } from '../../lib/cbs/examples.js';
 import { HARTREE_MEV, summarise } from '../../lib/cbs/metrics.js';
-import type { MoleculeRow, SolidRow } from '../../lib/cbs/rows.js';
+import { type MoleculeRow, type SolidRow, settingsVariants } from '../../lib/cbs/rows.js';
 import { mulberry32 } from '../../lib/random.js';
 
 describe('sMAPE, MAE and coverage', () => {
@@ -99,6 +99,19 @@ describe('the data-set file', () => {
     expect(
       loadCbsDatasetConfig(`${base}  check: {rgkmax: 11, compounds: [MgO]}\n`, 'd.yaml').problems,
     ).toEqual([]);
+  });
+});
+
+describe('settings of a data file', () => {
+  it('are one set when only the basis differs, and two when a run changed them', () => {
+    const same = [
+      solid('MgO', 5, -99.99, { settings: { rgkmax: 5, gmaxvr: 20 } }),
+      solid('MgO', 9, -100, { settings: { rgkmax: 9, gmaxvr: 20 } }),
+      solid('O', 9, -75, { status: 'failed', settings: { rgkmax: 9, gmaxvr: 12 } }),
+    ];
+    expect(settingsVariants(same)).toHaveLength(1);
+    const mixed = [...same, solid('Mg', 9, -200, { settings: { rgkmax: 9, gmaxvr: 12 } })];
+    expect(settingsVariants(mixed).map((v) => v.rows)).toEqual([2, 1]);
   });
 });
 
