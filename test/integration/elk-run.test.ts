@@ -59,6 +59,23 @@ describe('runCalculation with Elk', () => {
     expect(out.totalEnergy).toBeCloseTo(-242.82, 1);
   });
 
+  it('automatic linearisation energies: Elk reads them and converges to a different LAPW energy', async () => {
+    const base = { rgkmax: 5, kpoints: [2, 2, 2] as [number, number, number], smearingWidth: 0.01 };
+    const fixed = await runCalculation(elkTemplate, elkProfile(), elkSpec('pbe', base), mgo, opts());
+    const auto = await runCalculation(
+      elkTemplate,
+      elkProfile(),
+      elkSpec('pbe', { ...base, autoLinearisationEnergies: true }),
+      mgo,
+      opts(),
+    );
+    expect(readFileSync(join(auto.provenance.workDir, 'elk.in'), 'utf8')).toMatch(/autolinengy\n\s+\.true\./);
+    const [a, b] = [ok(fixed.outcome).totalEnergy, ok(auto.outcome).totalEnergy];
+    // the same solid within a few mHa, but not the same basis: a ladder must not mix the two
+    expect(Math.abs(a - b)).toBeLessThan(0.05);
+    expect(Math.abs(a - b)).toBeGreaterThan(1e-6);
+  });
+
   it('an SCF stopped at maxscl 2 is classified; the first handler makes it converge', async () => {
     const spec = elkSpec('pbe', { rgkmax: 5, kpoints: [2, 2, 2], maxscl: 2 });
     const first = await runCalculation(elkTemplate, elkProfile(), spec, mgo, opts());

@@ -177,6 +177,10 @@ describe('elkTemplate.write', () => {
     expect(blockOf(text, 'epsengy')).toEqual(['0.000001']);
     expect(blockOf(text, 'epspot')).toEqual(['1e-7']);
     expect(blockOf(text, 'nempty')).toEqual(['8']);
+    expect(blockOf(input(elkSpec('pbe', { autoLinearisationEnergies: true })), 'autolinengy')).toEqual([
+      '.true.',
+    ]);
+    expect(text).not.toContain('autolinengy');
     expect(blockOf(input(elkSpec('pbe', { smearing: 'fermi-dirac' })), 'stype')).toEqual(['3']);
     expect(blockOf(input(elkSpec('pbe', { smearing: 'methfessel-paxton' })), 'stype')).toEqual(['1']);
     expect(blockOf(input(elkSpec('pbe', { smearing: 'methfessel-paxton-2' })), 'stype')).toEqual(['2']);
@@ -229,6 +233,7 @@ describe('elkTemplate.write', () => {
       [{ settings: { smearingWidth: 0 } }, /smearingWidth must be a positive number/],
       [{ settings: { maxscl: 2.5 } }, /maxscl must be a positive integer/],
       [{ settings: { mixing: 'pulay' } }, /mixing must be one of/],
+      [{ settings: { autoLinearisationEnergies: 'yes' } }, /autoLinearisationEnergies must be true or false/],
     ];
     for (const [over, message] of bad) {
       const spec = { ...elkSpec(), ...over };

@@ -107,6 +107,10 @@ export interface ElkSettings {
   /** Largest |G| of the interstitial density and potential (gmaxvr), bohr^-1; Elk's default 12. Must
    * exceed 2 x rgkmax / R_MT(min), so a basis-set ladder to large rgkmax needs a larger value. */
   gmaxvr?: number;
+  /** Elk finds the linearisation energies itself (autolinengy). Converged SrSe at rgkmax 6 in 20 loops where the
+   * species files' energies met ghost states and ran out of time; it changes total energies (SrSe at rgkmax 7 by
+   * 3.9 mHa/cell), so a basis-set ladder must use it at every rung or none. */
+  autoLinearisationEnergies?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -174,6 +178,7 @@ const SETTING_NAMES: ReadonlyArray<keyof ElkSettings> = [
   'broydenAlpha',
   'nempty',
   'gmaxvr',
+  'autoLinearisationEnergies',
 ];
 
 /** The settings, checked; throws InvalidInputError for unknown keys or values Elk would reject or ignore. */
@@ -204,6 +209,13 @@ export function elkSettings(raw: Record<string, unknown>): ElkSettings {
   if (has('broydenAlpha')) s.broydenAlpha = positiveNumber('broydenAlpha', raw.broydenAlpha, 1);
   if (has('nempty')) s.nempty = positiveNumber('nempty', raw.nempty);
   if (has('gmaxvr')) s.gmaxvr = positiveNumber('gmaxvr', raw.gmaxvr, 60);
+  if (has('autoLinearisationEnergies')) {
+    if (typeof raw.autoLinearisationEnergies !== 'boolean')
+      throw bad(
+        `setting autoLinearisationEnergies must be true or false, got ${JSON.stringify(raw.autoLinearisationEnergies)}`,
+      );
+    s.autoLinearisationEnergies = raw.autoLinearisationEnergies;
+  }
   const mixing = s.mixing ?? 'broyden';
   if (s.beta0 !== undefined && mixing === 'broyden') {
     throw bad(
@@ -291,6 +303,8 @@ export function writeElkInput(
     parts.push(block('broydpm', `${real(s.broydenAlpha)}  ${real(ELK_BUILTIN.broydenW0)}`));
   if (s.nempty !== undefined) parts.push(block('nempty', real(s.nempty)));
   if (s.gmaxvr !== undefined) parts.push(block('gmaxvr', real(s.gmaxvr)));
+  if (s.autoLinearisationEnergies !== undefined)
+    parts.push(block('autolinengy', s.autoLinearisationEnergies ? '.true.' : '.false.'));
   // chgexs is the excess *electronic* charge: a cell with charge +1 has one electron fewer.
   if (spec.charge !== 0) parts.push(block('chgexs', real(-spec.charge)));
   // Elk reads blocks until the end of the file; each block ends at a blank line.
