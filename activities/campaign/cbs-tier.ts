@@ -37,18 +37,14 @@ export async function runLadderTier(
     runBasis,
   );
   const last = out.steps[out.steps.length - 1]?.result as CalculationResult;
-  const spent = out.steps.reduce(
-    (a, s) => ({ cpu: a.cpu + s.result.cpuSeconds, wall: a.wall + s.result.wallSeconds }),
-    { cpu: 0, wall: 0 },
-  );
-  if (last.record.status !== 'ok') {
-    return {
-      ...last,
-      cached: out.steps.every((s) => s.result.cached),
-      cpuSeconds: spent.cpu,
-      wallSeconds: spent.wall,
-    };
-  }
+  // what this ladder cost now (cache hits cost nothing), like one calculation's result
+  const spent = {
+    ...last,
+    cached: out.steps.every((s) => s.result.cached),
+    cpuSeconds: out.steps.reduce((a, s) => a + s.result.cpuSeconds, 0),
+    wallSeconds: out.steps.reduce((a, s) => a + s.result.wallSeconds, 0),
+  };
+  if (last.record.status !== 'ok') return spent;
   recordLadder(openStore(), {
     ...where,
     tier: where.tierName,
@@ -62,10 +58,7 @@ export async function runLadderTier(
     source: out.energy.source,
   });
   return {
-    ...last,
-    cached: out.steps.every((s) => s.result.cached),
-    cpuSeconds: spent.cpu,
-    wallSeconds: spent.wall,
+    ...spent,
     record: {
       ...last.record,
       outputs: {

@@ -21,7 +21,7 @@ import { getCampaign } from '../store/campaigns.js';
 import { type CandidateRow, getCandidates } from '../store/candidates.js';
 import { openStore } from '../store/db.js';
 import { getEvaluation, putEvaluation } from '../store/evaluations.js';
-import { record, wattsPerCore } from '../store/ledger.js';
+import { estimatedJoules, record } from '../store/ledger.js';
 import { getQmResult } from '../store/qm-results.js';
 import { hasLadder, runLadderTier } from './cbs-tier.js';
 import { inCalculationSlot } from './slots.js';
@@ -78,6 +78,13 @@ export async function evaluateBatch(args: EvaluateBatchArgs): Promise<Evaluation
   const timer = setInterval(beat, Math.max(1000, (ctx.info.heartbeatTimeoutMs ?? 30_000) / 3));
   try {
     const batch = loadBatch(args, ctx.cancellationSignal);
+    // finished by an earlier attempt after its last heartbeat (the worker died): the store has them, with their
+    // CPU time, which a rerun would report as a cache hit that cost nothing (the ledger already holds the entry)
+    for (const cand of batch.candidates) {
+      if (done.has(cand.idx)) continue;
+      const stored = finishedInStore(batch, cand, args.round);
+      if (stored) done.set(cand.idx, stored);
+    }
     const settled = await Promise.allSettled(
       batch.candidates.map(async (cand) => {
         const earlier = done.get(cand.idx);
@@ -154,10 +161,9 @@ async function evaluateOne(
   round: number,
   onProgress: (p: Progress) => void,
 ): Promise<EvaluationSummary> {
-  const { campaignId, config, t, tier } = batch;
+  const { campaignId, config, tier } = batch;
   const db = openStore();
   const name = tierName(tier);
-  const base = { idx: cand.idx, label: cand.label, smiles: cand.smiles, tier: t };
   const failed = (message: string): EvaluationSummary => {
     putEvaluation(db, campaignId, {
       idx: cand.idx,
@@ -169,26 +175,11 @@ async function evaluateOne(
       cpuSeconds: 0,
       wallSeconds: 0,
     });
-    return { ...base, status: 'failed', message, cached: false, cpuSeconds: 0, energyJoules: 0 };
+    return summaryOf(batch, cand, { cached: false, cpuSeconds: 0, energyJoules: 0 }, undefined, message);
   };
   // waited for a slot while the batch was cancelled: nothing is started
   if (batch.signal.aborted) {
     throw ApplicationFailure.retryable(`evaluation of #${cand.idx} was cancelled`, 'CalculationKilled');
-  }
-  // finished by an earlier attempt of this batch after its last heartbeat (the worker died): report it as it
-  // was, with its CPU time, instead of as a cache hit that cost nothing (the ledger already holds its entry)
-  const earlier = getEvaluation(db, campaignId, cand.idx, name);
-  if (earlier?.round === round && earlier.resultKey !== undefined) {
-    const cost = {
-      cached: earlier.cached,
-      cpuSeconds: earlier.cpuSeconds,
-      energyJoules: earlier.cached ? 0 : earlier.cpuSeconds * wattsPerCore(),
-    };
-    if (earlier.status === 'ok' && earlier.value !== undefined) {
-      return { ...base, ...cost, status: 'ok', value: earlier.value };
-    }
-    const message = earlier.message ?? `${name} did not report ${config.objective.property}`;
-    return { ...base, ...cost, status: 'failed', message };
   }
 
   let geom: Geometry;
@@ -233,18 +224,37 @@ async function evaluateOne(
         });
   })();
   const cost = { cached: r.cached, cpuSeconds: r.cached ? 0 : r.cpuSeconds, energyJoules };
-  if (r.record.status !== 'ok' || !outputs) {
-    return { ...base, ...cost, status: 'failed', message: r.record.failure?.message ?? 'no outputs' };
+  const failure =
+    r.record.status !== 'ok' || !outputs ? (r.record.failure?.message ?? 'no outputs') : undefined;
+  return summaryOf(batch, cand, cost, value, failure);
+}
+
+/** The candidate's evaluation at this tier, when this round already stored one with a result. */
+function finishedInStore(batch: Batch, cand: CandidateRow, round: number): EvaluationSummary | undefined {
+  const e = getEvaluation(openStore(), batch.campaignId, cand.idx, tierName(batch.tier));
+  if (e?.round !== round || e.resultKey === undefined) return undefined;
+  const cost = {
+    cached: e.cached,
+    cpuSeconds: e.cpuSeconds,
+    energyJoules: e.cached ? 0 : estimatedJoules(e.cpuSeconds),
+  };
+  return summaryOf(batch, cand, cost, e.value, e.status === 'ok' ? undefined : e.message);
+}
+
+/** A candidate's summary: failed with the code's message, failed for want of the objective, or its value. */
+function summaryOf(
+  batch: Batch,
+  cand: CandidateRow,
+  cost: Pick<EvaluationSummary, 'cached' | 'cpuSeconds' | 'energyJoules'>,
+  value: number | undefined,
+  failure: string | undefined,
+): EvaluationSummary {
+  const base = { idx: cand.idx, label: cand.label, smiles: cand.smiles, tier: batch.t, ...cost };
+  const lacking = `${tierName(batch.tier)} did not report ${batch.config.objective.property}`;
+  if (failure !== undefined || value === undefined) {
+    return { ...base, status: 'failed', message: failure ?? lacking };
   }
-  if (value === undefined) {
-    return {
-      ...base,
-      ...cost,
-      status: 'failed',
-      message: `${name} did not report ${config.objective.property}`,
-    };
-  }
-  return { ...base, ...cost, status: 'ok', value };
+  return { ...base, status: 'ok', value };
 }
 
 /** A higher tier starts from the geometry the previous tier optimised, when it did. */

@@ -73,42 +73,27 @@ export async function crossValidate(
     );
   const models: Record<string, Scored[]> = { qrf: predictions };
   if (set.baselinesRead === 'whole ladder') models[WHOLE_LADDER] = fromLargestBasis(predictions);
-  const scores: Record<string, ErrorSummary> = Object.fromEntries(
-    Object.entries(models).map(([name, ps]) => [name, scored(ps)]),
-  );
   const baselineNames = [...new Set(set.examples.flatMap((e) => Object.keys(e.baselines)))];
-  for (const name of baselineNames) {
-    const usable = set.examples.filter((e) => e.baselines[name] !== undefined);
-    scores[name] = summarise(
-      usable.map((e) => e.target),
-      usable.map((e) => e.baselines[name] as number),
-    );
-    // the model on exactly the examples the baseline could predict, for a like-for-like comparison
-    if (usable.length < set.examples.length) {
-      scores[`qrf (${name}'s examples)`] = scored(
-        predictions.filter((p) => p.example.baselines[name] !== undefined),
-      );
-    }
-  }
-  // per basis size: the model and each baseline on the same examples
-  const byBasis: Record<string, Record<string, ErrorSummary>> = {};
-  for (const size of [...new Set(predictions.map((p) => p.example.basisSize))].sort((a, b) => a - b)) {
-    const at = predictions.filter((p) => p.example.basisSize === size);
-    const forSize: Record<string, ErrorSummary> = Object.fromEntries(
-      Object.entries(models).map(([name, ps]) => [
-        name,
-        scored(ps.filter((p) => p.example.basisSize === size)),
-      ]),
-    );
+  // the model(s) and every baseline on the examples `keep` selects; each baseline also against the model on
+  // exactly the examples it could predict (where that is fewer), for a like-for-like comparison
+  const table = (keep: (e: Example) => boolean): Record<string, ErrorSummary> => {
+    const out: Record<string, ErrorSummary> = {};
+    for (const [name, ps] of Object.entries(models)) out[name] = scored(ps.filter((p) => keep(p.example)));
+    const at = predictions.filter((p) => keep(p.example));
     for (const name of baselineNames) {
       const usable = at.filter((p) => p.example.baselines[name] !== undefined);
-      forSize[name] = summarise(
+      out[name] = summarise(
         usable.map((p) => p.example.target),
         usable.map((p) => p.example.baselines[name] as number),
       );
-      if (usable.length < at.length) forSize[`qrf (${name}'s examples)`] = scored(usable);
+      if (usable.length < at.length) out[`qrf (${name}'s examples)`] = scored(usable);
     }
-    byBasis[String(size)] = forSize;
+    return out;
+  };
+  const scores = table(() => true);
+  const byBasis: Record<string, Record<string, ErrorSummary>> = {};
+  for (const size of [...new Set(predictions.map((p) => p.example.basisSize))].sort((a, b) => a - b)) {
+    byBasis[String(size)] = table((e) => e.basisSize === size);
   }
   return { folds, compounds: groups.length, examples: set.examples.length, scores, byBasis, predictions };
 }

@@ -170,17 +170,17 @@ function solidJob(
     order,
     run: async () => {
       const settings = { ...set.settings, rgkmax: rung.rgkmax };
-      const done = earlier.find(
+      const reused = reuse(
+        rows,
+        earlier,
+        rung.role,
         (r) =>
           r.compound === cell.compound &&
           r.rgkmax === rung.rgkmax &&
           r.latticeConstantBohr === cell.latticeConstantBohr &&
           sameRun(r, set.method, settings),
       );
-      if (done) {
-        rows.push({ ...done, role: rung.role });
-        return 'from the data set file';
-      }
+      if (reused) return reused;
       const spec: CalcSpec = {
         code: set.code,
         method: set.method,
@@ -254,17 +254,17 @@ async function moleculeJobs(
         // all small bases first, then the reference from the smallest molecule up, then the checks
         order: (b.role === 'ladder' ? 0 : b.role === 'reference' ? 1 : 2) * 1e8 + k * 1e6 + size * 1e3 + i,
         run: async () => {
-          const done = earlier.find(
+          const reused = reuse(
+            rows,
+            earlier,
+            b.role,
             (r) =>
               r.smiles === smiles &&
               r.basis === b.basis &&
               r.geometryHash === geometryHash &&
               sameRun(r, set.method, set.settings),
           );
-          if (done) {
-            rows.push({ ...done, role: b.role });
-            return 'from the data set file';
-          }
+          if (reused) return reused;
           const spec: CalcSpec = {
             code: set.code,
             method: set.method,
@@ -401,6 +401,19 @@ function outcome(r: CalculationResult | Error, atoms: number) {
   };
 }
 
+/** Takes the earlier row that `matches` (from the data files) into this run's rows, in this run's role. */
+function reuse<R extends SolidRow | MoleculeRow>(
+  rows: R[],
+  earlier: readonly R[],
+  role: R['role'],
+  matches: (r: R) => boolean,
+): string | undefined {
+  const done = earlier.find(matches);
+  if (!done) return undefined;
+  rows.push({ ...done, role });
+  return 'from the data set file';
+}
+
 /** A successful row computed with this functional and these settings (the row's settings include them). */
 function sameRun(r: SolidRow | MoleculeRow, method: string, settings: Record<string, unknown>): boolean {
   if (r.status !== 'ok' || r.method !== method || !r.settings) return false;
@@ -423,7 +436,7 @@ const solidKey = (r: SolidRow) => `${r.kind}|${r.prototype}|${r.compound}|${r.rg
 const moleculeKey = (r: MoleculeRow) => `${r.smiles}|${r.basis}|${r.role}`;
 
 /** The rows computed so far, plus the earlier rows (from the files) that none of them replaces yet. */
-export function withEarlier<R>(now: readonly R[], earlier: readonly R[], key: (r: R) => string): R[] {
+function withEarlier<R>(now: readonly R[], earlier: readonly R[], key: (r: R) => string): R[] {
   const have = new Set(now.map(key));
   return [...now, ...earlier.filter((r) => !have.has(key(r)))];
 }

@@ -2,9 +2,8 @@
  * What each basis escalation ladder did (activities/cbs/escalate.ts): the bases run and skipped, the energy it
  * settled on, and the CPU time against running the largest basis alone. `cascade status` sums the savings.
  */
-import type { Db } from './db.js';
-import { now } from './db.js';
-import { wattsPerCore } from './ledger.js';
+import { type Db, now, statement } from './db.js';
+import { estimatedJoules } from './ledger.js';
 
 export interface LadderRecord {
   campaignId: string;
@@ -23,7 +22,8 @@ export interface LadderRecord {
 }
 
 export function recordLadder(db: Db, r: LadderRecord): void {
-  db.prepare(
+  statement(
+    db,
     `INSERT OR REPLACE INTO cbs_ladders (campaign_id, round, idx, tier, bases_run, bases_skipped, cpu_seconds,
        largest_basis_cpu_seconds, energy, lo, hi, source, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
@@ -62,5 +62,5 @@ export function ladderSavings(db: Db, campaignId: string): LadderSavings | undef
     .get(campaignId) as Omit<LadderSavings, 'savedCpuSeconds' | 'savedJoules'>;
   if (!r.molecules) return undefined;
   const saved = r.largestBasisCpuSeconds - r.cpuSeconds;
-  return { ...r, savedCpuSeconds: saved, savedJoules: saved * wattsPerCore() };
+  return { ...r, savedCpuSeconds: saved, savedJoules: estimatedJoules(saved) };
 }

@@ -21,9 +21,15 @@ export function wattsPerCore(): number {
   return Number.isFinite(w) && w > 0 ? w : 12;
 }
 
+/** The energy the ledger attributes to this much CPU time (joules). */
+export function estimatedJoules(cpuSeconds: number): number {
+  return cpuSeconds * wattsPerCore();
+}
+
 /** Records one entry and returns the energy attributed to it (joules). */
 export function record(db: Db, e: LedgerEntry): number {
   const watts = wattsPerCore();
+  const joules = estimatedJoules(e.cpuSeconds);
   statement(
     db,
     `INSERT INTO ledger (campaign_id, round, activity, host, wall_seconds, cpu_seconds, gpu_seconds, energy_joules,
@@ -36,11 +42,11 @@ export function record(db: Db, e: LedgerEntry): number {
     e.wallSeconds,
     e.cpuSeconds,
     e.gpuSeconds ?? 0,
-    e.cpuSeconds * watts,
+    joules,
     `estimate: cpu-seconds x ${watts} W/core`,
     now(),
   );
-  return e.cpuSeconds * watts;
+  return joules;
 }
 
 export interface LedgerTotals {
