@@ -16,16 +16,14 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { execa } from 'execa';
 import { describeMolecule } from '../activities/chem/rdkit.js';
-import { smilesTo3D, toXyz } from '../activities/qm/geometry.js';
-import { saveCampaign } from '../activities/store/campaigns.js';
-import { closeStores, openStore } from '../activities/store/db.js';
-import { putGeometry } from '../activities/store/qm-results.js';
+import { smilesTo3D } from '../activities/qm/geometry.js';
+import { startCampaignWorkflow } from '../cli/campaign-start.js';
 import { startDevServer, stopDevServer } from '../cli/dev-server.js';
 import { CampaignConfig } from '../lib/campaign/schema.js';
-import { limitsFromConfig } from '../lib/campaign/stopping.js';
 import { taskQueues } from '../lib/temporal/queues.js';
+import { toXyz } from '../qm/molecule.js';
+import { closeStores, openStore } from '../store/open.js';
 import { createWorkers } from '../workers/main.js';
-import { CampaignWorkflow } from '../workflows/campaign.js';
 import { slotUse } from './slot-use.js';
 
 const arg = (name: string, fallback: number) => {
@@ -109,8 +107,7 @@ async function main() {
   const db = openStore();
   for (const [i, s] of smiles.entries()) {
     const g = await smilesTo3D(s);
-    putGeometry(
-      db,
+    await db.putGeometry(
       s,
       'obabel-gen3d',
       JSON.stringify({ xyz: toXyz(g), charge: g.charge, multiplicity: g.multiplicity }),
@@ -173,21 +170,16 @@ async function main() {
     tiers: [{ code: 'xtb', method: 'gfn2' }],
     budget: { rounds: 1, callsPerTier: { xtb: n } },
   });
-  saveCampaign(db, config.name, config);
+  await db.saveCampaign(config.name, config);
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   const serverCpu0 = processCpuSeconds(server.pid);
   const workerCpu0 = process.cpuUsage();
   const t1 = performance.now();
-  const handle = await client.workflow.start(CampaignWorkflow, {
-    workflowId: 'bench-qm-throughput',
-    taskQueue: queues.default,
-    args: [{ campaignId: config.name, config, queues, limits: limitsFromConfig(config) }],
-  });
+  const handle = await startCampaignWorkflow(client, { config, queues, workflowId: 'bench-qm-throughput' });
   // CPU from here on is the tier's: the pool is prepared once the first calculation starts
   let atFirst: { server: number; worker: NodeJS.CpuUsage } | undefined;
-  const started = db.prepare('SELECT 1 FROM qm_executions LIMIT 1');
-  const watch = setInterval(() => {
-    if (atFirst || !started.get()) return;
+  const watch = setInterval(async () => {
+    if (atFirst || (await db.listExecutions()).length === 0) return;
     atFirst = { server: processCpuSeconds(server.pid), worker: process.cpuUsage() };
     clearInterval(watch);
   }, 5);
@@ -202,36 +194,24 @@ async function main() {
   const tierWorkerCpu = (tw.user + tw.system) / 1e6;
   // the launcher starts with the first calculation: all of its CPU is the tier's
   const launcherCpu = processCpuSeconds(launcherPid()) || 0;
-  const codesCpu = (
-    db.prepare("SELECT SUM(cpu_seconds) AS s FROM evaluations WHERE campaign_id = 'qm-throughput'").get() as {
-      s: number;
-    }
-  ).s;
-  const ran = (
-    db.prepare("SELECT COUNT(*) AS c FROM qm_executions WHERE status = 'ok'").get() as { c: number }
-  ).c;
+  const codesCpu = (await db.listEvaluations('qm-throughput')).reduce((a, e) => a + e.cpuSeconds, 0);
+  const executions = await db.listExecutions();
+  const ran = executions.filter((e) => e.status === 'ok').length;
   // the tier itself: from the first calculation's start to the last one's end (pool preparation excluded)
-  const span = db
-    .prepare(
-      'SELECT MIN(started_at) AS a, MAX(finished_at) AS b, SUM((julianday(finished_at) - julianday(started_at)) * 86400) AS busy FROM qm_executions',
-    )
-    .get() as { a: string; b: string; busy: number };
-  const tierSeconds = (Date.parse(span.b) - Date.parse(span.a)) / 1000;
-  // where the slots stood idle: overhead per calculation shows as handoff gaps, the batch layout at the tail
-  const slots = slotUse(
-    (
-      db
-        .prepare('SELECT started_at AS a, finished_at AS b FROM qm_executions WHERE finished_at IS NOT NULL')
-        .all() as { a: string; b: string }[]
-    ).map((r) => ({ start: Date.parse(r.a) / 1000, end: Date.parse(r.b) / 1000 })),
-    concurrency,
+  const finished = executions.flatMap((e) =>
+    e.finishedAt ? [{ start: Date.parse(e.startedAt) / 1000, end: Date.parse(e.finishedAt) / 1000 }] : [],
   );
+  const tierSeconds =
+    Math.max(...finished.map((r) => r.end)) -
+    Math.min(...executions.map((e) => Date.parse(e.startedAt) / 1000));
+  // where the slots stood idle: overhead per calculation shows as handoff gaps, the batch layout at the tail
+  const slots = slotUse(finished, concurrency);
 
   for (const w of workers) w.shutdown();
   await running;
   await connection.close();
   await stopDevServer({ home: serverHome });
-  closeStores();
+  await closeStores();
   rmSync(home, { recursive: true, force: true });
 
   const cascadeRate = (result.calls.xtb ?? 0) / cascadeSeconds;
@@ -247,7 +227,7 @@ async function main() {
     `  cascade campaign tier:  ${cascadeSeconds.toFixed(2)} s  ${cascadeRate.toFixed(2)} calcs/s (${ran} calculations ran, ${result.failures} failed, whole workflow incl. pool preparation)`,
   );
   console.log(
-    `  of which the tier (first calculation to last): ${tierSeconds.toFixed(2)} s  ${tierRate.toFixed(2)} calcs/s; time inside the runner: ${span.busy.toFixed(2)} slot-seconds`,
+    `  of which the tier (first calculation to last): ${tierSeconds.toFixed(2)} s  ${tierRate.toFixed(2)} calcs/s; time inside the runner: ${finished.reduce((a, r) => a + r.end - r.start, 0).toFixed(2)} slot-seconds`,
   );
   console.log(
     `  idle slot time in the tier: ${slots.idleSlotSeconds.toFixed(2)} slot-s = head ${slots.headIdle.toFixed(2)} + handoffs ${slots.middleIdle.toFixed(2)} (${slots.middleGaps} gaps, longest ${slots.longestMiddleGap.toFixed(3)} s) + tail ${slots.tailIdle.toFixed(2)}`,

@@ -2,7 +2,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Progress } from '../lib/campaign/progress.js';
 import { campaignWorkflowId } from '../lib/temporal/queues.js';
-import { progressQuery } from '../workflows/campaign.js';
+import { progressQuery } from '../workflows/messages.js';
 import { CliError } from './client.js';
 
 export interface CampaignView {

@@ -1,7 +1,7 @@
 /** A Temporal client for the CLI; starts the embedded dev server when nothing else is configured or running. */
 import { Client, Connection } from '@temporalio/client';
-import { cascadeHome } from '../activities/store/db.js';
 import { connectSettings } from '../lib/temporal/connection.js';
+import { cascadeHome } from '../store/open.js';
 import { startDevServer } from './dev-server.js';
 
 export async function connectClient(opts: { autostart?: boolean; quiet?: boolean } = {}): Promise<Client> {

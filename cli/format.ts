@@ -1,11 +1,12 @@
 /** Terminal rendering of a campaign's progress. Pure: takes data, returns text. */
-import type { LadderSavings } from '../activities/store/cbs-ladders.js';
-import type { Progress } from '../lib/campaign/progress.js';
+import { identityOf, type Progress } from '../lib/campaign/progress.js';
+import type { LadderSavings } from '../store/store.js';
 
 export interface TopCandidate {
   idx: number;
   label: string;
-  smiles: string;
+  /** Canonical SMILES for a molecule, the structure key for a crystal. */
+  identity: string;
   value: number;
 }
 
@@ -46,7 +47,8 @@ export function formatProgress(
   lines.push(
     `CPU       ${(p.cpuSeconds / 3600).toFixed(4)} h${p.limits.cpuHours !== undefined ? ` of ${p.limits.cpuHours} h` : ''}   energy ${((p.energyJoules ?? 0) / 3600).toFixed(3)} Wh (estimated)`,
   );
-  if (p.best) lines.push(`best      ${p.best.value.toFixed(4)}${unit}  ${p.best.label}  ${p.best.smiles}`);
+  if (p.best)
+    lines.push(`best      ${p.best.value.toFixed(4)}${unit}  ${p.best.label}  ${identityOf(p.best)}`);
   if (p.lastModel) {
     const m = p.lastModel.metrics;
     const delta =
@@ -78,7 +80,7 @@ export function formatTop(top: TopCandidate[], unit = ''): string {
   if (!top.length) return '';
   const rows = top.map(
     (t, i) =>
-      `${String(i + 1).padStart(3)}. ${t.value.toFixed(4)}${unit ? ` ${unit}` : ''}  ${t.label.padEnd(12)} ${t.smiles}`,
+      `${String(i + 1).padStart(3)}. ${t.value.toFixed(4)}${unit ? ` ${unit}` : ''}  ${t.label.padEnd(12)} ${t.identity}`,
   );
   return ['top candidates', ...rows].join('\n');
 }
@@ -100,8 +102,8 @@ export function formatResources(r: ResourceLine[]): string {
   ].join('\n');
 }
 
-/** The basis escalation ladders' CPU time against running the largest basis alone. */
-export function formatLadder(s: LadderSavings | undefined): string {
+/** The basis escalation ladders' CPU time against running the largest basis alone, and the energy saved. */
+export function formatLadder(s: (LadderSavings & { savedJoules: number }) | undefined): string {
   if (!s) return '';
   return [
     `basis ladder: ${s.molecules} molecules, ${s.stoppedEarly} stopped before the largest basis`,

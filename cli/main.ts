@@ -1,6 +1,6 @@
 /** The `cascade` command. */
 import { Command } from 'commander';
-import { closeStores } from '../activities/store/db.js';
+import { closeStores } from '../store/open.js';
 import { CliError } from './client.js';
 import { registerCbs } from './commands/cbs.js';
 import { registerControl } from './commands/control.js';
@@ -39,6 +39,6 @@ export async function main(argv = process.argv): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    closeStores();
+    await closeStores();
   }
 }

@@ -1,6 +1,6 @@
 /** `cascade qm doctor`: every registered code, and the helpers they need, found or not. */
-import { knownCodes } from '../activities/qm/codes/index.js';
-import { MissingBinaryError, resolveBinary } from '../activities/qm/profile.js';
+import { knownCodes } from '../qm/codes/registry.js';
+import { MissingBinaryError, resolveBinary } from '../qm/profile.js';
 
 export interface DoctorRow {
   name: string;

@@ -1,9 +1,14 @@
 /** What `cascade qm run` does: build a spec and a system from the options, calculate through the cache. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { CalculationStopped, calculate } from '../activities/qm/calculate.js';
-import { codeEntry } from '../activities/qm/codes/index.js';
-import { lowestMultiplicity, parseXyz, smilesTo3D } from '../activities/qm/geometry.js';
-import { type CalcSpec, isCrystal, type QmSystem } from '../activities/qm/template.js';
+import { smilesTo3D } from '../activities/qm/geometry.js';
+import { formatProblem } from '../lib/campaign/problem.js';
+import { CodeDescriptionError, describedCode } from '../qm/codes/generic/index.js';
+import { codeEntry, registerCode } from '../qm/codes/registry.js';
+import { lowestMultiplicity, parseXyz } from '../qm/molecule.js';
+import { type CalcSpec, type CodeEntry, isCrystal, type QmSystem } from '../qm/template.js';
+import { cascadeHome, openStore } from '../store/open.js';
 import { CliError } from './client.js';
 import type { QmRunOptions } from './commands/qm.js';
 
@@ -22,17 +27,12 @@ export interface QmRunResult {
 }
 
 export async function runOne(o: QmRunOptions): Promise<QmRunResult> {
-  let entry: ReturnType<typeof codeEntry>;
-  try {
-    entry = codeEntry(o.code);
-  } catch (e) {
-    throw new CliError((e as Error).message, 2);
-  }
-  const system = await systemFrom(o, entry.system);
+  const entry = codeFor(o);
+  const system = await systemFrom(o, entry);
   const charge = o.charge ?? (isCrystal(system) ? 0 : system.charge);
   const spec: CalcSpec = {
     code: entry.code,
-    method: o.method ?? entry.defaultMethod,
+    method: o.method ?? (entry.defaultMethod || missingMethod(entry)),
     task: o.task,
     ...(o.basis !== undefined && { basis: o.basis }),
     ...(o.solvent !== undefined && { solvent: o.solvent }),
@@ -45,10 +45,13 @@ export async function runOne(o: QmRunOptions): Promise<QmRunResult> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    const store = openStore();
     const r = await calculate(
+      store,
       { spec, system, timeoutSeconds: o.timeout, threads: o.threads },
       { signal: abort.signal },
     );
+    if (!r.cached) await store.record({ activity: `qm run:${spec.code}`, usage: r.usage });
     const outputs = (r.record.outputs ?? {}) as Record<string, unknown>;
     const { warnings, finalGeometry, ...values } = outputs;
     return {
@@ -77,20 +80,69 @@ export async function runOne(o: QmRunOptions): Promise<QmRunResult> {
   }
 }
 
-async function systemFrom(o: QmRunOptions, kind: 'molecule' | 'crystal'): Promise<QmSystem> {
+/**
+ * The code to run: a built-in one (qm/codes/registry.ts), the YAML description given with --code-file, or
+ * for --code NAME that is not built in, $CASCADE_HOME/codes/NAME.yaml. A description is registered for this
+ * process under its own name (replacing a built-in code of that name: `--code-file configs/codes/xtb.yaml`
+ * runs xtb through the description); its version string carries the description's hash, so its results are
+ * cached apart from the built-in code's.
+ */
+export function codeFor(o: Pick<QmRunOptions, 'code' | 'codeFile'>): CodeEntry {
+  if (o.codeFile !== undefined) {
+    const entry = described(o.codeFile);
+    if (o.code !== undefined && o.code !== entry.code)
+      throw new CliError(`--code ${o.code} does not match ${o.codeFile}, which describes "${entry.code}"`, 2);
+    registerCode(entry);
+    return entry;
+  }
+  if (o.code === undefined) throw new CliError('give --code NAME or --code-file FILE', 2);
+  try {
+    return codeEntry(o.code);
+  } catch (e) {
+    const file = path.join(cascadeHome(), 'codes', `${o.code}.yaml`);
+    if (!existsSync(file)) throw new CliError(`${(e as Error).message}, and there is no ${file}`, 2);
+    const entry = described(file);
+    if (entry.code !== o.code) throw new CliError(`${file} describes "${entry.code}", not "${o.code}"`, 2);
+    registerCode(entry);
+    return entry;
+  }
+}
+
+function described(file: string): CodeEntry {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`cannot read ${file}: ${(e as Error).message}`, 2);
+  }
+  try {
+    return describedCode(text, file);
+  } catch (e) {
+    if (!(e instanceof CodeDescriptionError)) throw e;
+    throw new CliError([e.message, ...e.problems.map(formatProblem)].join('\n'), 2);
+  }
+}
+
+function missingMethod(entry: CodeEntry): never {
+  throw new CliError(`${entry.code} has no default method: give --method`, 2);
+}
+
+async function systemFrom(o: QmRunOptions, entry: CodeEntry): Promise<QmSystem> {
+  const kind = entry.system;
   const given = [o.xyz, o.smiles, o.structure].filter((x) => x !== undefined).length;
   if (given !== 1) throw new CliError('give exactly one of --xyz FILE, --smiles SMILES, --structure FILE', 2);
   if (kind === 'crystal') {
     if (!o.structure)
-      throw new CliError(`${o.code} computes crystals: give --structure FILE (JSON or extended XYZ)`, 2);
-    const { readCrystal } = await import('../activities/qm/structure.js');
+      throw new CliError(`${entry.code} computes crystals: give --structure FILE (JSON or extended XYZ)`, 2);
+    const { readCrystal } = await import('../qm/structure.js');
     try {
       return readCrystal(readFileSync(o.structure, 'utf8'), o.structure);
     } catch (e) {
       throw new CliError((e as Error).message, 2);
     }
   }
-  if (o.structure) throw new CliError(`${o.code} computes molecules: give --xyz FILE or --smiles SMILES`, 2);
+  if (o.structure)
+    throw new CliError(`${entry.code} computes molecules: give --xyz FILE or --smiles SMILES`, 2);
   if (o.smiles) return smilesTo3D(o.smiles);
   let text: string;
   try {

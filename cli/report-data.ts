@@ -1,27 +1,34 @@
-/** What the store knows about a campaign beyond the workflow's summary: top candidates and resources. */
-import { getCampaign } from '../activities/store/campaigns.js';
-import { type LadderSavings, ladderSavings } from '../activities/store/cbs-ladders.js';
-import { openStore } from '../activities/store/db.js';
-import { topEvaluations } from '../activities/store/evaluations.js';
-import { totals } from '../activities/store/ledger.js';
+/**
+ * The read model of a campaign beyond the workflow's summary, shared by `cascade status` (and the report to
+ * come): top candidates, resources by activity and the basis ladders' savings, read through the Store.
+ */
+import { estimatedJoules } from '../activities/usage.js';
 import { tierName } from '../lib/campaign/schema.js';
 import { connectSettings } from '../lib/temporal/connection.js';
 import { campaignWorkflowId } from '../lib/temporal/queues.js';
+import type { LadderSavings, Store } from '../store/store.js';
 import { type ResourceLine, type TopCandidate, UNITS } from './format.js';
 
-export function storeView(
-  name: string,
-  n = 10,
-): { top: TopCandidate[]; resources: ResourceLine[]; unit: string; basisLadder?: LadderSavings } {
-  const db = openStore();
-  const c = getCampaign(db, name);
+/** The ladders' savings, with the energy the saved CPU time would have cost. */
+export type LadderView = LadderSavings & { savedJoules: number };
+
+export interface StoreView {
+  top: TopCandidate[];
+  resources: ResourceLine[];
+  unit: string;
+  basisLadder?: LadderView;
+}
+
+export async function storeView(store: Store, name: string, n = 10): Promise<StoreView> {
+  const c = await store.getCampaign(name);
   if (!c) return { top: [], resources: [], unit: '' };
   const tier = tierName(c.config.tiers[c.config.tiers.length - 1] as (typeof c.config.tiers)[number]);
+  const ladder = await store.ladderSavings(name);
   return {
-    top: topEvaluations(db, name, tier, c.config.objective.direction, n),
-    resources: totals(db, name),
+    top: await store.topEvaluations(name, tier, c.config.objective, n),
+    resources: await store.ledgerTotals(name),
     unit: UNITS[c.config.objective.property] ?? '',
-    basisLadder: ladderSavings(db, name),
+    ...(ladder ? { basisLadder: { ...ladder, savedJoules: estimatedJoules(ladder.savedCpuSeconds) } } : {}),
   };
 }
 

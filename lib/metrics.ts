@@ -63,6 +63,13 @@ export function surrogateMetrics(
   };
 }
 
+/** The arithmetic mean (0 of nothing). */
+export function mean(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] as number;
+  return a.length ? s / a.length : 0;
+}
+
 /** Spearman's rank correlation (average ranks for ties). */
 export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const ra = ranks(a);

@@ -7,10 +7,12 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import * as activities from '../activities/campaign/index.js';
+import { createActivities } from '../activities/campaign/index.js';
 import { setCalculationSlots } from '../activities/campaign/slots.js';
 import { connectSettings } from '../lib/temporal/connection.js';
 import { type QueueName, taskQueues } from '../lib/temporal/queues.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
 
 export interface WorkerOptions {
   queues: QueueName[];
@@ -20,6 +22,8 @@ export interface WorkerOptions {
   qmConcurrency?: number;
   mlConcurrency?: number;
   connection?: NativeConnection;
+  /** The results store the activities use (default: the one `CASCADE_STORE` / `CASCADE_HOME` names). */
+  store?: Store;
 }
 
 /** The workflow sources: TypeScript beside this file when run from sources, JavaScript when run from dist/. */
@@ -43,6 +47,7 @@ export async function createWorkers(
   const queues = taskQueues(o.prefix ?? process.env.CASCADE_TASK_QUEUE_PREFIX ?? '');
   const cores = os.availableParallelism();
   const workers: Worker[] = [];
+  const activities = createActivities({ store: o.store ?? openStore() });
   for (const q of o.queues) {
     const common = { connection, namespace: s.namespace, taskQueue: queues[q] };
     if (q === 'default') {

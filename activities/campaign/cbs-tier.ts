@@ -1,16 +1,16 @@
 /**
  * A campaign tier with a basis ladder (`cbs:` on an NWChem tier): runs escalate() with the tier's functional and
- * settings, records what the ladder did (activities/store/cbs-ladders.ts), and answers like one calculation: the
+ * settings, records what the ladder did in the store, and answers like one calculation: the
  * last basis's result, with `totalEnergy` replaced by the energy the ladder settled on (the reference basis's
  * when it ran, else the model's prediction) and the CPU time of every basis run.
  */
 import { fileURLToPath } from 'node:url';
 import type { NwchemTierConfig } from '../../lib/campaign/schema.js';
+import type { Geometry } from '../../lib/domain/geometry.js';
+import { sumUsage } from '../../lib/domain/usage.js';
+import type { Store } from '../../store/store.js';
 import { escalate } from '../cbs/escalate.js';
 import type { CalculationResult } from '../qm/calculate.js';
-import type { Geometry } from '../qm/template.js';
-import { recordLadder } from '../store/cbs-ladders.js';
-import { openStore } from '../store/db.js';
 
 /** cascade's own data set, used when a tier names none. */
 export const DEFAULT_CBS_DATA = fileURLToPath(new URL('../../data/cbs/molecules.jsonl', import.meta.url));
@@ -22,6 +22,7 @@ export function hasLadder(tier: { code: string; cbs?: unknown }): tier is Ladder
 }
 
 export async function runLadderTier(
+  store: Store,
   tier: LadderTier,
   geom: Geometry,
   where: { campaignId: string; round: number; idx: number; tierName: string },
@@ -43,9 +44,10 @@ export async function runLadderTier(
     cached: out.steps.every((s) => s.result.cached),
     cpuSeconds: out.steps.reduce((a, s) => a + s.result.cpuSeconds, 0),
     wallSeconds: out.steps.reduce((a, s) => a + s.result.wallSeconds, 0),
+    usage: sumUsage(out.steps.map((s) => s.result.usage)),
   };
   if (last.record.status !== 'ok') return spent;
-  recordLadder(openStore(), {
+  await store.recordLadder({
     ...where,
     tier: where.tierName,
     basesRun: out.steps.map((s) => s.basis),

@@ -7,40 +7,18 @@
  * started before batches (workflows/campaign.ts).
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import {
-  type CampaignConfig,
-  type PropertyName,
-  type TierConfig,
-  tierName,
-} from '../../lib/campaign/schema.js';
-import { CalculationStopped, calculate } from '../qm/calculate.js';
+import type { EvaluationSummary } from '../../lib/campaign/results.js';
+import { type CampaignConfig, Property, type TierConfig, tierName } from '../../lib/campaign/schema.js';
+import { type Candidate, identity } from '../../lib/domain/candidate.js';
+import type { QmSystem } from '../../lib/domain/geometry.js';
+import type { PropertyValues } from '../../lib/domain/objective.js';
+import { NO_USAGE, type Usage } from '../../lib/domain/usage.js';
+import type { Store } from '../../store/store.js';
 import type { Progress } from '../qm/runner.js';
-import { storedGeometry } from '../qm/stored-geometry.js';
-import type { CalcOutputs, Geometry } from '../qm/template.js';
-import { getCampaign } from '../store/campaigns.js';
-import { type CandidateRow, getCandidates } from '../store/candidates.js';
-import { openStore } from '../store/db.js';
-import { getEvaluation, putEvaluation } from '../store/evaluations.js';
-import { estimatedJoules, record } from '../store/ledger.js';
-import { getQmResult } from '../store/qm-results.js';
-import { hasLadder, runLadderTier } from './cbs-tier.js';
+import { usageOf } from '../usage.js';
+import { runTier } from './run-tier.js';
 import { inCalculationSlot } from './slots.js';
-import { tierSpec } from './tier-spec.js';
-
-export interface EvaluationSummary {
-  idx: number;
-  label: string;
-  smiles: string;
-  /** Index of the tier in the ladder. */
-  tier: number;
-  status: 'ok' | 'failed';
-  /** The objective property at this tier. */
-  value?: number;
-  message?: string;
-  cached: boolean;
-  cpuSeconds: number;
-  energyJoules: number;
-}
+import { structureFor } from './structures.js';
 
 export interface EvaluateBatchArgs {
   campaignId: string;
@@ -49,14 +27,15 @@ export interface EvaluateBatchArgs {
   round: number;
   /** Index into the campaign's tiers (default 0). */
   tier?: number;
+  /**
+   * What it needs of the campaign's config: the tier, the one below it (whose optimised geometry this one
+   * starts from) and the objective's property. Campaigns started before it was passed read the stored config.
+   */
+  ladder?: { tier: TierConfig; previous?: TierConfig; property: string };
 }
 
-export interface EvaluateArgs {
-  campaignId: string;
+export interface EvaluateArgs extends Omit<EvaluateBatchArgs, 'idxs'> {
   idx: number;
-  round: number;
-  /** Index into the campaign's tiers (default 0). */
-  tier?: number;
 }
 
 /** What a batch's heartbeats carry: the summaries so far, and where the running calculations are. */
@@ -67,7 +46,7 @@ interface BatchHeartbeat {
   running: Array<{ idx: number } & Progress>;
 }
 
-export async function evaluateBatch(args: EvaluateBatchArgs): Promise<EvaluationSummary[]> {
+export async function evaluateBatch(store: Store, args: EvaluateBatchArgs): Promise<EvaluationSummary[]> {
   const ctx = Context.current();
   const t = args.tier ?? 0;
   const done = new Map(finishedEarlier(ctx.info.heartbeatDetails, args.round, t).map((s) => [s.idx, s]));
@@ -77,12 +56,12 @@ export async function evaluateBatch(args: EvaluateBatchArgs): Promise<Evaluation
   // a heartbeat for the whole activity, not only while a code runs: 3D embedding and waiting for a slot too
   const timer = setInterval(beat, Math.max(1000, (ctx.info.heartbeatTimeoutMs ?? 30_000) / 3));
   try {
-    const batch = loadBatch(args, ctx.cancellationSignal);
+    const batch = await loadBatch(store, args, ctx.cancellationSignal);
     // finished by an earlier attempt after its last heartbeat (the worker died): the store has them, with their
     // CPU time, which a rerun would report as a cache hit that cost nothing (the ledger already holds the entry)
     for (const cand of batch.candidates) {
       if (done.has(cand.idx)) continue;
-      const stored = finishedInStore(batch, cand, args.round);
+      const stored = await finishedInStore(batch, cand, args.round);
       if (stored) done.set(cand.idx, stored);
     }
     const settled = await Promise.allSettled(
@@ -113,8 +92,9 @@ export async function evaluateBatch(args: EvaluateBatchArgs): Promise<Evaluation
   }
 }
 
-export async function evaluateCandidate(args: EvaluateArgs): Promise<EvaluationSummary> {
-  const [summary] = await evaluateBatch({ ...args, idxs: [args.idx] });
+export async function evaluateCandidate(store: Store, args: EvaluateArgs): Promise<EvaluationSummary> {
+  const { idx, ...rest } = args;
+  const [summary] = await evaluateBatch(store, { ...rest, idxs: [idx] });
   return summary as EvaluationSummary;
 }
 
@@ -125,47 +105,70 @@ function finishedEarlier(details: unknown, round: number, tier: number): Evaluat
 }
 
 interface Batch {
+  store: Store;
   campaignId: string;
-  config: CampaignConfig;
   /** Index of the tier in the ladder, the tier, and the one below it (whose geometry a higher tier starts from). */
   t: number;
   tier: TierConfig;
   previous?: TierConfig;
-  candidates: CandidateRow[];
+  /** The objective's property: a tier that does not report it fails the candidate. */
+  property: string;
+  candidates: Candidate[];
   /** The activity's cancellation: kills its calculations. */
   signal: AbortSignal;
 }
 
-function loadBatch(args: EvaluateBatchArgs, signal: AbortSignal): Batch {
-  const db = openStore();
-  const campaign = getCampaign(db, args.campaignId);
-  if (!campaign)
-    throw ApplicationFailure.nonRetryable(`unknown campaign ${args.campaignId}`, 'UnknownCampaign');
-  const { config } = campaign;
+async function loadBatch(store: Store, args: EvaluateBatchArgs, signal: AbortSignal): Promise<Batch> {
   const t = args.tier ?? 0;
-  const tier = config.tiers[t];
-  if (!tier)
-    throw ApplicationFailure.nonRetryable(`campaign ${args.campaignId} has no tier #${t}`, 'UnknownTier');
-  let candidates: CandidateRow[];
+  const ladder = args.ladder ?? fromConfig(await storedConfig(store, args.campaignId), args.campaignId, t);
+  let candidates: Candidate[];
   try {
-    candidates = getCandidates(db, args.campaignId, args.idxs);
+    candidates = await store.getCandidates(args.campaignId, args.idxs);
   } catch (e) {
     throw ApplicationFailure.nonRetryable((e as Error).message, 'UnknownCandidate');
   }
-  return { campaignId: args.campaignId, config, t, tier, previous: config.tiers[t - 1], candidates, signal };
+  return { store, campaignId: args.campaignId, t, ...ladder, candidates, signal };
+}
+
+async function storedConfig(store: Store, campaignId: string): Promise<CampaignConfig> {
+  const campaign = await store.getCampaign(campaignId);
+  if (!campaign) throw ApplicationFailure.nonRetryable(`unknown campaign ${campaignId}`, 'UnknownCampaign');
+  return campaign.config;
+}
+
+function fromConfig(
+  config: CampaignConfig,
+  campaignId: string,
+  t: number,
+): NonNullable<EvaluateBatchArgs['ladder']> {
+  const tier = config.tiers[t];
+  if (!tier) throw ApplicationFailure.nonRetryable(`campaign ${campaignId} has no tier #${t}`, 'UnknownTier');
+  return { tier, previous: config.tiers[t - 1], property: config.objective.property };
 }
 
 async function evaluateOne(
   batch: Batch,
-  cand: CandidateRow,
+  cand: Candidate,
   round: number,
   onProgress: (p: Progress) => void,
 ): Promise<EvaluationSummary> {
-  const { campaignId, config, tier } = batch;
-  const db = openStore();
+  const { store, campaignId, tier } = batch;
   const name = tierName(tier);
-  const failed = (message: string): EvaluationSummary => {
-    putEvaluation(db, campaignId, {
+  // waited for a slot while the batch was cancelled: nothing is started
+  if (batch.signal.aborted) {
+    throw ApplicationFailure.retryable(`evaluation of #${cand.idx} was cancelled`, 'CalculationKilled');
+  }
+
+  let system: QmSystem;
+  try {
+    system = await structureFor(
+      store,
+      cand,
+      batch.previous && { campaignId, tier: tierName(batch.previous) },
+    );
+  } catch (e) {
+    const message = `3D embedding failed: ${(e as Error).message}`;
+    await store.putEvaluation(campaignId, {
       idx: cand.idx,
       tier: name,
       round,
@@ -175,123 +178,87 @@ async function evaluateOne(
       cpuSeconds: 0,
       wallSeconds: 0,
     });
-    return summaryOf(batch, cand, { cached: false, cpuSeconds: 0, energyJoules: 0 }, undefined, message);
-  };
-  // waited for a slot while the batch was cancelled: nothing is started
-  if (batch.signal.aborted) {
-    throw ApplicationFailure.retryable(`evaluation of #${cand.idx} was cancelled`, 'CalculationKilled');
+    return summaryOf(batch, cand, { cached: false, usage: { ...NO_USAGE } }, undefined, message);
   }
 
-  let geom: Geometry;
-  try {
-    geom = await geometryFor(
-      cand.smiles,
-      batch.previous ? previousGeometry(campaignId, cand.idx, batch.previous) : undefined,
-    );
-  } catch (e) {
-    return failed(`3D embedding failed: ${(e as Error).message}`);
-  }
-
-  const r = hasLadder(tier)
-    ? await runLadderTier(tier, geom, { campaignId, round, idx: cand.idx, tierName: name }, (basis) =>
-        runTier({ ...tier, basis }, geom, { signal: batch.signal, onProgress }),
-      )
-    : await runTier(tier, geom, { signal: batch.signal, onProgress });
-  const outputs = r.record.outputs as unknown as CalcOutputs | undefined;
-  const value = outputs ? propertyOf(outputs, config.objective.property) : undefined;
-  // the evaluation and its ledger entry in one transaction: one write to the store, not two
-  const energyJoules = db.transaction(() => {
-    putEvaluation(db, campaignId, {
+  const r = await runTier(
+    store,
+    tier,
+    system,
+    { campaignId, round, idx: cand.idx },
+    {
+      signal: batch.signal,
+      onProgress,
+    },
+  );
+  const values = r.record.outputs ? valuesOf(r.record.outputs) : undefined;
+  const usage = r.cached ? { ...NO_USAGE } : r.usage;
+  // the evaluation and its ledger entry in one write
+  await store.putEvaluation(
+    campaignId,
+    {
       idx: cand.idx,
       tier: name,
       round,
       resultKey: r.record.key,
       status: r.record.status,
-      value,
+      value: values?.[batch.property],
+      ...(values ? { values } : {}),
       message: r.record.failure?.message,
       cached: r.cached,
-      cpuSeconds: r.cached ? 0 : r.cpuSeconds,
-      wallSeconds: r.cached ? 0 : r.wallSeconds,
-    });
-    return r.cached
-      ? 0
-      : record(db, {
-          campaignId,
-          round,
-          activity: `qm:${name}`,
-          wallSeconds: r.wallSeconds,
-          cpuSeconds: r.cpuSeconds,
-        });
-  })();
-  const cost = { cached: r.cached, cpuSeconds: r.cached ? 0 : r.cpuSeconds, energyJoules };
+      cpuSeconds: usage.cpuSeconds,
+      wallSeconds: usage.wallSeconds,
+    },
+    r.cached ? undefined : { campaignId, round, activity: `qm:${name}`, usage },
+  );
   const failure =
-    r.record.status !== 'ok' || !outputs ? (r.record.failure?.message ?? 'no outputs') : undefined;
-  return summaryOf(batch, cand, cost, value, failure);
+    r.record.status !== 'ok' || !r.record.outputs ? (r.record.failure?.message ?? 'no outputs') : undefined;
+  return summaryOf(batch, cand, { cached: r.cached, usage }, values, failure);
 }
 
 /** The candidate's evaluation at this tier, when this round already stored one with a result. */
-function finishedInStore(batch: Batch, cand: CandidateRow, round: number): EvaluationSummary | undefined {
-  const e = getEvaluation(openStore(), batch.campaignId, cand.idx, tierName(batch.tier));
+async function finishedInStore(
+  batch: Batch,
+  cand: Candidate,
+  round: number,
+): Promise<EvaluationSummary | undefined> {
+  const e = await batch.store.getEvaluation(batch.campaignId, cand.idx, tierName(batch.tier));
   if (e?.round !== round || e.resultKey === undefined) return undefined;
-  const cost = {
-    cached: e.cached,
-    cpuSeconds: e.cpuSeconds,
-    energyJoules: e.cached ? 0 : estimatedJoules(e.cpuSeconds),
-  };
-  return summaryOf(batch, cand, cost, e.value, e.status === 'ok' ? undefined : e.message);
+  const usage = e.cached
+    ? { ...NO_USAGE }
+    : usageOf({ wallSeconds: e.wallSeconds, cpuSeconds: e.cpuSeconds });
+  const values = e.values ?? (e.value === undefined ? undefined : { [batch.property]: e.value });
+  return summaryOf(
+    batch,
+    cand,
+    { cached: e.cached, usage },
+    values,
+    e.status === 'ok' ? undefined : e.message,
+  );
 }
 
-/** A candidate's summary: failed with the code's message, failed for want of the objective, or its value. */
+/** A candidate's summary: failed with the code's message, failed for want of the objective, or its values. */
 function summaryOf(
   batch: Batch,
-  cand: CandidateRow,
-  cost: Pick<EvaluationSummary, 'cached' | 'cpuSeconds' | 'energyJoules'>,
-  value: number | undefined,
+  cand: Candidate,
+  cost: { cached: boolean; usage: Usage },
+  values: PropertyValues | undefined,
   failure: string | undefined,
 ): EvaluationSummary {
-  const base = { idx: cand.idx, label: cand.label, smiles: cand.smiles, tier: batch.t, ...cost };
-  const lacking = `${tierName(batch.tier)} did not report ${batch.config.objective.property}`;
-  if (failure !== undefined || value === undefined) {
-    return { ...base, status: 'failed', message: failure ?? lacking };
+  const base = { idx: cand.idx, label: cand.label, identity: identity(cand), tier: batch.t, ...cost };
+  const lacking = `${tierName(batch.tier)} did not report ${batch.property}`;
+  if (failure !== undefined || values?.[batch.property] === undefined) {
+    return { ...base, ...(values ? { values } : {}), status: 'failed', message: failure ?? lacking };
   }
-  return { ...base, status: 'ok', value };
+  return { ...base, status: 'ok', values };
 }
 
-/** A higher tier starts from the geometry the previous tier optimised, when it did. */
-function previousGeometry(campaignId: string, idx: number, previous: TierConfig): Geometry | undefined {
-  const db = openStore();
-  const row = getEvaluation(db, campaignId, idx, tierName(previous));
-  const result = row?.resultKey ? getQmResult(db, row.resultKey) : undefined;
-  return (result?.outputs as { finalGeometry?: Geometry } | undefined)?.finalGeometry;
-}
-
-function geometryFor(smiles: string, fromPreviousTier?: Geometry): Promise<Geometry> {
-  return fromPreviousTier ? Promise.resolve(fromPreviousTier) : storedGeometry(smiles);
-}
-
-/** Runs one tier through the cache; a stopped calculation is left for Temporal to retry. */
-async function runTier(
-  tier: TierConfig,
-  geom: Geometry,
-  opts: { signal: AbortSignal; onProgress: (p: Progress) => void },
-) {
-  try {
-    return await calculate(
-      {
-        spec: tierSpec(tier, geom),
-        system: geom,
-        timeoutSeconds: tier.timeoutSeconds,
-        threads: tier.threads,
-      },
-      opts,
-    );
-  } catch (e) {
-    if (e instanceof CalculationStopped) throw ApplicationFailure.retryable(e.message, 'CalculationKilled');
-    throw e;
+/** The properties a tier reported, by name (the ones an objective may name). */
+function valuesOf(outputs: Record<string, unknown>): PropertyValues {
+  const out: Record<string, number> = {};
+  for (const p of Property.options) {
+    const v = outputs[p];
+    if (typeof v === 'number' && Number.isFinite(v)) out[p] = v;
   }
-}
-
-function propertyOf(o: CalcOutputs, p: PropertyName): number | undefined {
-  const v = (o as unknown as Record<string, unknown>)[p];
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+  return out;
 }

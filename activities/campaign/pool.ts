@@ -1,26 +1,27 @@
 /** preparePool: reads the candidate file, canonicalises and filters with RDKit, and stores the pool. */
 import { heartbeat } from '@temporalio/activity';
 import type { CampaignConfig } from '../../lib/campaign/schema.js';
+import type { MoleculeCandidate } from '../../lib/domain/candidate.js';
+import type { Usage } from '../../lib/domain/usage.js';
+import type { PoolSummary, Store } from '../../store/store.js';
 import { describeMolecule } from '../chem/rdkit.js';
 import { readCandidates } from '../pool/read.js';
-import { getCampaign, type PoolSummary, setPoolSummary } from '../store/campaigns.js';
-import { type CandidateRow, countCandidates, insertCandidates } from '../store/candidates.js';
-import { openStore } from '../store/db.js';
+import { measureProcess } from '../usage.js';
 import { yieldToEventLoop } from './yield.js';
 
-export async function preparePool(args: {
-  campaignId: string;
-  config: CampaignConfig;
-}): Promise<PoolSummary> {
-  const db = openStore();
-  const existing = getCampaign(db, args.campaignId)?.pool;
+export async function preparePool(
+  store: Store,
+  args: { campaignId: string; config: CampaignConfig },
+): Promise<PoolSummary & { usage?: Usage }> {
+  const existing = (await store.getCampaign(args.campaignId))?.pool;
   if (
     existing &&
     existing.source === args.config.candidates.source &&
-    countCandidates(db, args.campaignId) === existing.kept
+    (await store.countCandidates(args.campaignId)) === existing.kept
   ) {
     return existing; // a retried or resumed campaign keeps its pool (and its candidate numbering)
   }
+  const used = measureProcess();
   const c = args.config.candidates;
   const raw = await readCandidates(c);
   const f = c.filters;
@@ -30,11 +31,11 @@ export async function preparePool(args: {
     rejected[why] = (rejected[why] ?? 0) + 1;
   };
   const seen = new Set<string>();
-  const rows: CandidateRow[] = [];
+  const pool: MoleculeCandidate[] = [];
   for (const [i, r] of raw.entries()) {
-    if (c.limit !== undefined && rows.length >= c.limit) break;
+    if (c.limit !== undefined && pool.length >= c.limit) break;
     if (i % 200 === 0) {
-      heartbeat({ read: i, kept: rows.length });
+      heartbeat({ read: i, kept: pool.length });
       await yieldToEventLoop(); // RDKit calls are synchronous: let heartbeats and other activities breathe
     }
     const m = await describeMolecule(r.molecule);
@@ -47,11 +48,19 @@ export async function preparePool(args: {
     else if (seen.has(m.canonical)) reject('duplicate');
     else {
       seen.add(m.canonical);
-      rows.push({ idx: rows.length, label: r.label, smiles: m.canonical, heavyAtoms: m.heavyAtoms });
+      pool.push({
+        kind: 'molecule',
+        idx: pool.length,
+        label: r.label,
+        smiles: m.canonical,
+        heavyAtoms: m.heavyAtoms,
+      });
     }
   }
-  insertCandidates(db, args.campaignId, rows);
-  const summary: PoolSummary = { source: c.source, read: raw.length, kept: rows.length, rejected };
-  setPoolSummary(db, args.campaignId, summary);
-  return summary;
+  await store.putCandidates(args.campaignId, pool);
+  const summary: PoolSummary = { source: c.source, read: raw.length, kept: pool.length, rejected };
+  await store.setPoolSummary(args.campaignId, summary);
+  const usage = used();
+  await store.record({ campaignId: args.campaignId, round: 0, activity: 'pool:prepare', usage });
+  return { ...summary, usage };
 }

@@ -1,53 +1,57 @@
 /** restoreCampaign: rebuilds a campaign's state from the store, for `cascade resume`. */
 import { type CampaignState, freshState } from '../../lib/campaign/progress.js';
-import { tierName } from '../../lib/campaign/schema.js';
-import { getCampaign } from '../store/campaigns.js';
-import { getCandidates } from '../store/candidates.js';
-import { openStore } from '../store/db.js';
-import { listEvaluations } from '../store/evaluations.js';
-import { campaignTotals } from '../store/ledger.js';
-import { latestModel } from '../store/models.js';
+import { type CampaignConfig, tierName } from '../../lib/campaign/schema.js';
+import { identity } from '../../lib/domain/candidate.js';
+import { pickBest } from '../../lib/domain/objective.js';
+import type { Store } from '../../store/store.js';
+import { measureProcess } from '../usage.js';
 
-export async function restoreCampaign(args: { campaignId: string }): Promise<CampaignState> {
-  const db = openStore();
-  const campaign = getCampaign(db, args.campaignId);
+export async function restoreCampaign(
+  store: Store,
+  args: { campaignId: string; config?: CampaignConfig },
+): Promise<CampaignState> {
+  const used = measureProcess();
+  const campaign = await store.getCampaign(args.campaignId);
   if (!campaign) throw new Error(`unknown campaign ${args.campaignId}`);
-  const { config } = campaign;
-  const evaluations = listEvaluations(db, args.campaignId);
+  const config = args.config ?? campaign.config;
+  const evaluations = await store.listEvaluations(args.campaignId);
   const objectiveTier = tierName(config.tiers[config.tiers.length - 1] as (typeof config.tiers)[number]);
   const state = freshState({
     round: evaluations.reduce((m, e) => Math.max(m, e.round + 1), 0),
-    ...campaignTotals(db, args.campaignId),
+    ...(await store.campaignTotals(args.campaignId)),
     poolSize: campaign.pool?.kept ?? 0,
   });
   const failedCandidates = new Set<number>();
-  let best: { idx: number; value: number } | undefined;
   for (const e of evaluations) {
     state.calls[e.tier] = (state.calls[e.tier] ?? 0) + 1;
     if (e.status !== 'ok') failedCandidates.add(e.idx);
-    if (e.tier === objectiveTier && e.status === 'ok' && e.value !== undefined) {
-      const better =
-        !best || (config.objective.direction === 'maximize' ? e.value > best.value : e.value < best.value);
-      if (better) best = { idx: e.idx, value: e.value };
-    }
   }
   state.failures = failedCandidates.size;
-  if (best) {
-    const [c] = getCandidates(db, args.campaignId, [best.idx]);
-    if (c) state.best = { idx: c.idx, label: c.label, smiles: c.smiles, value: best.value };
+  const best = pickBest(
+    config.objective,
+    evaluations.filter((e) => e.tier === objectiveTier && e.status === 'ok'),
+    (e) => e.value,
+  );
+  if (best?.value !== undefined) {
+    const [c] = await store.getCandidates(args.campaignId, [best.idx]);
+    if (c) state.best = { idx: c.idx, label: c.label, identity: identity(c), value: best.value };
   }
-  const model = latestModel(db, args.campaignId);
+  const model = await store.latestModel(args.campaignId);
   if (model) {
+    const d = model.description;
     state.lastModel = {
       id: model.id,
       backend: model.backend,
-      trainedOn: Number(model.description.trainedOn ?? 0),
-      labelTier: typeof model.description.labelTier === 'string' ? model.description.labelTier : undefined,
-      ...(model.description.fidelity === 'delta'
-        ? { fidelity: 'delta' as const, baseTier: String(model.description.baseTier) }
-        : {}),
+      trainedOn: d.trainedOn,
+      labelTier: d.labelTier,
+      ...(d.fidelity === 'delta' ? { fidelity: 'delta' as const, baseTier: d.baseTier } : {}),
       metrics: model.metrics,
     };
   }
+  // what rebuilding cost is the campaign's too: in the ledger, and in the totals the workflow carries on from
+  const usage = used();
+  await store.record({ campaignId: args.campaignId, round: state.round, activity: 'restore', usage });
+  state.cpuSeconds += usage.cpuSeconds;
+  state.energyJoules += usage.energyJoules;
   return state;
 }

@@ -3,61 +3,39 @@
  * the whole pool (off the event loop).
  */
 import { Context } from '@temporalio/activity';
+import type { ModelSummary } from '../../lib/campaign/results.js';
+import type { CampaignConfig } from '../../lib/campaign/schema.js';
+import { identity } from '../../lib/domain/candidate.js';
 import { surrogateMetrics } from '../../lib/metrics.js';
-import { fitDeltaAndScreen } from '../ml/delta.js';
-import { fitAndScreen, type Recalibration } from '../ml/fit-and-screen.js';
-import { getCampaign } from '../store/campaigns.js';
-import { listCandidates } from '../store/candidates.js';
-import { openStore } from '../store/db.js';
-import { record } from '../store/ledger.js';
-import { getPredictions, latestModel, putModel, putPredictions } from '../store/models.js';
+import type { ModelMetrics } from '../../lib/surrogate/model.js';
+import type { Store } from '../../store/store.js';
+import { type Fitted, fitSurrogates } from '../ml/fit.js';
+import { measureProcess } from '../usage.js';
 import { poolFeatures } from './features.js';
-import { type TrainingSet, trainingSet } from './training-set.js';
+import { trainingSet } from './training-set.js';
 
-export interface ModelSummary {
-  id: string;
-  backend: string;
-  trainedOn: number;
-  /** The tier whose results it learned. */
-  labelTier: string;
-  /** direct: it learned labelTier's values; delta: labelTier minus baseTier, added to baseTier. */
-  fidelity: 'direct' | 'delta';
-  baseTier?: string;
-  metrics: Record<string, number>;
-  cpuSeconds: number;
-  energyJoules: number;
-}
-
-/** What either way of fitting gives back. */
-interface Fitted {
-  mean: Float32Array;
-  std: Float32Array;
-  model: Uint8Array;
-  backend: string;
-  metrics: Record<string, number>;
-}
-
-export async function trainSurrogate(args: {
+export interface TrainArgs {
   campaignId: string;
   round: number;
   seed: number;
-}): Promise<ModelSummary | undefined> {
-  const db = openStore();
-  const campaign = getCampaign(db, args.campaignId);
-  if (!campaign) throw new Error(`unknown campaign ${args.campaignId}`);
-  const { config } = campaign;
-  const set = trainingSet(db, args.campaignId, config);
+  /** What it needs of the campaign's config; campaigns started before it was passed read the stored config. */
+  config?: Pick<CampaignConfig, 'surrogate' | 'tiers'>;
+}
+
+export async function trainSurrogate(store: Store, args: TrainArgs): Promise<ModelSummary | undefined> {
+  const config = args.config ?? (await storedConfig(store, args.campaignId));
+  const set = await trainingSet(store, args.campaignId, config);
   if (!set) return undefined;
   const { labelTier, labelled } = set;
 
-  const prospective = prospectiveMetrics(args.campaignId, labelTier, labelled);
+  const prospective = await prospectiveMetrics(store, args.campaignId, labelTier, labelled);
 
-  const wall0 = performance.now();
-  const cpu0 = process.cpuUsage();
+  const used = measureProcess();
   const ctx = Context.current();
-  const pool = listCandidates(db, args.campaignId);
+  const pool = await store.listCandidates(args.campaignId);
   const { matrix, nFeatures } = await poolFeatures(
-    pool.map((c) => c.smiles),
+    store,
+    pool.map((c) => identity(c)),
     config.surrogate.features,
     () => ctx.heartbeat({ phase: 'featurizing' }),
   );
@@ -74,47 +52,29 @@ export async function trainSurrogate(args: {
     clearInterval(heartbeat);
   }
   const id = `${args.campaignId}-r${args.round}`;
-  const metrics = { ...fitted.metrics, meanStd: mean(fitted.std), ...prospective };
+  const metrics: ModelMetrics = { ...fitted.metrics, ...prospective };
   const baseTier = set.fidelity === 'delta' ? set.baseTier : undefined;
-  putModel(
-    db,
+  await store.putModel(
     {
       id,
       campaignId: args.campaignId,
       round: args.round,
       kind: config.surrogate.kind,
       backend: fitted.backend,
-      description: {
-        ...config.surrogate,
-        // the mode this model used (a delta campaign learns directly until both tiers have enough results)
-        fidelity: set.fidelity,
-        ...(set.fidelity === 'delta' ? { baseTier, baseTrainedOn: set.base.length } : {}),
-        ...(set.fidelity === 'direct' && set.note ? { fidelityNote: set.note } : {}),
-        trainedOn: labelled.length,
-        labelTier,
-        nFeatures,
-      },
+      description: fitted.description,
       metrics,
     },
     fitted.model,
   );
-  putPredictions(
-    db,
+  await store.putPredictions(
     args.campaignId,
     id,
     fitted.mean,
     fitted.std,
     pool.map((c) => c.idx),
   );
-  const cpu = process.cpuUsage(cpu0);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  const energyJoules = record(db, {
-    campaignId: args.campaignId,
-    round: args.round,
-    activity: 'ml:train+screen',
-    wallSeconds: (performance.now() - wall0) / 1000,
-    cpuSeconds,
-  });
+  const usage = used();
+  await store.record({ campaignId: args.campaignId, round: args.round, activity: 'ml:train+screen', usage });
   return {
     id,
     backend: fitted.backend,
@@ -123,97 +83,29 @@ export async function trainSurrogate(args: {
     fidelity: set.fidelity,
     ...(baseTier ? { baseTier } : {}),
     metrics,
-    cpuSeconds,
-    energyJoules,
+    usage,
   };
 }
 
-/** Fits the training set's surrogate(s) and predicts the pool (row = candidate idx); moves `pool` away. */
-async function fitSurrogates(
-  set: TrainingSet,
-  pool: Float32Array,
-  nFeatures: number,
-  opts: Pick<Parameters<typeof fitAndScreen>[0], 'spec' | 'seed' | 'onProgress'>,
-): Promise<Fitted> {
-  const labels = (es: TrainingSet['labelled']) => ({
-    rows: es.map((e) => e.idx),
-    values: es.map((e) => e.value),
-  });
-  if (set.fidelity === 'delta') {
-    const r = await fitDeltaAndScreen({
-      pool,
-      nFeatures,
-      lower: labels(set.base),
-      upper: labels(set.labelled),
-      ...opts,
-      transfer: true,
-    });
-    return {
-      ...r,
-      metrics: {
-        trainLoss: r.delta.trainLoss,
-        baseTrainLoss: r.base.trainLoss,
-        baseTrainedOn: set.base.length,
-        fitSeconds: r.base.fitSeconds + r.delta.fitSeconds,
-        predictSeconds: r.base.predictSeconds + r.delta.predictSeconds,
-        ...recalibrated(r.delta.recalibration),
-        ...(r.base.recalibration
-          ? {
-              baseStdScale: r.base.recalibration.scale,
-              baseHeldOutCoverage90: r.base.recalibration.rawCoverage90,
-            }
-          : {}),
-      },
-    };
-  }
-  const x = new Float32Array(set.labelled.length * nFeatures);
-  const y = new Float32Array(set.labelled.length);
-  set.labelled.forEach((e, row) => {
-    x.set(pool.subarray(e.idx * nFeatures, (e.idx + 1) * nFeatures), row * nFeatures);
-    y[row] = e.value;
-  });
-  const r = await fitAndScreen({ x, nFeatures, y, pool, ...opts, transfer: true });
-  return {
-    ...r,
-    metrics: {
-      trainLoss: r.trainLoss,
-      fitSeconds: r.fitSeconds,
-      predictSeconds: r.predictSeconds,
-      ...recalibrated(r.recalibration),
-    },
-  };
-}
-
-/** stdScale: the factor applied to every predicted std, and the held-out figures it was chosen on. */
-function recalibrated(r: Recalibration | undefined): Record<string, number> {
-  if (!r) return {};
-  return {
-    stdScale: r.scale,
-    recalibrationFolds: r.folds,
-    recalibrationPoints: r.points,
-    heldOutCoverage90: r.rawCoverage90,
-  };
-}
-
-function mean(a: Float32Array): number {
-  let s = 0;
-  for (const v of a) s += v;
-  return a.length ? s / a.length : 0;
+async function storedConfig(store: Store, campaignId: string): Promise<CampaignConfig> {
+  const campaign = await store.getCampaign(campaignId);
+  if (!campaign) throw new Error(`unknown campaign ${campaignId}`);
+  return campaign.config;
 }
 
 /**
  * How the previous model did on the results that came in since it was trained: a prospective test on data it
  * never saw (the batch it chose), free of charge, recorded with the new model as `last*` metrics.
  */
-function prospectiveMetrics(
+async function prospectiveMetrics(
+  store: Store,
   campaignId: string,
   labelTier: string,
   labelled: { idx: number; round: number; value: number }[],
-): Record<string, number> {
-  const db = openStore();
-  const previous = latestModel(db, campaignId);
+): Promise<ModelMetrics> {
+  const previous = await store.latestModel(campaignId);
   if (!previous || previous.description.labelTier !== labelTier) return {};
-  const predicted = new Map(getPredictions(db, previous.id).map((p) => [p.idx, p]));
+  const predicted = new Map((await store.getPredictions(previous.id)).map((p) => [p.idx, p]));
   const fresh = labelled.filter((e) => e.round >= previous.round && predicted.has(e.idx));
   if (fresh.length < 3) return {};
   const m = surrogateMetrics(

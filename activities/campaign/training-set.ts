@@ -5,8 +5,7 @@
  * enough candidates have results at both; until then, direct.
  */
 import { type CampaignConfig, type TierConfig, tierName } from '../../lib/campaign/schema.js';
-import type { Db } from '../store/db.js';
-import { type EvaluationRecord, listEvaluations } from '../store/evaluations.js';
+import type { EvaluationRecord, Store } from '../../store/store.js';
 
 /** Fewer labels than this and a surrogate's spread means nothing: acquisition stays random. */
 export const MIN_LABELS = 4;
@@ -25,10 +24,15 @@ export type TrainingSet =
       base: Labelled[];
     };
 
-export function trainingSet(db: Db, campaignId: string, config: CampaignConfig): TrainingSet | undefined {
+export async function trainingSet(
+  store: Store,
+  campaignId: string,
+  config: Pick<CampaignConfig, 'surrogate' | 'tiers'>,
+): Promise<TrainingSet | undefined> {
+  const evaluations = await store.listEvaluations(campaignId);
   const ok = (tier: TierConfig) =>
-    listEvaluations(db, campaignId, tierName(tier)).filter(
-      (e): e is Labelled => e.status === 'ok' && e.value !== undefined,
+    evaluations.filter(
+      (e): e is Labelled => e.tier === tierName(tier) && e.status === 'ok' && e.value !== undefined,
     );
   let note: string | undefined;
   if (config.surrogate.fidelity === 'delta' && config.tiers.length >= 2) {

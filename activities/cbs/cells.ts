@@ -11,15 +11,9 @@
 
 import type { Prototype } from '../../lib/cbs/dataset-config.js';
 import { elementProperty, parseFormula } from '../../lib/chem/composition.js';
-import {
-  ANGSTROM_PER_BOHR,
-  cesiumChloride,
-  checkCrystal,
-  fccLattice,
-  rockSalt,
-  zincBlende,
-} from '../qm/structure.js';
-import type { Crystal } from '../qm/template.js';
+import { ANGSTROM_PER_BOHR } from '../../lib/domain/units.js';
+import { cesiumChloride, checkCrystal, fccLattice, rockSalt, zincBlende } from '../../qm/structure.js';
+import type { Crystal } from '../../qm/template.js';
 
 /** Nearest-neighbour distance over the covalent-radius sum in the ionic prototypes and the elemental metals. */
 const IONIC_EXPANSION = 1.1;

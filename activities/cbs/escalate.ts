@@ -11,11 +11,11 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { cardinalNumber } from '../../lib/cbs/dataset-config.js';
 import { type MoleculeRung, moleculeExamples, moleculeFeatures } from '../../lib/cbs/examples.js';
-import { HARTREE_MEV } from '../../lib/cbs/metrics.js';
 import type { MoleculeRow } from '../../lib/cbs/rows.js';
 import { compositionFeatures, compositionOf } from '../../lib/chem/composition.js';
+import { MEV_PER_HARTREE as HARTREE_MEV } from '../../lib/domain/units.js';
+import type { CalcOutputs } from '../../qm/template.js';
 import type { CalculationResult } from '../qm/calculate.js';
-import type { CalcOutputs } from '../qm/template.js';
 import { CbsModel } from './model.js';
 import { readJsonl } from './read-dataset.js';
 

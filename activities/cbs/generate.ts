@@ -16,10 +16,11 @@ import {
 } from '../../lib/cbs/dataset-config.js';
 import type { MoleculeRow, SolidRow } from '../../lib/cbs/rows.js';
 import { compositionOf, formulaOf } from '../../lib/chem/composition.js';
-import { type CalculationResult, calculate } from '../qm/calculate.js';
-import { canonicalGeometry } from '../qm/geometry.js';
+import { canonicalGeometry } from '../../qm/molecule.js';
+import type { CalcOutputs, CalcSpec, Crystal, Geometry } from '../../qm/template.js';
+import type { Store } from '../../store/store.js';
+import { type CalculationRequest, type CalculationResult, calculate } from '../qm/calculate.js';
 import { fromStored, geometryJson, storedGeometry } from '../qm/stored-geometry.js';
-import type { CalcOutputs, CalcSpec, Crystal, Geometry } from '../qm/template.js';
 import { binaryCell, binaryElements, type Cell, elementCell } from './cells.js';
 import { readDatasetFiles, readJsonl } from './read-dataset.js';
 
@@ -32,6 +33,8 @@ export interface GenerateOptions {
   dryRun?: boolean;
   /** On abort (Ctrl-C), the files are written with everything finished so far before the caller exits. */
   signal?: AbortSignal;
+  /** The results store: calculations are cached there, and each one's Usage goes to its ledger. */
+  store: Store;
 }
 
 interface Job {
@@ -61,10 +64,17 @@ export async function generateDataset(
   const jobs: Job[] = [];
   // rows already in the output files are kept (a run on another machine, without this store, goes on from them)
   const earlier = readDatasetFiles(opts.outDir);
-  if (config.solids) jobs.push(...solidJobs(config.solids, solidRows, earlier.solids ?? []));
+  if (config.solids) jobs.push(...solidJobs(opts.store, config.solids, solidRows, earlier.solids ?? []));
   if (config.molecules) {
     jobs.push(
-      ...(await moleculeJobs(config.molecules, geometries, moleculeRows, earlier.molecules ?? [], log)),
+      ...(await moleculeJobs(
+        opts.store,
+        config.molecules,
+        geometries,
+        moleculeRows,
+        earlier.molecules ?? [],
+        log,
+      )),
     );
   }
   jobs.sort((a, b) => a.order - b.order);
@@ -126,7 +136,7 @@ function solidCells(set: SolidSet): Cell[] {
   return [...elements.map(elementCell), ...cells];
 }
 
-function solidJobs(set: SolidSet, rows: SolidRow[], earlier: SolidRow[]): Job[] {
+function solidJobs(store: Store, set: SolidSet, rows: SolidRow[], earlier: SolidRow[]): Job[] {
   const rungs: { rgkmax: number; role: SolidRow['role'] }[] = [
     ...set.ladder.map((r) => ({ rgkmax: r, role: 'ladder' as const })),
     { rgkmax: set.reference, role: 'reference' as const },
@@ -139,12 +149,13 @@ function solidJobs(set: SolidSet, rows: SolidRow[], earlier: SolidRow[]): Job[] 
   return [
     // compound by compound, so that a partial run leaves complete ladders
     ...cells.flatMap((cell, i) =>
-      rungs.map((rung, k) => solidJob(set, cell, rung, i * 100 + k, rows, earlier)),
+      rungs.map((rung, k) => solidJob(store, set, cell, rung, i * 100 + k, rows, earlier)),
     ),
     // after every ladder: the checks are the most expensive calculations and the least needed
     ...(check
       ? checkCells.map((cell, i) =>
           solidJob(
+            store,
             { ...set, timeoutSeconds: check.timeoutSeconds },
             cell,
             { rgkmax: check.rgkmax, role: 'check' },
@@ -158,6 +169,7 @@ function solidJobs(set: SolidSet, rows: SolidRow[], earlier: SolidRow[]): Job[] 
 }
 
 function solidJob(
+  store: Store,
   set: SolidSet,
   cell: Cell,
   rung: { rgkmax: number; role: SolidRow['role'] },
@@ -189,7 +201,7 @@ function solidJob(
         multiplicity: 1,
         settings,
       };
-      const result = await calculateOrFailure(spec, cell.crystal, set.timeoutSeconds);
+      const result = await calculateOrFailure(store, spec, cell.crystal, set.timeoutSeconds);
       rows.push(solidRow(cell, rung, result));
       return describe(result);
     },
@@ -220,6 +232,7 @@ function solidRow(
 // Molecules
 
 async function moleculeJobs(
+  store: Store,
   set: MoleculeSet,
   geometries: Map<string, Geometry>,
   rows: MoleculeRow[],
@@ -235,7 +248,7 @@ async function moleculeJobs(
     let geom = geometries.get(smiles);
     if (!geom) {
       try {
-        geom = await moleculeGeometry(smiles, set);
+        geom = await moleculeGeometry(store, smiles, set);
       } catch (e) {
         log(`skipped ${smiles}: ${(e as Error).message}`);
         continue;
@@ -274,7 +287,7 @@ async function moleculeJobs(
             multiplicity: g.multiplicity,
             settings: { ...set.settings },
           };
-          const result = await calculateOrFailure(spec, g, set.timeoutSeconds);
+          const result = await calculateOrFailure(store, spec, g, set.timeoutSeconds);
           rows.push(moleculeRow(smiles, g, geometryHash, b, result));
           return describe(result);
         },
@@ -285,10 +298,10 @@ async function moleculeJobs(
 }
 
 /** Open Babel 3D (stored per SMILES), then an xtb GFN2 optimisation through the cache. */
-async function moleculeGeometry(smiles: string, set: MoleculeSet): Promise<Geometry> {
-  const start = await storedGeometry(smiles);
+async function moleculeGeometry(store: Store, smiles: string, set: MoleculeSet): Promise<Geometry> {
+  const start = await storedGeometry(store, smiles);
   if (set.optimise === 'none') return start;
-  const opt = await calculate({
+  const opt = await accounted(store, {
     spec: {
       code: 'xtb',
       method: 'gfn2',
@@ -347,12 +360,13 @@ function describe(r: CalculationResult | Error): string {
 }
 
 async function calculateOrFailure(
+  store: Store,
   spec: CalcSpec,
   system: Geometry | Crystal,
   timeoutSeconds: number,
 ): Promise<CalculationResult | Error> {
   try {
-    return await calculate({ spec, system, timeoutSeconds });
+    return await accounted(store, { spec, system, timeoutSeconds });
   } catch (e) {
     return e as Error;
   }
@@ -467,4 +481,11 @@ function writeJsonl(file: string, rows: readonly unknown[]): void {
   const tmp = `${file}.tmp`;
   writeFileSync(tmp, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
   renameSync(tmp, file);
+}
+
+/** One calculation through the cache, its Usage recorded in the ledger when it ran now. */
+async function accounted(store: Store, req: CalculationRequest): Promise<CalculationResult> {
+  const r = await calculate(store, req);
+  if (!r.cached) await store.record({ activity: `cbs:generate:${req.spec.code}`, usage: r.usage });
+  return r;
 }

@@ -16,7 +16,7 @@
  * All transforms are monotone in ΔE for a given example, so the forests' quantiles carry over exactly.
  * Features follow lib/cbs/examples.ts: [basisSize, hasPrevious, step (mHa/atom), ...].
  */
-import { HARTREE_MEV } from '../../lib/cbs/metrics.js';
+import { MEV_PER_HARTREE as HARTREE_MEV } from '../../lib/domain/units.js';
 import { QuantileForest } from '../ml/qrf/forest.js';
 
 export interface CbsModelOptions {

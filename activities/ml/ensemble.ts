@@ -7,30 +7,42 @@
  * Training runs its own loop (seeded shuffling, Adam) with a dense-layer gradient that transposes
  * explicitly: tfjs-backend-wasm runs the default one (a transposed-operand matmul) ~10x slower, which
  * made whole training runs ~3x slower.
- * Call this from a worker thread (see trainer.ts): fitting blocks the thread it runs on.
+ * Call this from a worker thread (see trainer.ts): fitting blocks the thread it runs on. The registry's entry for
+ * this kind is surrogates/mlp-ensemble.ts.
  */
 
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-layers also registers the gradient functions that training needs
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { SurrogateConfig } from '../../lib/campaign/schema.js';
 import { childSeed, mulberry32, randomInt, shuffle } from '../../lib/random.js';
+import type { SurrogateKind } from '../../lib/surrogate/kinds.js';
 import type {
   FitOptions,
   FitReport,
   Prediction,
   Surrogate,
   SurrogateDescription,
-  SurrogateSpec,
 } from '../../lib/surrogate.js';
 import { selectBackend } from './backend.js';
 import { fillBatch } from './batches.js';
 import { packModel } from './model-file.js';
 
-export const KIND = 'mlp-ensemble';
+export const KIND = 'mlp-ensemble' satisfies SurrogateKind;
 const MAX_BATCH = 64;
 const PREDICT_CHUNK = 4096;
 /** The predicted std never falls below this fraction of the training target's std. */
 const STD_FLOOR = 1e-6;
+
+/** The part of the surrogate settings an ensemble needs to train. */
+export type EnsembleSpec = Pick<SurrogateConfig, 'ensembleSize' | 'hiddenLayers' | 'epochs' | 'learningRate'>;
+
+export interface EnsembleDescription extends SurrogateDescription {
+  /** Hidden layer widths. */
+  layers: number[];
+  epochs: number;
+  learningRate: number;
+}
 
 export interface Scalers {
   xMean: Float32Array;
@@ -49,9 +61,9 @@ export class MlpEnsemble implements Surrogate {
   readonly kind = KIND;
   private members: tfl.Sequential[] = [];
   private scalers: Scalers | undefined;
-  private description: SurrogateDescription | undefined;
+  private description: EnsembleDescription | undefined;
 
-  constructor(private readonly spec: SurrogateSpec) {}
+  constructor(private readonly spec: EnsembleSpec) {}
 
   async fit(x: Float32Array, nFeatures: number, y: Float32Array, opts: FitOptions = {}): Promise<FitReport> {
     const n = y.length;
@@ -92,7 +104,7 @@ export class MlpEnsemble implements Surrogate {
       learningRate: this.spec.learningRate,
       seed,
     };
-    return { seconds: (performance.now() - t0) / 1000, trainLoss: loss / members, samples: n, epochs };
+    return { seconds: (performance.now() - t0) / 1000, trainLoss: loss / members, samples: n };
   }
 
   async predict(x: Float32Array, n: number): Promise<Prediction> {
@@ -155,7 +167,7 @@ export class MlpEnsemble implements Surrogate {
     return ensemble;
   }
 
-  describe(): SurrogateDescription {
+  describe(): EnsembleDescription {
     if (!this.description) throw new Error('the ensemble has not been fitted');
     return { ...this.description, layers: [...this.description.layers] };
   }
@@ -203,7 +215,7 @@ function trainMember(
   xs: Float32Array,
   ys: Float32Array,
   d: number,
-  spec: SurrogateSpec,
+  spec: EnsembleSpec,
   seed: number,
   onEpoch: (epoch: number) => void,
 ): number {
@@ -327,13 +339,13 @@ function standardise(x: Float32Array, d: number, s: Scalers): Float32Array {
 const MAGIC = 'CSCDMLP1';
 
 interface ModelFile {
-  description: SurrogateDescription;
+  description: EnsembleDescription;
   scalers: Scalers;
   weights: { shape: number[]; values: Float32Array }[][];
 }
 
 interface ModelFileHeader {
-  description: SurrogateDescription;
+  description: EnsembleDescription;
   yMean: number;
   yStd: number;
   shapes: number[][][];

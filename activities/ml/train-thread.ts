@@ -1,8 +1,9 @@
 /** Worker-thread side of trainAndPredict (trainer.ts): one request, one answer, then the thread ends. */
 import { parentPort } from 'node:worker_threads';
+import type { FitResult } from '../../lib/surrogate.js';
 import { selectBackend } from './backend.js';
 import { MlpEnsemble } from './ensemble.js';
-import type { ThreadMessage, ThreadRequest, TrainResult } from './trainer.js';
+import type { ThreadMessage, ThreadRequest } from './trainer.js';
 
 const port = parentPort;
 if (!port) throw new Error('train-thread.ts runs as a worker thread (see trainer.ts)');
@@ -27,7 +28,7 @@ port.once('message', async (req: ThreadRequest) => {
     const { mean, std } = await model.predict(req.pool, req.pool.length / req.nFeatures);
     const predictSeconds = (performance.now() - t0) / 1000;
     const bytes = await model.save();
-    const result: TrainResult = {
+    const result: FitResult = {
       mean,
       std,
       model: bytes,

@@ -1,5 +1,5 @@
 /**
- * trainAndPredict: fits the surrogate and screens the pool in a worker thread, so the calling thread
+ * trainAndPredict: fits the MLP ensemble and screens the pool in a worker thread, so the calling thread
  * (a Temporal worker that must keep heartbeating) stays responsive.
  *
  * The thread runs ./train-thread.js next to this file in compiled code (dist/), or ./train-thread.ts
@@ -7,7 +7,8 @@
  */
 
 import { Worker } from 'node:worker_threads';
-import type { SurrogateDescription, SurrogateSpec } from '../../lib/surrogate.js';
+import type { FitResult } from '../../lib/surrogate.js';
+import type { EnsembleSpec } from './ensemble.js';
 import { threadEntry } from './thread-entry.js';
 
 export interface TrainRequest {
@@ -18,7 +19,7 @@ export interface TrainRequest {
   y: Float32Array;
   /** Pool features to predict, row-major, m x nFeatures. */
   pool: Float32Array;
-  spec: SurrogateSpec;
+  spec: EnsembleSpec;
   seed: number;
   /** Fraction of training done (0..1], e.g. to heartbeat. */
   onProgress?: (fraction: number) => void;
@@ -33,19 +34,6 @@ export interface TrainRequest {
   transfer?: boolean;
 }
 
-export interface TrainResult {
-  /** Per pool row, in the target's units. */
-  mean: Float32Array;
-  std: Float32Array;
-  /** The saved model (MlpEnsemble.load reads it). */
-  model: Uint8Array;
-  description: SurrogateDescription;
-  backend: string;
-  fitSeconds: number;
-  predictSeconds: number;
-  trainLoss: number;
-}
-
 /** What the thread receives. */
 export type ThreadRequest = Pick<TrainRequest, 'x' | 'nFeatures' | 'y' | 'pool' | 'spec' | 'seed'>;
 
@@ -53,10 +41,10 @@ export type ThreadRequest = Pick<TrainRequest, 'x' | 'nFeatures' | 'y' | 'pool' 
 export type ThreadMessage =
   | { type: 'progress'; fraction: number }
   | { type: 'log'; line: string }
-  | { type: 'result'; result: TrainResult }
+  | { type: 'result'; result: FitResult }
   | { type: 'error'; message: string; stack?: string };
 
-export async function trainAndPredict(req: TrainRequest): Promise<TrainResult> {
+export async function trainAndPredict(req: TrainRequest): Promise<FitResult> {
   const { x, nFeatures, y, pool, spec, seed, onProgress, signal } = req;
   const onLog = req.onLog ?? ((line: string) => console.info(line));
   if (!Number.isInteger(nFeatures) || nFeatures <= 0) throw new Error(`nFeatures must be a positive integer`);
@@ -75,16 +63,16 @@ export async function trainAndPredict(req: TrainRequest): Promise<TrainResult> {
   const message: ThreadRequest = { x: xs, nFeatures, y: ys, pool: ps, spec: pickSpec(spec), seed };
   const transferList = transfer ? uniqueBuffers([xs, ys, ps]) : [];
 
-  return new Promise<TrainResult>((resolve, reject) => {
+  return new Promise<FitResult>((resolve, reject) => {
     const worker = new Worker(entry.filename, entry.options);
     let settled = false;
-    const finish = (err: Error | undefined, result?: TrainResult) => {
+    const finish = (err: Error | undefined, result?: FitResult) => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
       void worker.terminate();
       if (err) reject(err);
-      else resolve(result as TrainResult);
+      else resolve(result as FitResult);
     };
     const onAbort = () =>
       finish(signal?.reason instanceof Error ? signal.reason : new Error('training was aborted'));
@@ -108,7 +96,7 @@ const entry = threadEntry(
   new URL('./train-thread.ts', import.meta.url),
 );
 
-function pickSpec(spec: SurrogateSpec): SurrogateSpec {
+function pickSpec(spec: EnsembleSpec): EnsembleSpec {
   const { ensembleSize, hiddenLayers, epochs, learningRate } = spec;
   return { ensembleSize, hiddenLayers: [...hiddenLayers], epochs, learningRate };
 }

@@ -7,19 +7,10 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { cascadeHome, openStore } from '../store/db.js';
-import {
-  finishExecution,
-  getQmResult,
-  putQmResult,
-  type QmResultRecord,
-  startExecution,
-} from '../store/qm-results.js';
-import { codeEntry } from './codes/index.js';
-import { canonicalGeometry } from './geometry.js';
-import { runWithHandlers } from './handlers.js';
-import type { Progress } from './runner.js';
-import { canonicalCrystal } from './structure.js';
+import { NO_USAGE, type Usage } from '../../lib/domain/usage.js';
+import { codeEntry } from '../../qm/codes/registry.js';
+import { canonicalGeometry } from '../../qm/molecule.js';
+import { canonicalCrystal } from '../../qm/structure.js';
 import {
   type CalcSpec,
   type Crystal,
@@ -27,7 +18,12 @@ import {
   isCalcFailure,
   isCrystal,
   type QmSystem,
-} from './template.js';
+} from '../../qm/template.js';
+import { cascadeHome } from '../../store/open.js';
+import type { QmResultRecord, Store } from '../../store/store.js';
+import { usageOf } from '../usage.js';
+import { runWithHandlers } from './handlers.js';
+import type { Progress } from './runner.js';
 
 export interface CalculationRequest {
   spec: CalcSpec;
@@ -42,6 +38,8 @@ export interface CalculationResult {
   record: QmResultRecord;
   cpuSeconds: number;
   wallSeconds: number;
+  /** What it used now: nothing for a cache hit. */
+  usage: Usage;
 }
 
 /** Thrown when a calculation was cancelled or its process killed: nothing was recorded, it may be retried. */
@@ -79,6 +77,7 @@ function sortedKeys(o: Record<string, unknown>): Record<string, unknown> {
 const inFlight = new Map<string, Promise<CalculationResult>>();
 
 export async function calculate(
+  store: Store,
   req: CalculationRequest,
   opts: { signal?: AbortSignal; onProgress?: (p: Progress) => void } = {},
 ): Promise<CalculationResult> {
@@ -87,11 +86,12 @@ export async function calculate(
   const version = await entry.version(profile.binary);
   const system = canonicalSystem(req.system);
   const key = resultKey(req.spec, version, system.hash);
-  const hit = getQmResult(openStore(), key);
-  if (hit) return { key, cached: true, record: hit, cpuSeconds: 0, wallSeconds: 0 };
+  const hit = await store.getQmResult(key);
+  if (hit) return { key, cached: true, record: hit, cpuSeconds: 0, wallSeconds: 0, usage: { ...NO_USAGE } };
   const running = inFlight.get(key);
-  if (running) return { ...(await running), cached: true, cpuSeconds: 0, wallSeconds: 0 };
-  const run = compute(req, { key, version, system }, opts);
+  if (running)
+    return { ...(await running), cached: true, cpuSeconds: 0, wallSeconds: 0, usage: { ...NO_USAGE } };
+  const run = compute(store, req, { key, version, system }, opts);
   inFlight.set(key, run);
   try {
     return await run;
@@ -101,14 +101,14 @@ export async function calculate(
 }
 
 async function compute(
+  store: Store,
   req: CalculationRequest,
   id: { key: string; version: string; system: { hash: string; text: string } },
   opts: { signal?: AbortSignal; onProgress?: (p: Progress) => void },
 ): Promise<CalculationResult> {
-  const db = openStore();
   const entry = codeEntry(req.spec.code);
   const profile = entry.profile({ threads: req.threads ?? 1 });
-  const execution = startExecution(db, id.key, entry.code, hostname());
+  const execution = await store.startExecution(id.key, entry.code, hostname());
   const runOpts = {
     workRoot: path.join(cascadeHome(), 'work'),
     timeoutMs: req.timeoutSeconds * 1000,
@@ -134,7 +134,7 @@ async function compute(
   const failure = isCalcFailure(outcome) ? outcome : undefined;
   if (failure && (opts.signal?.aborted || handled.ended === 'cancelled')) {
     // cancelled (or the worker is shutting down): nothing is recorded, the caller may retry
-    finishExecution(db, execution, failure.kind);
+    await store.finishExecution(execution, failure.kind);
     throw new CalculationStopped(`${entry.code} was stopped: ${failure.message}`);
   }
   const record: QmResultRecord = {
@@ -158,16 +158,18 @@ async function compute(
       : undefined,
     provenance: { ...provenance, system: id.system.text },
   };
-  // the execution's end and its result in one transaction: one write to the store, not two
-  db.transaction(() => {
-    finishExecution(db, execution, failure ? failure.kind : 'ok');
-    putQmResult(db, record);
-  })();
+  // the execution's end and its result in one write
+  await store.finishExecution(execution, failure ? failure.kind : 'ok', record);
   return {
     key: id.key,
     cached: false,
     record,
     cpuSeconds: provenance.cpuSeconds,
+    usage: usageOf({
+      wallSeconds: provenance.wallSeconds,
+      cpuSeconds: provenance.cpuSeconds,
+      ...(handled.provenance.maxRssKb ? { peakMemoryBytes: handled.provenance.maxRssKb * 1024 } : {}),
+    }),
     wallSeconds: provenance.wallSeconds,
   };
 }

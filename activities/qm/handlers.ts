@@ -16,7 +16,7 @@
  * The decision is made on the failure's kind; `CalcFailure.retryable` is the template's hint for callers and
  * is not consulted here.
  */
-import { type Provenance, type RunOptions, runCalculation } from './runner.js';
+
 import {
   type CalcFailure,
   type CalcFailureKind,
@@ -28,7 +28,8 @@ import {
   type QmSystem,
   type QmTemplate,
   type RestartHandler,
-} from './template.js';
+} from '../../qm/template.js';
+import { type Provenance, type RunOptions, runCalculation } from './runner.js';
 
 /** One attempt, as it went. */
 export interface AttemptRecord {

@@ -6,10 +6,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { GroupUsage, LEADER_SAMPLE_MS } from './accounting.js';
-import { startCode } from './code-process.js';
-import { endGroup, terminateGroup, trackGroup } from './process-group.js';
-import { codeVersion, MissingBinaryError, resolveBinary } from './profile.js';
+import { codeVersion, MissingBinaryError, resolveBinary } from '../../qm/profile.js';
 import type {
   CalcFailure,
   CalcInputs,
@@ -18,7 +15,10 @@ import type {
   Profile,
   QmSystem,
   QmTemplate,
-} from './template.js';
+} from '../../qm/template.js';
+import { GroupUsage, LEADER_SAMPLE_MS } from './accounting.js';
+import { startCode } from './code-process.js';
+import { endGroup, terminateGroup, trackGroup } from './process-group.js';
 import { isPlainFileName, lockWorkDir, prepareWorkDir, readWorkFile } from './work-dir.js';
 
 export { parseRusage } from './accounting.js';

@@ -3,21 +3,21 @@
  * stochastic, so the stored geometry (not the SMILES) is what makes a cache key survive retries, crashes and
  * reruns; the first writer wins when two workers embed the same SMILES at once.
  */
-import { openStore } from '../store/db.js';
-import { getGeometry, putGeometry } from '../store/qm-results.js';
-import { parseXyz, smilesTo3D, toXyz } from './geometry.js';
-import type { Geometry } from './template.js';
+
+import { parseXyz, toXyz } from '../../qm/molecule.js';
+import type { Geometry } from '../../qm/template.js';
+import type { Store } from '../../store/store.js';
+import { smilesTo3D } from './geometry.js';
 
 export const GEOMETRY_GENERATOR = 'obabel-gen3d';
 
-export async function storedGeometry(smiles: string): Promise<Geometry> {
-  const db = openStore();
-  const stored = getGeometry(db, smiles, GEOMETRY_GENERATOR);
+export async function storedGeometry(store: Store, smiles: string): Promise<Geometry> {
+  const stored = await store.getGeometry(smiles, GEOMETRY_GENERATOR);
   if (stored) return fromStored(stored);
   const geom = await smilesTo3D(smiles);
-  putGeometry(db, smiles, GEOMETRY_GENERATOR, geometryJson(geom));
+  await store.putGeometry(smiles, GEOMETRY_GENERATOR, geometryJson(geom));
   // re-read: if another worker stored one first, everyone uses the same geometry (and cache key)
-  return fromStored(getGeometry(db, smiles, GEOMETRY_GENERATOR) as string);
+  return fromStored((await store.getGeometry(smiles, GEOMETRY_GENERATOR)) as string);
 }
 
 /** XYZ has no charge or spin: they are kept beside it. */

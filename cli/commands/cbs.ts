@@ -11,8 +11,10 @@ import { readDataset } from '../../activities/cbs/read-dataset.js';
 import { formatProblem } from '../../lib/campaign/load.js';
 import { type CbsDatasetConfig, loadCbsDatasetConfig } from '../../lib/cbs/dataset-config.js';
 import { type ExampleSet, moleculeExamples, referenceChecks, solidExamples } from '../../lib/cbs/examples.js';
-import { type ErrorSummary, HARTREE_MEV } from '../../lib/cbs/metrics.js';
+import type { ErrorSummary } from '../../lib/cbs/metrics.js';
 import { rowStats, settingsVariants } from '../../lib/cbs/rows.js';
+import { MEV_PER_HARTREE as HARTREE_MEV } from '../../lib/domain/units.js';
+import { openStore } from '../../store/open.js';
 import { CliError } from '../client.js';
 import { positiveInt } from '../options.js';
 
@@ -72,6 +74,7 @@ export function registerCbs(program: Command): void {
             outDir,
             dryRun: opts.dryRun,
             signal: stop.signal,
+            store: openStore(),
             log: (line) => process.stderr.write(`${line}\n`),
           },
         );

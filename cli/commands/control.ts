@@ -1,15 +1,21 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import {
+  type Client,
+  type WorkflowHandle,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import type { Command } from 'commander';
-import { getCampaign } from '../../activities/store/campaigns.js';
-import { openStore } from '../../activities/store/db.js';
-import { limitsFromConfig } from '../../lib/campaign/stopping.js';
-import { campaignWorkflowId, taskQueues } from '../../lib/temporal/queues.js';
-import * as attrs from '../../lib/temporal/search-attributes.js';
-import { CampaignWorkflow, pauseSignal, resumeSignal, stopSignal } from '../../workflows/campaign.js';
+import { campaignWorkflowId } from '../../lib/temporal/queues.js';
+import { openStore } from '../../store/open.js';
+import { pauseUpdate, resumeUpdate, stopUpdate } from '../../workflows/messages.js';
 import { campaignHandle } from '../campaign-handle.js';
+import { startCampaignWorkflow } from '../campaign-start.js';
 import { CliError, connectClient } from '../client.js';
 import { positiveInt, positiveNumber } from '../options.js';
 import { watchCampaign } from './status.js';
+
+/** How long pause, resume and stop wait for a worker to answer. */
+const ANSWER_WITHIN_MS = 60_000;
 
 export function registerControl(program: Command): void {
   program
@@ -17,8 +23,9 @@ export function registerControl(program: Command): void {
     .description('pause after the calculations in flight finish')
     .argument('<campaign>')
     .action(async (name: string) => {
-      await signalRunning(name, 'pause', (handle) => handle.signal(pauseSignal));
-      console.log(`pause requested for "${name}"`);
+      const client = await connectClient();
+      const answer = await askRunning(client, name, 'pause', (handle) => handle.executeUpdate(pauseUpdate));
+      console.log(`pause requested for "${name}": ${answer}`);
     });
   program
     .command('stop')
@@ -26,8 +33,11 @@ export function registerControl(program: Command): void {
     .argument('<campaign>')
     .option('--reason <text>', 'recorded as the stop reason', 'stopped by user')
     .action(async (name: string, o: { reason: string }) => {
-      await signalRunning(name, 'stop', (handle) => handle.signal(stopSignal, o.reason));
-      console.log(`stop requested for "${name}"`);
+      const client = await connectClient();
+      const answer = await askRunning(client, name, 'stop', (handle) =>
+        handle.executeUpdate(stopUpdate, { args: [o.reason] }),
+      );
+      console.log(`stop requested for "${name}": ${answer}`);
     });
   program
     .command('resume')
@@ -48,25 +58,16 @@ export function registerControl(program: Command): void {
           .describe()
           .catch(() => undefined);
         if (d?.status.name === 'RUNNING') {
-          await client.workflow.getHandle(workflowId).signal(resumeSignal);
-          console.log(`resumed "${name}"`);
+          const answer = await ask(client, name, 'resume', () =>
+            client.workflow.getHandle(workflowId).executeUpdate(resumeUpdate),
+          );
+          console.log(`resumed "${name}": ${answer}`);
         } else {
-          const stored = getCampaign(openStore(), name);
-          if (!stored) throw new CliError(`no stored campaign named "${name}" in ${openStore().name}`);
-          const queues = taskQueues(process.env.CASCADE_TASK_QUEUE_PREFIX ?? '');
-          await client.workflow.start(CampaignWorkflow, {
-            workflowId,
-            taskQueue: queues.default,
-            args: [
-              {
-                campaignId: name,
-                config: stored.config,
-                queues,
-                limits: limitsFromConfig(stored.config),
-                resume: { rounds: o.rounds, calls: o.calls, cpuHours: o.cpuHours },
-              },
-            ],
-            typedSearchAttributes: [{ key: attrs.CAMPAIGN, value: name }],
+          const stored = await openStore().getCampaign(name);
+          if (!stored) throw new CliError(`no stored campaign named "${name}" in ${openStore().location}`);
+          await startCampaignWorkflow(client, {
+            config: stored.config,
+            resume: { rounds: o.rounds, calls: o.calls, cpuHours: o.cpuHours },
           });
           console.log(`continuing "${name}" from its stored results (workflow ${workflowId})`);
         }
@@ -76,26 +77,49 @@ export function registerControl(program: Command): void {
 }
 
 /**
- * Signals a campaign that is running. A finished, stopped or failed one gets a message saying so (and how to
- * continue it) instead of the server's "workflow execution already completed".
+ * Asks a running campaign to pause or stop. A finished, stopped or failed one gets a message saying so (and how
+ * to continue it) instead of the server's "workflow execution already completed".
  */
-async function signalRunning(
+async function askRunning(
+  client: Client,
   name: string,
   action: string,
-  send: (handle: WorkflowHandle) => Promise<void>,
-): Promise<void> {
-  const handle = await campaignHandle(await connectClient(), name);
-  const notRunning = (how: string) =>
-    new CliError(
-      `campaign "${name}" is not running (${how}), so there is nothing to ${action}; continue it with: cascade resume ${name}`,
-    );
+  send: (handle: WorkflowHandle) => Promise<string>,
+): Promise<string> {
+  const handle = await campaignHandle(client, name);
   const { status } = await handle.describe();
-  if (status.name !== 'RUNNING') throw notRunning(status.name.toLowerCase());
+  if (status.name !== 'RUNNING') throw notRunning(name, action, status.name.toLowerCase());
+  return ask(client, name, action, () => send(handle));
+}
+
+/** Sends an update and returns the campaign's answer; a refusal ("already paused") is a clean CLI error. */
+async function ask(
+  client: Client,
+  name: string,
+  action: string,
+  send: () => Promise<string>,
+): Promise<string> {
   try {
-    await send(handle);
+    return await client.withDeadline(Date.now() + ANSWER_WITHIN_MS, send);
   } catch (e) {
-    // it ended between the check and the signal
-    if ((e as Error).name === 'WorkflowNotFoundError') throw notRunning('it has just ended');
+    if (e instanceof WorkflowUpdateFailedError) {
+      throw new CliError(
+        `cannot ${action} campaign "${name}": ${(e.cause as Error | undefined)?.message ?? e.message}`,
+      );
+    }
+    if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+      throw new CliError(
+        `campaign "${name}" did not answer the ${action} within ${ANSWER_WITHIN_MS / 1000} s: is a worker running? (cascade worker)`,
+      );
+    }
+    // it ended between the check and the update
+    if ((e as Error).name === 'WorkflowNotFoundError') throw notRunning(name, action, 'it has just ended');
     throw e;
   }
+}
+
+function notRunning(name: string, action: string, how: string): CliError {
+  return new CliError(
+    `campaign "${name}" is not running (${how}), so there is nothing to ${action}; continue it with: cascade resume ${name}`,
+  );
 }

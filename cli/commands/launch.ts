@@ -1,12 +1,9 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { resetCampaign, saveCampaign } from '../../activities/store/campaigns.js';
-import { openStore } from '../../activities/store/db.js';
-import { limitsFromConfig } from '../../lib/campaign/stopping.js';
-import { campaignWorkflowId, taskQueues } from '../../lib/temporal/queues.js';
-import * as attrs from '../../lib/temporal/search-attributes.js';
-import { CampaignWorkflow } from '../../workflows/campaign.js';
+import { campaignWorkflowId } from '../../lib/temporal/queues.js';
+import { openStore } from '../../store/open.js';
 import { readCampaignFile } from '../campaign-file.js';
+import { startCampaignWorkflow } from '../campaign-start.js';
 import { CliError, connectClient } from '../client.js';
 import { positiveNumber } from '../options.js';
 import { webUiUrl } from '../report-data.js';
@@ -34,38 +31,21 @@ export function registerLaunch(program: Command): void {
       const config = readCampaignFile(file);
       const client = await connectClient({ autostart: true });
       const workflowId = campaignWorkflowId(config.name);
-      const prefix = process.env.CASCADE_TASK_QUEUE_PREFIX ?? '';
-      const queues = taskQueues(prefix);
       const existing = await client.workflow
         .getHandle(workflowId)
         .describe()
         .catch(() => undefined);
       const closed = existing && existing.status.name !== 'RUNNING';
       if (closed && o.restart) {
-        resetCampaign(openStore(), config.name);
+        await openStore().resetCampaign(config.name);
       } else if (closed) {
         throw new CliError(
           `campaign "${config.name}" already ran (${existing.status.name.toLowerCase()}); continue it with: cascade resume ${config.name} [--rounds N]`,
         );
       }
-      if (!existing || closed) saveCampaign(openStore(), config.name, config, file);
+      if (!existing || closed) await openStore().saveCampaign(config.name, config, file);
       try {
-        await client.workflow.start(CampaignWorkflow, {
-          workflowId,
-          taskQueue: queues.default,
-          args: [
-            {
-              campaignId: config.name,
-              config,
-              queues,
-              limits: limitsFromConfig(config),
-              heartbeatSeconds: o.heartbeat,
-            },
-          ],
-          typedSearchAttributes: [{ key: attrs.CAMPAIGN, value: config.name }],
-          // shown in the Web UI's workflow page
-          staticSummary: `cascade campaign ${config.name}: ${config.objective.direction} ${config.objective.property} with ${config.tiers.map((t) => t.code).join(' → ')}`,
-        });
+        await startCampaignWorkflow(client, { config, heartbeatSeconds: o.heartbeat });
         console.log(`launched campaign "${config.name}" (workflow ${workflowId})`);
       } catch (e) {
         if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;

@@ -6,7 +6,8 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { positiveInt, positiveNumber } from '../options.js';
 
 export interface QmRunOptions {
-  code: string;
+  code?: string;
+  codeFile?: string;
   method?: string;
   basis?: string;
   xyz?: string;
@@ -46,7 +47,14 @@ export function registerQm(program: Command): void {
   const qm = program.command('qm').description('run one calculation, or check which QM codes are installed');
   qm.command('run')
     .description('one calculation through the campaign code layer and cache; prints the result')
-    .requiredOption('--code <code>', 'xtb, nwchem, elk, or a code described in YAML')
+    .option(
+      '--code <code>',
+      'xtb, nwchem, elk, or NAME for a code described in $CASCADE_HOME/codes/NAME.yaml',
+    )
+    .option(
+      '--code-file <file>',
+      'a code described in YAML (e.g. configs/codes/xtb.yaml): molecules, task energy only',
+    )
     .option('--method <method>', "e.g. gfn2 (xtb), b3lyp (nwchem), pbe (elk); default: the code's own")
     .option('--basis <basis>', 'basis set for Gaussian-basis codes, e.g. 6-31G*, cc-pVTZ')
     .option('--xyz <file>', 'molecule: an XYZ file (angstrom)')
@@ -60,6 +68,14 @@ export function registerQm(program: Command): void {
     .option('--threads <n>', 'threads for the code', positiveInt, 1)
     .option('--timeout <seconds>', 'wall-clock limit', positiveNumber, 3600)
     .option('--json', 'print one JSON object')
+    .addHelpText(
+      'after',
+      `
+Codes described in YAML (README, "QM codes"; examples in configs/codes/): --code-file FILE runs the
+description in FILE, under the code name it declares; --code NAME, for a NAME that is not built in, reads
+$CASCADE_HOME/codes/NAME.yaml. They compute single points (--task energy) on molecules; --method defaults to
+the first of their methods; --set NAME=VALUE fills {{settings.NAME}}. Campaign tiers cannot use them yet.`,
+    )
     .action(async (o: QmRunOptions) => {
       const { runOne } = await import('../qm-run.js');
       const result = await runOne(o);

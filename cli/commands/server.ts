@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cascadeHome } from '../../activities/store/db.js';
+import { cascadeHome } from '../../store/open.js';
 import { devServerStatus, startDevServer, stopDevServer } from '../dev-server.js';
 
 export function registerServer(program: Command): void {

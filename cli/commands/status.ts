@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { openStore } from '../../store/open.js';
 import { type CampaignView, viewCampaign } from '../campaign-handle.js';
 import { formatCampaignList, listCampaigns } from '../campaign-list.js';
 import { CliError, connectClient } from '../client.js';
@@ -40,7 +41,7 @@ export async function watchCampaign(
   let drawn = 0;
   let lastText = '';
   for (;;) {
-    const store = storeView(name, o.top ?? 10);
+    const store = await storeView(openStore(), name, o.top ?? 10);
     const view: CampaignView = await viewCampaign(client, name).catch((e: unknown) => {
       // the workflow's history may be gone (retention, another server) while the store still has the results
       if (e instanceof CliError && (store.top.length > 0 || store.resources.length > 0)) {

@@ -6,8 +6,29 @@ export type Phase = 'preparing' | 'training' | 'acquiring' | 'evaluating' | 'idl
 export interface Best {
   idx: number;
   label: string;
+  /** The candidate's identity: canonical SMILES for a molecule, the structure key for a crystal. */
+  identity: string;
+  value: number;
+}
+
+/** `best` as states and results recorded before `identity` hold it (continue-as-new inputs, finished runs). */
+export interface RecordedBest {
+  idx: number;
+  label: string;
   smiles: string;
   value: number;
+}
+
+/** The identity of a best candidate, whichever way it was recorded. */
+export function identityOf(best: Best | RecordedBest): string {
+  return 'identity' in best ? best.identity : best.smiles;
+}
+
+/** A best candidate in today's form. */
+export function currentBest(best: Best | RecordedBest): Best {
+  if ('identity' in best) return best;
+  const { smiles, ...rest } = best;
+  return { ...rest, identity: smiles };
 }
 
 export interface Limits {

@@ -3,6 +3,10 @@
  * (with the messages users see) and the published JSON Schema (`configs/schema.json`).
  */
 import { z } from 'zod';
+import { NwchemSettings } from '../../qm/codes/nwchem/settings.js';
+import { XtbSettings } from '../../qm/codes/xtb/settings.js';
+import { strategyNames } from '../acquisition/index.js';
+import { surrogateKinds, surrogateKindsHelp } from '../surrogate/kinds.js';
 
 const name = z
   .string()
@@ -91,10 +95,7 @@ export const Forest = z.strictObject({
 });
 
 export const Surrogate = z.strictObject({
-  kind: z
-    .enum(['mlp-ensemble', 'qrf'])
-    .default('mlp-ensemble')
-    .describe('mlp-ensemble: a deep ensemble of MLPs (TensorFlow.js); qrf: a quantile regression forest'),
+  kind: z.enum(surrogateKinds).default('mlp-ensemble').describe(surrogateKindsHelp),
   forest: Forest.default({ trees: 100, minSamplesLeaf: 5, maxFeatures: 1 / 3 }).describe(
     'Settings of kind qrf',
   ),
@@ -118,7 +119,7 @@ export const Surrogate = z.strictObject({
 });
 
 export const Acquisition = z.strictObject({
-  strategy: z.enum(['ucb', 'greedy', 'uncertainty', 'random']).default('ucb'),
+  strategy: z.enum(strategyNames).default('ucb'),
   batchSize: z.int().min(1).max(10000).default(8),
   kappa: z.number().min(0).default(2).describe('UCB exploration weight: mean + kappa * std'),
   initialBatch: z
@@ -157,10 +158,7 @@ export const XtbTier = z.strictObject({
     .regex(/^[A-Za-z0-9,-]+$/, 'expected a solvent name such as water, ethanol or thf')
     .optional()
     .describe('ALPB implicit solvent, e.g. water, ethanol, thf'),
-  settings: z
-    .record(z.string(), z.unknown())
-    .default({})
-    .describe('xtb settings: iterations, accuracy, electronicTemperature, cycles'),
+  settings: XtbSettings.default({}),
   timeoutSeconds: z.int().min(1).default(600),
 });
 
@@ -209,10 +207,7 @@ export const NwchemTier = z.strictObject({
     .min(1)
     .default('6-31G*')
     .describe("A basis set from NWChem's library, e.g. 6-31G*, cc-pVTZ, def2-SVP"),
-  settings: z
-    .record(z.string(), z.unknown())
-    .default({})
-    .describe('SCF settings: iterations, convergence, damp, levelShift, grid'),
+  settings: NwchemSettings.default({}),
   timeoutSeconds: z.int().min(1).default(3600),
   cbs: CbsLadder.optional().describe(
     'Basis escalation: run cbs.bases in order, stopping once the predicted converged energy is known well enough (replaces basis)',

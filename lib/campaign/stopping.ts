@@ -1,12 +1,13 @@
 /** When a campaign stops: its budget (rounds, calls per tier, CPU hours) or its stopping rule. Pure. */
+import { gain, reaches } from '../domain/objective.js';
 import type { CampaignState, Limits } from './progress.js';
 import type { CampaignConfig } from './schema.js';
 import { tierName } from './schema.js';
 
 export function isImprovement(config: CampaignConfig, best: number | undefined, candidate: number): boolean {
   if (best === undefined) return true;
-  const gain = config.objective.direction === 'maximize' ? candidate - best : best - candidate;
-  return gain > config.stopping.minImprovement || (config.stopping.minImprovement === 0 && gain > 0);
+  const g = gain(config.objective, best, candidate);
+  return g > config.stopping.minImprovement || (config.stopping.minImprovement === 0 && g > 0);
 }
 
 /** Why the campaign should stop now, or undefined to go on. */
@@ -22,10 +23,8 @@ export function stopReason(config: CampaignConfig, limits: Limits, s: CampaignSt
     return `CPU budget spent (${limits.cpuHours} CPU-hours)`;
   }
   const { target, patience } = config.stopping;
-  if (target !== undefined && s.best) {
-    const reached =
-      config.objective.direction === 'maximize' ? s.best.value >= target : s.best.value <= target;
-    if (reached) return `target reached (${s.best.value} vs ${target})`;
+  if (target !== undefined && s.best && reaches(config.objective, s.best.value, target)) {
+    return `target reached (${s.best.value} vs ${target})`;
   }
   if (patience !== undefined && s.roundsWithoutImprovement >= patience) {
     return `no improvement for ${patience} rounds`;

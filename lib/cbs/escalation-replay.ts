@@ -4,7 +4,7 @@
  * spent against running the reference basis alone, and how far its energy would be from the reference. This is
  * the trade a user picks `maxIntervalMeVPerAtom` by.
  */
-import { HARTREE_MEV } from './metrics.js';
+import { MEV_PER_HARTREE as HARTREE_MEV } from '../domain/units.js';
 
 /** One molecule: its ladder bases in order (the last is the reference), each with its CPU time and, except the
  * reference, the held-out prediction of its basis-set error (hartree/atom) and the true error. */

@@ -10,8 +10,8 @@
  */
 
 import { COMPOSITION_FEATURE_NAMES, compositionFeatures, compositionOf } from '../chem/composition.js';
+import { MEV_PER_HARTREE as HARTREE_MEV } from '../domain/units.js';
 import { literatureAlpha, stoichiometricError, type TwoPointForm, twoPoint } from './baselines.js';
-import { HARTREE_MEV } from './metrics.js';
 import type { MoleculeRow, SolidRow } from './rows.js';
 
 export interface Example {

@@ -4,7 +4,7 @@
  * over [0, 200]%, the form without over [0, 100]%.
  */
 
-export const HARTREE_MEV = 27211.386245988;
+import { MEV_PER_HARTREE } from '../domain/units.js';
 
 export interface ErrorSummary {
   n: number;
@@ -44,7 +44,7 @@ export function summarise(
     n,
     smape: (200 * r) / n,
     smapeHalf: (100 * r) / n,
-    maeMeV: (ae / n) * HARTREE_MEV,
+    maeMeV: (ae / n) * MEV_PER_HARTREE,
   };
   if (interval) {
     let inside = 0;
@@ -57,7 +57,7 @@ export function summarise(
     }
     widths.sort((a, b) => a - b);
     out.coverage = inside / n;
-    out.medianWidthMeV = (widths[Math.floor(n / 2)] as number) * HARTREE_MEV;
+    out.medianWidthMeV = (widths[Math.floor(n / 2)] as number) * MEV_PER_HARTREE;
   }
   return out;
 }

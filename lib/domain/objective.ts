@@ -50,6 +50,7 @@ export function reaches(o: Pick<ObjectiveSpec, 'direction'>, value: number, boun
  * The objective's value in a result. Results carry a value per property (`values`); summaries recorded before
  * that carried the objective's value alone (`value`), which workflow replays still read.
  */
+// biome-ignore lint/suspicious/noShadowRestrictedNames: the objective's value in a result, not Object's valueOf
 export function valueOf(
   o: Pick<ObjectiveSpec, 'property'>,
   r: { values?: PropertyValues; value?: number },
@@ -99,6 +100,9 @@ export function sqlOrder(o: Pick<ObjectiveSpec, 'direction'>): 'DESC' | 'ASC' {
  * A campaign's objectives as a list: one today (`objective:`); several once multi-objective search lands.
  * The first is the primary one, which ranks the best candidate.
  */
-export function objectivesOf(config: { objective: ObjectiveSpec; objectives?: ObjectiveSpec[] }): ObjectiveSpec[] {
+export function objectivesOf(config: {
+  objective: ObjectiveSpec;
+  objectives?: ObjectiveSpec[];
+}): ObjectiveSpec[] {
   return config.objectives && config.objectives.length > 0 ? config.objectives : [config.objective];
 }

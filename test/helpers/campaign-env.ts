@@ -5,13 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
-import { saveCampaign } from '../../activities/store/campaigns.js';
-import { openStore } from '../../activities/store/db.js';
+import { type CampaignStart, startCampaignWorkflow } from '../../cli/campaign-start.js';
 import { CampaignConfig, type CampaignInput } from '../../lib/campaign/schema.js';
-import { limitsFromConfig } from '../../lib/campaign/stopping.js';
 import { taskQueues } from '../../lib/temporal/queues.js';
-import * as attrs from '../../lib/temporal/search-attributes.js';
-import { CampaignWorkflow, type CampaignWorkflowInput } from '../../workflows/campaign.js';
+import { openStore } from '../../store/open.js';
 
 export interface TestEnv {
   home: string;
@@ -64,16 +61,13 @@ export function tinyCampaign(name: string, overrides: Partial<CampaignInput> = {
 export async function startCampaign(
   env: TestEnv,
   config: CampaignConfig,
-  extra: Partial<CampaignWorkflowInput> & { workflowId?: string } = {},
+  extra: Omit<CampaignStart, 'config' | 'queues'> = {},
 ) {
-  const { workflowId, ...input } = extra;
-  saveCampaign(openStore(), config.name, config);
-  return env.client.workflow.start(CampaignWorkflow, {
-    workflowId: workflowId ?? `cascade-${config.name}-${env.prefix}`,
-    taskQueue: env.queues.default,
-    args: [
-      { campaignId: config.name, config, queues: env.queues, limits: limitsFromConfig(config), ...input },
-    ],
-    typedSearchAttributes: [{ key: attrs.CAMPAIGN, value: config.name }],
+  await openStore().saveCampaign(config.name, config);
+  return startCampaignWorkflow(env.client, {
+    ...extra,
+    workflowId: extra.workflowId ?? `cascade-${config.name}-${env.prefix}`,
+    config,
+    queues: env.queues,
   });
 }

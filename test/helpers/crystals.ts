@@ -1,4 +1,4 @@
-import type { Crystal } from '../../activities/qm/template.js';
+import type { Crystal } from '../../qm/template.js';
 /** MgO in the rock-salt structure (a = 7.96 bohr) as the JSON structure format writes it. */
 export const mgoJson = {
   units: 'bohr',

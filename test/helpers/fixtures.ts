@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseXyz } from '../../activities/qm/geometry.js';
-import type { Geometry, RawOutput } from '../../activities/qm/template.js';
+import { parseXyz } from '../../qm/molecule.js';
+import type { Geometry, RawOutput } from '../../qm/template.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures');
 

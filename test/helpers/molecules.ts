@@ -1,4 +1,4 @@
-import type { Geometry } from '../../activities/qm/template.js';
+import type { Geometry } from '../../qm/template.js';
 
 /** Water near its equilibrium geometry (angstrom). */
 export const water: Geometry = {

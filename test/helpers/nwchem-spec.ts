@@ -1,4 +1,4 @@
-import type { CalcSpec } from '../../activities/qm/template.js';
+import type { CalcSpec } from '../../qm/template.js';
 
 /** A B3LYP/6-31G* single point on a neutral closed-shell molecule, with any field overridden. */
 export const b3lypSpec = (over: Partial<CalcSpec> = {}): CalcSpec => ({

@@ -1,4 +1,4 @@
-import { type CalcFailure, type CalcOutputs, isCalcFailure } from '../../activities/qm/template.js';
+import { type CalcFailure, type CalcOutputs, isCalcFailure } from '../../qm/template.js';
 
 /** The outputs of a calculation that must have succeeded. */
 export function ok(out: CalcOutputs | CalcFailure): CalcOutputs {

@@ -1,4 +1,4 @@
-import type { CalcSpec } from '../../activities/qm/template.js';
+import type { CalcSpec } from '../../qm/template.js';
 
 /** A GFN2 single point on a neutral closed-shell molecule, with any field overridden. */
 export const gfn2Spec = (over: Partial<CalcSpec> = {}): CalcSpec => ({

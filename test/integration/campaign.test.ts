@@ -5,11 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { Worker as TemporalWorker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { countCandidates } from '../../activities/store/candidates.js';
-import { openStore } from '../../activities/store/db.js';
-import { listEvaluations } from '../../activities/store/evaluations.js';
-import { getPredictions, latestModel } from '../../activities/store/models.js';
 import * as attrs from '../../lib/temporal/search-attributes.js';
+import { openStore } from '../../store/open.js';
 import { workflowsPath } from '../../workers/main.js';
 import { progressQuery } from '../../workflows/campaign.js';
 import { startCampaign, tinyCampaign } from '../helpers/campaign-env.js';
@@ -28,27 +25,27 @@ describe('CampaignWorkflow', () => {
     expect(result.round).toBe(2);
     expect(result.failures).toBe(0);
     expect(result.calls.xtb).toBe(10); // 6 random, then 4 chosen by UCB
-    expect(result.poolSize).toBe(countCandidates(openStore(), 'tiny'));
+    expect(result.poolSize).toBe(await openStore().countCandidates('tiny'));
     expect(result.poolSize).toBeGreaterThan(50);
 
-    const evals = listEvaluations(openStore(), 'tiny', 'xtb');
+    const evals = await openStore().listEvaluations('tiny', 'xtb');
     expect(evals).toHaveLength(10);
     const values = evals.map((e) => e.value as number);
     for (const v of values) expect(v).toBeGreaterThan(0.1); // HOMO-LUMO gaps in eV
     expect(result.best?.value).toBeCloseTo(Math.max(...values), 10);
 
     // the round-1 batch was chosen by a trained surrogate, recorded with its backend
-    const model = latestModel(openStore(), 'tiny');
+    const model = await openStore().latestModel('tiny');
     expect(model?.round).toBe(1);
     expect(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).toContain(model?.backend);
     expect(result.lastModel?.trainedOn).toBe(6);
 
     // every xtb calculation ran exactly once
-    const executions = openStore()
-      .prepare("SELECT key, COUNT(*) AS n FROM qm_executions WHERE status = 'ok' GROUP BY key")
-      .all() as { key: string; n: number }[];
-    expect(executions).toHaveLength(10);
-    expect(executions.every((e) => e.n === 1)).toBe(true);
+    const okRuns = (await openStore().listExecutions()).filter((e) => e.status === 'ok');
+    const runsPerKey = new Map<string, number>();
+    for (const e of okRuns) runsPerKey.set(e.key, (runsPerKey.get(e.key) ?? 0) + 1);
+    expect(runsPerKey.size).toBe(10);
+    expect([...runsPerKey.values()].every((n) => n === 1)).toBe(true);
 
     // search attributes make it findable in the Web UI
     const d = await handle.describe();
@@ -85,7 +82,7 @@ describe('CampaignWorkflow', () => {
     expect(first.status.name).toBe('CONTINUED_AS_NEW');
     const last = await env().client.workflow.getHandle(handle.workflowId).describe();
     expect(last.runId).not.toBe(firstRunId);
-    expect(listEvaluations(openStore(), 'chained')).toHaveLength(14);
+    expect(await openStore().listEvaluations('chained')).toHaveLength(14);
     // the round-2 model records how the round-1 model did on the 4 candidates it chose, before seeing them
     const m = result.lastModel?.metrics ?? {};
     expect(m.lastN).toBe(4);
@@ -103,10 +100,10 @@ describe('CampaignWorkflow', () => {
     const result = await handle.result();
     expect(result.round).toBe(2);
     expect(result.calls.xtb).toBe(10);
-    const model = latestModel(openStore(), 'forest');
+    const model = await openStore().latestModel('forest');
     expect(model).toMatchObject({ kind: 'qrf', backend: 'js-threads', round: 1 });
     // the forest's predictions screened the whole pool, with a spread per candidate
-    const preds = getPredictions(openStore(), model?.id as string);
+    const preds = await openStore().getPredictions(model?.id as string);
     expect(preds).toHaveLength(result.poolSize);
     expect(preds.some((p) => p.std > 0)).toBe(true);
   });
@@ -125,7 +122,7 @@ describe('CampaignWorkflow', () => {
     expect(result.stopReason).toBe('enough');
     expect(result.round).toBeLessThan(50);
     // in-flight calculations finished and were recorded: the store agrees with the workflow
-    expect(listEvaluations(openStore(), 'stoppable')).toHaveLength(result.calls.xtb ?? 0);
+    expect(await openStore().listEvaluations('stoppable')).toHaveLength(result.calls.xtb ?? 0);
   });
 
   it('evaluates a tier in batches, never more calculations at once than the worker runs', {
@@ -152,17 +149,15 @@ describe('CampaignWorkflow', () => {
       .map((e) => e.activityTaskScheduledEventAttributes)
       .filter((a) => a?.activityType?.name === 'evaluateBatch');
     expect(batches).toHaveLength(8);
-    const evals = listEvaluations(openStore(), 'batched', 'xtb');
+    const evals = await openStore().listEvaluations('batched', 'xtb');
     expect(evals).toHaveLength(20);
     expect(evals.filter((e) => e.status === 'ok').length + result.failures).toBe(20);
 
     // the worker's 2 calculation slots were shared by its batches: 2 at once, never 3
-    const runs = openStore()
-      .prepare(
-        `SELECT x.started_at AS a, x.finished_at AS b FROM qm_executions x
-         JOIN evaluations e ON e.result_key = x.key WHERE e.campaign_id = 'batched'`,
-      )
-      .all() as { a: string; b: string }[];
+    const keys = new Set(evals.map((e) => e.resultKey));
+    const runs = (await openStore().listExecutions())
+      .filter((x) => keys.has(x.key))
+      .map((x) => ({ a: x.startedAt, b: x.finishedAt as string }));
     expect(runs).toHaveLength(20);
     const edges = runs
       .flatMap((r) => [

@@ -7,12 +7,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ladderSavings } from '../../activities/store/cbs-ladders.js';
-import { openStore } from '../../activities/store/db.js';
-import { listEvaluations } from '../../activities/store/evaluations.js';
-import { getQmResult } from '../../activities/store/qm-results.js';
 import { formatLadder } from '../../cli/format.js';
+import { storeView } from '../../cli/report-data.js';
 import { formatProblem, loadCampaign } from '../../lib/campaign/load.js';
+import { openStore } from '../../store/open.js';
 import { startCampaign } from '../helpers/campaign-env.js';
 import { environmentWithWorkers } from '../helpers/workers.js';
 
@@ -55,10 +53,10 @@ describe('campaign with a basis ladder', () => {
     expect(result.failures).toBe(0);
 
     const db = openStore();
-    const dft = listEvaluations(db, 'cbs-campaign', 'nwchem');
+    const dft = await db.listEvaluations('cbs-campaign', 'nwchem');
     expect(dft.length).toBeGreaterThan(0);
     for (const e of dft) {
-      const rec = getQmResult(db, e.resultKey as string);
+      const rec = await db.getQmResult(e.resultKey as string);
       if (!rec?.outputs) throw new Error(`no stored result for #${e.idx}`);
       // the stored calculation is the cc-pVDZ one; the evaluation's value is the predicted converged energy
       expect(rec.settings.basis).toBe('cc-pVDZ');
@@ -66,9 +64,11 @@ describe('campaign with a basis ladder', () => {
       expect(e.value).toBeLessThan(dz);
       expect(e.value).toBeGreaterThan(dz - 0.2);
     }
-    const saved = ladderSavings(db, 'cbs-campaign');
+    const saved = await db.ladderSavings('cbs-campaign');
     expect(saved).toMatchObject({ molecules: dft.length, stoppedEarly: dft.length });
     expect(saved?.savedCpuSeconds).toBeGreaterThan(0);
-    expect(formatLadder(saved)).toMatch(/stopped before the largest basis[\s\S]*saved [\d.]+ CPU-s/);
+    expect(formatLadder((await storeView(db, 'cbs-campaign')).basisLadder)).toMatch(
+      /stopped before the largest basis[\s\S]*saved [\d.]+ CPU-s/,
+    );
   });
 });

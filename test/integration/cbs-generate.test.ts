@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../activities/cbs/generate.js';
-import { closeStores } from '../../activities/store/db.js';
 import { CbsDatasetConfig } from '../../lib/cbs/dataset-config.js';
 import type { MoleculeRow, SolidRow } from '../../lib/cbs/rows.js';
+import { closeStores, openStore } from '../../store/open.js';
 
 let home: string;
 let out: string;
@@ -19,8 +19,8 @@ beforeAll(() => {
   process.env.CASCADE_HOME = path.join(home, 'store');
   out = path.join(home, 'data');
 });
-afterAll(() => {
-  closeStores();
+afterAll(async () => {
+  await closeStores();
   rmSync(home, { recursive: true, force: true });
 });
 
@@ -49,7 +49,11 @@ const rowsOf = <R>(file: string): R[] =>
 describe('cbs data-set generator', () => {
   it('computes every rung with provenance, then reuses the rows without computing again', async () => {
     const first: string[] = [];
-    const summary = await generateDataset(config(['[H][H]']), { outDir: out, log: (l) => first.push(l) });
+    const summary = await generateDataset(config(['[H][H]']), {
+      outDir: out,
+      store: openStore(),
+      log: (l) => first.push(l),
+    });
     expect(summary).toEqual({ calculations: 5, failed: 0, solids: 1, molecules: 1 });
 
     const solids = rowsOf<SolidRow>('solids.jsonl');
@@ -81,9 +85,9 @@ describe('cbs data-set generator', () => {
 
     // a second run in an empty store: everything comes from the files, nothing is computed
     process.env.CASCADE_HOME = path.join(home, 'other-store');
-    closeStores();
+    await closeStores();
     const again: string[] = [];
-    await generateDataset(config(['[H][H]']), { outDir: out, log: (l) => again.push(l) });
+    await generateDataset(config(['[H][H]']), { outDir: out, store: openStore(), log: (l) => again.push(l) });
     expect(again).toHaveLength(5);
     for (const line of again) expect(line).toContain('from the data set file');
     expect(rowsOf<SolidRow>('solids.jsonl').map((r) => r.resultKey)).toEqual(solids.map((r) => r.resultKey));
@@ -101,6 +105,7 @@ describe('cbs data-set generator', () => {
       { ...config(['[H][H]', '[Li][H]']), concurrency: 1 },
       {
         outDir: out,
+        store: openStore(),
         signal: stop.signal,
         log: (line) => {
           if (seenAtAbort || !line.includes('nwchem')) return;

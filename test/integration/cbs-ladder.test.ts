@@ -8,8 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escalate, type LadderSpec, type LadderStep } from '../../activities/cbs/escalate.js';
 import { calculate } from '../../activities/qm/calculate.js';
-import type { CalcOutputs } from '../../activities/qm/template.js';
-import { closeStores } from '../../activities/store/db.js';
+import type { CalcOutputs } from '../../qm/template.js';
+import { closeStores, openStore } from '../../store/open.js';
 import { water } from '../helpers/molecules.js';
 
 const data = path.resolve('data/cbs/molecules.jsonl');
@@ -20,13 +20,13 @@ beforeAll(() => {
   home = mkdtempSync(path.join(tmpdir(), 'cascade-cbs-ladder-'));
   process.env.CASCADE_HOME = home;
 });
-afterAll(() => {
-  closeStores();
+afterAll(async () => {
+  await closeStores();
   rmSync(home, { recursive: true, force: true });
 });
 
 const runWater = (basis: string) =>
-  calculate({
+  calculate(openStore(), {
     spec: { code: 'nwchem', method: 'pbe', basis, task: 'energy', charge: 0, multiplicity: 1, settings: {} },
     system: water,
     timeoutSeconds: 600,

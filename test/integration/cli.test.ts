@@ -8,13 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getCampaign, saveCampaign } from '../../activities/store/campaigns.js';
-import { insertCandidates, listCandidates } from '../../activities/store/candidates.js';
-import { openStore } from '../../activities/store/db.js';
-import { listEvaluations, putEvaluation } from '../../activities/store/evaluations.js';
-import { record } from '../../activities/store/ledger.js';
+import { usageOf } from '../../activities/usage.js';
 import type { Progress } from '../../lib/campaign/progress.js';
 import { campaignWorkflowId } from '../../lib/temporal/queues.js';
+import { openStore } from '../../store/open.js';
 import { progressQuery } from '../../workflows/campaign.js';
 import { type TestEnv, testEnv } from '../helpers/campaign-env.js';
 
@@ -272,6 +269,16 @@ budget:
     expect(still).toMatchObject({ status: 'paused', round: paused.round, calls: paused.calls });
   });
 
+  it('pausing it again says it is already paused, exits 1, and changes nothing', async () => {
+    const before = await handle().query(progressQuery);
+    const again = await cli(['pause', name]);
+    expect(again.code, again.out).toBe(1);
+    expect(again.stderr.trim()).toBe(`cannot pause campaign "${name}": already paused`);
+    expect(again.stdout).not.toContain('pause requested');
+    const after = await handle().query(progressQuery);
+    expect(after).toMatchObject({ status: 'paused', round: before.round, calls: before.calls });
+  });
+
   it('launching it again attaches instead of starting another, and status --json reports progress', {
     timeout: 60_000,
   }, async () => {
@@ -391,13 +398,18 @@ budget:
   it('still shows the stored results when Temporal does not know the campaign (retention, another server)', async () => {
     // the store holds a campaign whose workflow this server has never seen
     const db = openStore();
-    const stored = getCampaign(db, name);
+    const stored = await db.getCampaign(name);
     if (!stored) throw new Error('the finished campaign is not in the store');
     const archived = `${name}-archived`;
-    saveCampaign(db, archived, { ...stored.config, name: archived });
-    insertCandidates(db, archived, listCandidates(db, name));
-    for (const e of listEvaluations(db, name)) putEvaluation(db, archived, e);
-    record(db, { campaignId: archived, round: 0, activity: 'qm:xtb', wallSeconds: 1, cpuSeconds: 0.5 });
+    await db.saveCampaign(archived, { ...stored.config, name: archived });
+    await db.putCandidates(archived, await db.listCandidates(name));
+    for (const e of await db.listEvaluations(name)) await db.putEvaluation(archived, e);
+    await db.record({
+      campaignId: archived,
+      round: 0,
+      activity: 'qm:xtb',
+      usage: usageOf({ wallSeconds: 1, cpuSeconds: 0.5 }),
+    });
     const r = await cli(['status', archived]);
     expect(r.code, r.out).toBe(0);
     expect(r.stdout).toContain('not in temporal');

@@ -10,12 +10,10 @@ import { poolFeatures } from '../../activities/campaign/features.js';
 import { restoreCampaign } from '../../activities/campaign/restore.js';
 import { readDeltaModel } from '../../activities/ml/delta.js';
 import { QuantileForest } from '../../activities/ml/qrf/forest.js';
-import { listCandidates } from '../../activities/store/candidates.js';
-import { openStore } from '../../activities/store/db.js';
-import { listEvaluations } from '../../activities/store/evaluations.js';
-import { getPredictions, latestModel } from '../../activities/store/models.js';
 import { formatProgress } from '../../cli/format.js';
 import { formatProblem, loadCampaign } from '../../lib/campaign/load.js';
+import { identity } from '../../lib/domain/candidate.js';
+import { openStore } from '../../store/open.js';
 import { startCampaign } from '../helpers/campaign-env.js';
 import { environmentWithWorkers } from '../helpers/workers.js';
 
@@ -57,10 +55,10 @@ describe('Delta-learning campaign', () => {
     expect(result.failures).toBe(0);
 
     const db = openStore();
-    const model = latestModel(db, 'delta');
+    const model = await db.latestModel('delta');
     // the xtb gaps known when the model was trained (a round's batch is evaluated after its retrain)
     const xtb = new Map(
-      listEvaluations(db, 'delta', 'xtb')
+      (await db.listEvaluations('delta', 'xtb'))
         .filter((e) => e.round < (model?.round ?? 0))
         .map((e) => [e.idx, e.value as number]),
     );
@@ -89,18 +87,18 @@ describe('Delta-learning campaign', () => {
     expect(Number.isFinite(m.lastNll)).toBe(true);
 
     // the stored predictions are (measured xtb gap, else the base's) + the correction
-    const row = db.prepare('SELECT weights FROM models WHERE id = ?').get(model?.id) as { weights: Buffer };
-    const parts = readDeltaModel(row.weights);
+    const parts = readDeltaModel((await db.getModelWeights(model?.id as string)) as Uint8Array);
     const base = await QuantileForest.load(parts.base, { threads: 1 });
     const correction = await QuantileForest.load(parts.delta, { threads: 1 });
-    const pool = listCandidates(db, 'delta');
+    const pool = await db.listCandidates('delta');
     const { matrix } = await poolFeatures(
-      pool.map((c) => c.smiles),
+      db,
+      pool.map((c) => identity(c)),
       config.surrogate.features,
     );
     const b = await base.predict(matrix, pool.length);
     const d = await correction.predict(matrix, pool.length);
-    const stored = getPredictions(db, model?.id as string);
+    const stored = await db.getPredictions(model?.id as string);
     expect(stored).toHaveLength(pool.length);
     for (const p of stored) {
       const below = xtb.get(p.idx) ?? (b.mean[p.idx] as number);
@@ -112,7 +110,7 @@ describe('Delta-learning campaign', () => {
     const text = formatProgress(result, { execution: 'COMPLETED' });
     expect(text).toContain('trained on 10 nwchem results, as differences from xtb');
     expect(text).toMatch(/spread scale \d+\.\d{3} \(base \d+\.\d{3}\), from 5-fold held-out predictions/);
-    expect((await restoreCampaign({ campaignId: 'delta' })).lastModel).toMatchObject({
+    expect((await restoreCampaign(db, { campaignId: 'delta' })).lastModel).toMatchObject({
       fidelity: 'delta',
       baseTier: 'xtb',
     });

@@ -10,30 +10,29 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type HandledResult, type RunAttempt, runWithHandlers } from '../../activities/qm/handlers.js';
+import { type RunResult, runCalculation } from '../../activities/qm/runner.js';
 import {
-  ELK_BUILTIN,
   ELK_MIN_BROYDEN_ALPHA,
   ELK_SMEARING_LADDER,
-  type ElkSettings,
   elkGentlerMixing,
   elkHandlers,
   elkMoreScfLoops,
   elkMoreSmearing,
-  elkSpec,
-  elkTemplate,
-} from '../../activities/qm/codes/elk.js';
-import { elkProfile } from '../../activities/qm/codes/elk-profile.js';
-import { type HandledResult, type RunAttempt, runWithHandlers } from '../../activities/qm/handlers.js';
-import { type RunResult, runCalculation } from '../../activities/qm/runner.js';
-import { rockSalt } from '../../activities/qm/structure.js';
+} from '../../qm/codes/elk/handlers.js';
+import { elkTemplate } from '../../qm/codes/elk/index.js';
+import { elkProfile } from '../../qm/codes/elk/profile.js';
+import { ELK_BUILTIN, type ElkSettings } from '../../qm/codes/elk/settings.js';
+import { rockSalt } from '../../qm/structure.js';
 import {
   type CalcFailure,
   type CalcOutputs,
   type CalcSpec,
   type Crystal,
   isCalcFailure,
-} from '../../activities/qm/template.js';
+} from '../../qm/template.js';
 import { aluminium } from '../helpers/crystals.js';
+import { elkSpec } from '../helpers/elk-spec.js';
 
 const workRoot = mkdtempSync(join(tmpdir(), 'cascade-elk-handlers-'));
 afterAll(() => rmSync(workRoot, { recursive: true, force: true }));

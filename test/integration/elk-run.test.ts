@@ -6,12 +6,15 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { elkMoreScfLoops, elkSpec, elkTemplate, HARTREE_EV } from '../../activities/qm/codes/elk.js';
-import { DEFAULT_ELK_SPECIES_DIR, elkProfile, elkVersion } from '../../activities/qm/codes/elk-profile.js';
 import { type RunOptions, runCalculation } from '../../activities/qm/runner.js';
-import { rockSalt } from '../../activities/qm/structure.js';
-import type { CalcFailure } from '../../activities/qm/template.js';
+import { EV_PER_HARTREE } from '../../lib/domain/units.js';
+import { elkMoreScfLoops } from '../../qm/codes/elk/handlers.js';
+import { elkTemplate } from '../../qm/codes/elk/index.js';
+import { DEFAULT_ELK_SPECIES_DIR, elkProfile, elkVersion } from '../../qm/codes/elk/profile.js';
+import { rockSalt } from '../../qm/structure.js';
+import type { CalcFailure } from '../../qm/template.js';
 import { aluminium } from '../helpers/crystals.js';
+import { elkSpec } from '../helpers/elk-spec.js';
 import { ok } from '../helpers/outcomes.js';
 import { processesIn } from '../helpers/processes.js';
 
@@ -32,7 +35,7 @@ describe('runCalculation with Elk', () => {
     // measured with Elk 8.4.30: -275.712748124 Ha, gap 0.17384710 Ha (4.73 eV, at Gamma), 15 loops
     expect(out.totalEnergy).toBeCloseTo(-275.712748, 4);
     expect(out.bandGap).toBeGreaterThan(3);
-    expect(out.bandGap).toBeCloseTo(0.1738471 * HARTREE_EV, 3);
+    expect(out.bandGap).toBeCloseTo(0.1738471 * EV_PER_HARTREE, 3);
     expect(out.fermiEnergy).toBeCloseTo(0.17690775, 4);
     expect(out.scfIterations).toBeGreaterThan(5);
     expect(one.provenance).toMatchObject({ code: 'elk', codeVersion: await elkVersion(), exitCode: 0 });

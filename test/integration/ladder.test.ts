@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../../activities/store/db.js';
-import { listEvaluations } from '../../activities/store/evaluations.js';
+import { openStore } from '../../store/open.js';
 import { progressQuery } from '../../workflows/campaign.js';
 import { startCampaign, tinyCampaign } from '../helpers/campaign-env.js';
 import { processesIn } from '../helpers/processes.js';
@@ -32,8 +31,8 @@ describe('tier ladder', () => {
     const result = await handle.result();
     expect(result.calls).toEqual({ xtb: 12, nwchem: 3 }); // 8 then 4 at xtb; top quarter (2, then 1) at NWChem
 
-    const xtb = listEvaluations(openStore(), 'ladder', 'xtb');
-    const dft = listEvaluations(openStore(), 'ladder', 'nwchem');
+    const xtb = await openStore().listEvaluations('ladder', 'xtb');
+    const dft = await openStore().listEvaluations('ladder', 'nwchem');
     expect(dft).toHaveLength(3);
     // the promoted ones are the round's best at xtb
     for (const round of [0, 1]) {

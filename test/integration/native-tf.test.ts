@@ -9,8 +9,9 @@
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKEND_ENV } from '../../activities/ml/backend.js';
-import { type TrainRequest, type TrainResult, trainAndPredict } from '../../activities/ml/trainer.js';
+import { type TrainRequest, trainAndPredict } from '../../activities/ml/trainer.js';
 import { mulberry32 } from '../../lib/random.js';
+import type { FitResult as TrainResult } from '../../lib/surrogate.js';
 
 const NATIVE = process.env.CASCADE_NATIVE_TF === '1';
 

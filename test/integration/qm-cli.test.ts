@@ -1,11 +1,10 @@
 /** `cascade qm run` and `cascade qm doctor` as a user runs them: real codes, a fresh store, JSON out. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../../activities/store/db.js';
-import { getQmResult } from '../../activities/store/qm-results.js';
+import { openStore } from '../../store/open.js';
 import { mgoJson } from '../helpers/crystals.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -25,7 +24,7 @@ function cascade(...args: string[]) {
 }
 
 describe('cascade qm run', () => {
-  it('runs xtb once and answers the same request from the store', { timeout: 60_000 }, () => {
+  it('runs xtb once and answers the same request from the store', { timeout: 60_000 }, async () => {
     const first = cascade('qm', 'run', '--code', 'xtb', '--method', 'gfn2', '--xyz', water, '--json');
     expect(first.code, first.stderr).toBe(0);
     const a = JSON.parse(first.stdout);
@@ -48,7 +47,7 @@ describe('cascade qm run', () => {
 
     // the stored row says exactly what ran, where, how often and at what cost
     process.env.CASCADE_HOME = home;
-    const row = getQmResult(openStore(path.join(home, 'cascade.db')), a.key);
+    const row = await openStore(path.join(home, 'cascade.db')).getQmResult(a.key);
     const prov = row?.provenance as Record<string, unknown> & {
       inputs: { files: Record<string, string>; argv: string[] };
     };
@@ -138,6 +137,79 @@ describe('cascade qm run', () => {
     const out = JSON.parse(r.stdout);
     expect(out.status).toBe('failed');
     expect(out.failure.kind).toBe('invalid-input');
+  });
+});
+
+describe('cascade qm run with a code described in YAML', () => {
+  const xtbYaml = path.join(root, 'configs/codes/xtb.yaml');
+
+  it('runs xtb through configs/codes/xtb.yaml with --code-file', { timeout: 60_000 }, () => {
+    const r = cascade('qm', 'run', '--code-file', xtbYaml, '--xyz', water, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    // the description's default method is the first of its methods (gfn2); its version names the description
+    expect(out).toMatchObject({ status: 'ok', code: 'xtb', method: 'gfn2', cached: false });
+    expect(out.codeVersion).toMatch(/^6\.5\.1 \(description [0-9a-f]{12}\)$/);
+    // the same GFN2 numbers as the built-in xtb template, read from stdout by the description's rules
+    expect(out.totalEnergy).toBeCloseTo(-5.0703759, 6);
+    expect(out.homoLumoGap).toBeGreaterThan(10);
+    expect(out.dipoleMoment).toBeGreaterThan(1);
+
+    const again = JSON.parse(cascade('qm', 'run', '--code-file', xtbYaml, '--xyz', water, '--json').stdout);
+    expect(again).toMatchObject({ cached: true, key: out.key });
+    // cached apart from the built-in xtb: same code name, different version string
+    const builtIn = JSON.parse(cascade('qm', 'run', '--code', 'xtb', '--xyz', water, '--json').stdout);
+    expect(builtIn.key).not.toBe(out.key);
+    expect(builtIn.codeVersion).toBe('6.5.1');
+  });
+
+  it('finds --code NAME in $CASCADE_HOME/codes/NAME.yaml, with its settings from --set', {
+    timeout: 60_000,
+  }, () => {
+    mkdirSync(path.join(home, 'codes'), { recursive: true });
+    const text = readFileSync(xtbYaml, 'utf8').replace(/^code: xtb$/m, 'code: xtb-stdout');
+    writeFileSync(path.join(home, 'codes', 'xtb-stdout.yaml'), text);
+    const r = cascade(
+      'qm',
+      'run',
+      '--code',
+      'xtb-stdout',
+      '--method',
+      'gfn1',
+      '--xyz',
+      water,
+      '--set',
+      'iterations=100',
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ status: 'ok', code: 'xtb-stdout', method: 'gfn1', cached: false });
+    expect(out.totalEnergy).toBeLessThan(-5);
+
+    const unknownSetting = cascade(
+      'qm',
+      'run',
+      '--code',
+      'xtb-stdout',
+      '--xyz',
+      water,
+      '--set',
+      'maxiter=5',
+      '--json',
+    );
+    expect(unknownSetting.code).toBe(1);
+    expect(JSON.parse(unknownSetting.stdout).failure).toMatchObject({ kind: 'invalid-input' });
+    expect(JSON.parse(unknownSetting.stdout).failure.message).toMatch(/unknown xtb-stdout setting "maxiter"/);
+  });
+
+  it('refuses a broken description with its problems, positioned (exit 2)', () => {
+    const broken = path.join(home, 'broken.yaml');
+    writeFileSync(broken, 'code: demo\nbinary: xtb\nargv: ["{{metod}}"]\nparse: {}\n');
+    const r = cascade('qm', 'run', '--code-file', broken, '--xyz', water);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${broken}: not a usable code description`);
+    expect(r.stderr).toMatch(/broken\.yaml:3:\d+ argv\.0: .*\{\{metod\}\}/);
   });
 });
 

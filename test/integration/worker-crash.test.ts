@@ -5,9 +5,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../activities/store/db.js';
-import { listEvaluations } from '../../activities/store/evaluations.js';
 import { campaignWorkflowId } from '../../lib/temporal/queues.js';
+import { openStore } from '../../store/open.js';
 import { startCampaign, type TestEnv, testEnv, tinyCampaign } from '../helpers/campaign-env.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -39,20 +38,11 @@ function cli(args: string[]): Promise<{ code: number | null; out: string }> {
   });
 }
 
-interface ExecRow {
-  key: string;
-  status: string;
-  started_at: string;
-  finished_at: string | null;
-}
-const executions = () =>
-  openStore()
-    .prepare('SELECT key, status, started_at, finished_at FROM qm_executions ORDER BY id')
-    .all() as ExecRow[];
+const executions = () => openStore().listExecutions();
 
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -88,8 +78,8 @@ describe('crash and resume', () => {
 
     // kill it while calculations are running and some have finished
     await until(
-      () => {
-        const ex = executions();
+      async () => {
+        const ex = await executions();
         return ex.filter((e) => e.status === 'ok').length >= 3 && ex.some((e) => e.status === 'running');
       },
       120_000,
@@ -98,9 +88,7 @@ describe('crash and resume', () => {
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     const finishedBeforeCrash = new Set(
-      executions()
-        .filter((e) => e.status === 'ok')
-        .map((e) => e.key),
+      (await executions()).filter((e) => e.status === 'ok').map((e) => e.key),
     );
     expect(finishedBeforeCrash.size).toBeGreaterThanOrEqual(3);
 
@@ -109,7 +97,7 @@ describe('crash and resume', () => {
     expect(result.round).toBe(2);
     expect(result.calls.xtb).toBe(22);
 
-    const all = executions();
+    const all = await executions();
     const okPerKey = new Map<string, number>();
     for (const e of all) if (e.status === 'ok') okPerKey.set(e.key, (okPerKey.get(e.key) ?? 0) + 1);
     // no finished calculation ran again, and every candidate has exactly one finished run
@@ -118,14 +106,12 @@ describe('crash and resume', () => {
     }
     expect([...okPerKey.values()].every((n) => n === 1)).toBe(true);
     expect(okPerKey.size).toBe(22);
-    expect(listEvaluations(openStore(), 'crash')).toHaveLength(22);
+    expect(await openStore().listEvaluations('crash')).toHaveLength(22);
     // every calculation ran once in this campaign, so none is a cache hit that cost nothing, and the CPU the
     // workflow counted is the ledger's, also for the candidates a killed batch finished after its last heartbeat
-    expect(listEvaluations(openStore(), 'crash').filter((e) => e.cached)).toEqual([]);
-    const ledger = openStore()
-      .prepare("SELECT SUM(cpu_seconds) AS cpu FROM ledger WHERE campaign_id = 'crash'")
-      .get() as { cpu: number };
-    expect(result.cpuSeconds).toBeCloseTo(ledger.cpu, 2);
+    expect((await openStore().listEvaluations('crash')).filter((e) => e.cached)).toEqual([]);
+    const ledger = await openStore().campaignTotals('crash');
+    expect(result.cpuSeconds).toBeCloseTo(ledger.cpuSeconds, 2);
 
     // cascade resume: continue the finished campaign from the store with one more round
     const resumed = await cli(['resume', 'crash', '--rounds', '1']);
@@ -133,8 +119,8 @@ describe('crash and resume', () => {
     const after = await env.client.workflow.getHandle(campaignWorkflowId('crash')).result();
     expect(after.round).toBe(3);
     expect(after.calls.xtb).toBe(28);
-    expect(listEvaluations(openStore(), 'crash')).toHaveLength(28);
+    expect(await openStore().listEvaluations('crash')).toHaveLength(28);
     // the first 22 results were not recomputed
-    expect(executions().filter((e) => e.status === 'ok')).toHaveLength(28);
+    expect((await executions()).filter((e) => e.status === 'ok')).toHaveLength(28);
   });
 });

@@ -6,12 +6,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { xtbTemplate } from '../../activities/qm/codes/xtb.js';
 import { smilesTo3D } from '../../activities/qm/geometry.js';
 import { launcherBinary } from '../../activities/qm/launcher.js';
-import { codeVersion, MissingBinaryError, resolveBinary, xtbProfile } from '../../activities/qm/profile.js';
 import { hashInputs, parseRusage, type RunOptions, runCalculation } from '../../activities/qm/runner.js';
-import type { CalcFailure, Geometry, QmTemplate } from '../../activities/qm/template.js';
+import { xtbTemplate } from '../../qm/codes/xtb/index.js';
+import { xtbProfile } from '../../qm/codes/xtb/profile.js';
+import { codeVersion, MissingBinaryError, resolveBinary } from '../../qm/profile.js';
+import type { CalcFailure, Geometry, QmTemplate } from '../../qm/template.js';
 import { fixtureMolecule } from '../helpers/fixtures.js';
 import { ok } from '../helpers/outcomes.js';
 import { processesIn } from '../helpers/processes.js';

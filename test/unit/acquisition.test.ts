@@ -1,5 +1,38 @@
 import { describe, expect, it } from 'vitest';
-import { type AcquireArgs, acquire } from '../../lib/acquisition.js';
+import {
+  type AcquisitionContext,
+  acquire as acquireWith,
+  type RankingStrategy,
+  type Scoring,
+  strategies,
+  strategyNames,
+} from '../../lib/acquisition/index.js';
+import { Acquisition } from '../../lib/campaign/schema.js';
+import type { Direction } from '../../lib/domain/objective.js';
+import { sampleIndices } from '../../lib/random.js';
+
+/** The arguments these tests vary, spelled flat. */
+interface AcquireArgs {
+  mean: ArrayLike<number>;
+  std: ArrayLike<number>;
+  exclude: ReadonlySet<number>;
+  strategy: string;
+  batchSize: number;
+  kappa: number;
+  direction: Direction;
+  seed: number;
+}
+
+const context = (a: AcquireArgs): AcquisitionContext => ({
+  strategy: a.strategy,
+  predictions: { mean: a.mean, std: a.std },
+  exclude: a.exclude,
+  batchSize: a.batchSize,
+  objective: { direction: a.direction },
+  params: { kappa: a.kappa },
+  seed: a.seed,
+});
+const acquire = (a: AcquireArgs) => acquireWith(context(a));
 
 //             idx:  0    1    2    3    4
 const mean = [1.0, 3.0, 2.0, 0.0, 2.5];
@@ -79,5 +112,76 @@ describe('acquire', () => {
 
   it('rejects mean and std of different lengths', () => {
     expect(() => acquire({ ...base, std: [1, 2] })).toThrow(/std has 2/);
+  });
+});
+
+describe('the strategy registry', () => {
+  it("gives the schema its strategy names, in the schema's order", () => {
+    expect(strategyNames).toEqual(['ucb', 'greedy', 'uncertainty', 'random']);
+    expect(Acquisition.shape.strategy.unwrap().options).toEqual(strategyNames);
+    for (const name of strategyNames) expect(strategies[name].description.length).toBeGreaterThan(0);
+  });
+
+  it('rejects a strategy it does not know, naming the known ones', () => {
+    expect(() => acquire({ ...base, strategy: 'thompson' })).toThrow(
+      /unknown acquisition strategy "thompson" \(known: ucb, greedy, uncertainty, random\)/,
+    );
+  });
+
+  it('before the first model (no predictions), draws the same seeded random batch whatever the strategy', () => {
+    const exclude = new Set([2, 5, 7]);
+    const expected = sampleIndices(50, 6, 11, exclude);
+    for (const strategy of strategyNames) {
+      expect(
+        acquireWith({
+          strategy,
+          poolSize: 50,
+          exclude,
+          batchSize: 6,
+          objective: { direction: 'maximize' },
+          seed: 11,
+        }),
+      ).toEqual(expected);
+    }
+    expect(() =>
+      acquireWith({ strategy: 'ucb', exclude, batchSize: 6, objective: { direction: 'maximize' }, seed: 11 }),
+    ).toThrow(/poolSize/);
+  });
+
+  it('random with predictions samples the pool they cover, as before', () => {
+    const many = { ...base, mean: new Float64Array(300), std: new Float64Array(300), strategy: 'random' };
+    expect(acquire({ ...many, batchSize: 7, seed: 3, exclude: new Set([1]) })).toEqual(
+      sampleIndices(300, 7, 3, new Set([1])),
+    );
+  });
+
+  // an expected-improvement-like strategy: how far the optimistic bound lies beyond the best so far
+  const beyondBest: RankingStrategy = {
+    description: 'test: optimistic gain over the best so far',
+    needs: ['mean', 'std', 'bestSoFar'],
+    score: (s: Scoring) => {
+      seen.push(s.bestSoFar);
+      return (i) => (s.mean[i] as number) + (s.std[i] as number) - (s.bestSoFar as number);
+    },
+  };
+  const seen: (number | undefined)[] = [];
+  const registry = { ...strategies, beyondBest };
+
+  it('hands a strategy that declares bestSoFar the value the caller gave', () => {
+    seen.length = 0;
+    const picked = acquireWith(
+      { ...context({ ...base, strategy: 'beyondBest' }), bestSoFar: 2.75 },
+      registry,
+    );
+    expect(seen).toEqual([2.75]);
+    expect(picked).toEqual([1, 2, 4, 3, 0]);
+  });
+
+  it('refuses to run a strategy without what it declares, naming what is missing', () => {
+    seen.length = 0;
+    expect(() => acquireWith(context({ ...base, strategy: 'beyondBest' }), registry)).toThrow(
+      /strategy "beyondBest" needs bestSoFar/,
+    );
+    expect(seen).toEqual([]);
   });
 });

@@ -10,8 +10,9 @@ import {
   referenceChecks,
   solidExamples,
 } from '../../lib/cbs/examples.js';
-import { HARTREE_MEV, summarise } from '../../lib/cbs/metrics.js';
+import { summarise } from '../../lib/cbs/metrics.js';
 import { type MoleculeRow, type SolidRow, settingsVariants } from '../../lib/cbs/rows.js';
+import { MEV_PER_HARTREE as HARTREE_MEV } from '../../lib/domain/units.js';
 import { mulberry32 } from '../../lib/random.js';
 
 describe('sMAPE, MAE and coverage', () => {

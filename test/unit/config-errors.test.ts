@@ -422,6 +422,44 @@ describe('tiers and budget', () => {
     expect(p.message).toBe('expected one of gfn2, gfn1, gfnff, got "gfn3" (did you mean "gfn2"?)');
   });
 
+  it('points at a misspelt NWChem setting and suggests the right one', () => {
+    const p = onlyProblem(`${VALID}  - code: nwchem
+    settings:
+      iteratons: 50
+`);
+    expect(p).toMatchObject({ line: 11, col: 7, path: 'tiers.1.settings.iteratons' });
+    expect(p.message).toBe('unknown key "iteratons" (did you mean "iterations"?)');
+  });
+
+  it('rejects a negative NWChem iteration count', () => {
+    const p = onlyProblem(`${VALID}  - code: nwchem
+    settings: {iterations: -5}
+`);
+    expect(p).toMatchObject({ line: 10, col: 28, path: 'tiers.1.settings.iterations' });
+    expect(p.message).toBe('must be a positive integer, got -5');
+  });
+
+  it('checks xtb settings by name and value', () => {
+    const problems = problemsOf(`${VALID}    settings:
+      electronicTemperture: 1000
+      optLevel: ultra
+`);
+    expect(problems.map((p) => [p.line, p.col, p.path, p.message])).toEqual([
+      [
+        10,
+        7,
+        'tiers.0.settings.electronicTemperture',
+        'unknown key "electronicTemperture" (did you mean "electronicTemperature"?)',
+      ],
+      [
+        11,
+        17,
+        'tiers.0.settings.optLevel',
+        'must be one of crude, sloppy, loose, lax, normal, tight, vtight, extreme, got "ultra"',
+      ],
+    ]);
+  });
+
   it('rejects two tiers with the same (default) name', () => {
     const p = onlyProblem(`${VALID}  - code: xtb
     method: gfn1

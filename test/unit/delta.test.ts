@@ -3,8 +3,8 @@
  * with many low-fidelity labels and few high-fidelity ones, as in an xtb -> DFT campaign.
  */
 import { describe, expect, it } from 'vitest';
-import { fitDeltaAndScreen, readDeltaModel } from '../../activities/ml/delta.js';
-import { fitAndScreen, gather } from '../../activities/ml/fit-and-screen.js';
+import { readDeltaModel } from '../../activities/ml/delta.js';
+import { fitAndScreen, fitDeltaAndScreen, gather } from '../../activities/ml/fit.js';
 import { QuantileForest } from '../../activities/ml/qrf/forest.js';
 import type { CampaignInput, SurrogateConfig } from '../../lib/campaign/schema.js';
 import { combineDelta } from '../../lib/delta.js';

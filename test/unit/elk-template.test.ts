@@ -1,29 +1,27 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { EV_PER_HARTREE } from '../../lib/domain/units.js';
 import {
-  analyseGap,
   ELK_MAX_SCL,
   ELK_MIN_BETA0,
   ELK_MIN_BROYDEN_ALPHA,
-  elkErrors,
   elkGentlerMixing,
   elkHandlers,
   elkMoreScfLoops,
   elkMoreSmearing,
-  elkSpec,
-  elkTemplate,
-  HARTREE_EV,
-  parseEigval,
-  writeElkInput,
-} from '../../activities/qm/codes/elk.js';
-import { elkProfile, elkSpeciesDir, parseElkBanner } from '../../activities/qm/codes/elk-profile.js';
-import { rockSalt } from '../../activities/qm/structure.js';
+} from '../../qm/codes/elk/handlers.js';
+import { elkTemplate } from '../../qm/codes/elk/index.js';
+import { writeElkInput } from '../../qm/codes/elk/input.js';
+import { analyseGap, elkErrors, parseEigval } from '../../qm/codes/elk/parse.js';
+import { elkProfile, elkSpeciesDir, parseElkBanner } from '../../qm/codes/elk/profile.js';
+import { rockSalt } from '../../qm/structure.js';
 import {
   type CalcFailure,
   type CalcSpec,
   type Crystal,
   InvalidInputError,
   type RestartHandler,
-} from '../../activities/qm/template.js';
+} from '../../qm/template.js';
+import { elkSpec } from '../helpers/elk-spec.js';
 import { type FixtureOverrides, fixtureText, readFixture } from '../helpers/fixtures.js';
 import { failed, ok } from '../helpers/outcomes.js';
 
@@ -267,7 +265,7 @@ describe('elkTemplate.parse', () => {
     const out = ok(elkTemplate.parse(fixture('mgo-pbe')));
     expect(out.totalEnergy).toBe(-275.712748124);
     expect(out.fermiEnergy).toBe(0.1769077536);
-    expect(out.bandGap).toBeCloseTo(0.1738471042 * HARTREE_EV, 9);
+    expect(out.bandGap).toBeCloseTo(0.1738471042 * EV_PER_HARTREE, 9);
     expect(out.bandGap).toBeGreaterThan(4.7);
     expect(out.bandGap).toBeLessThan(4.75);
     expect(out.scfIterations).toBe(15);
@@ -290,7 +288,7 @@ describe('elkTemplate.parse', () => {
     expect(metal.bandGap).toBe(0);
     expect(metal.warnings.join('\n')).toMatch(/EIGVAL.OUT missing/);
     const insulator = ok(elkTemplate.parse(fixture('mgo-pbe', { without: ['EIGVAL.OUT'] })));
-    expect(insulator.bandGap).toBeCloseTo(0.1738471042 * HARTREE_EV, 9);
+    expect(insulator.bandGap).toBeCloseTo(0.1738471042 * EV_PER_HARTREE, 9);
   });
 
   it('falls back to INFO.OUT for energy and Fermi level', () => {

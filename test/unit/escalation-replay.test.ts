@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ReplayMolecule, replayEscalation } from '../../lib/cbs/escalation-replay.js';
-import { HARTREE_MEV } from '../../lib/cbs/metrics.js';
+import { MEV_PER_HARTREE as HARTREE_MEV } from '../../lib/domain/units.js';
 
 const mev = (x: number) => x / HARTREE_MEV;
 

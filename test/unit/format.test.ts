@@ -75,7 +75,7 @@ describe('formatProgress', () => {
   });
 
   it('shows the best candidate with its unit', () => {
-    const p = progress({ best: { idx: 4, label: 'NSC 1234', smiles: 'c1ccccc1O', value: 7.123456 } });
+    const p = progress({ best: { idx: 4, label: 'NSC 1234', identity: 'c1ccccc1O', value: 7.123456 } });
     expect(lineStarting(formatProgress(p, { execution: 'RUNNING', unit: 'eV' }), 'best')).toBe(
       'best      7.1235 eV  NSC 1234  c1ccccc1O',
     );
@@ -83,6 +83,19 @@ describe('formatProgress', () => {
       'best      7.1235  NSC 1234  c1ccccc1O',
     );
     expect(lineStarting(formatProgress(progress(), { execution: 'RUNNING' }), 'best')).toBeUndefined();
+  });
+
+  it('shows a crystal best by its structure key, and a result recorded before identity by its SMILES', () => {
+    const crystal = progress({ best: { idx: 0, label: 'MgO', identity: 'Fm-3m:Mg1O1', value: 4.5 } });
+    expect(lineStarting(formatProgress(crystal, { execution: 'RUNNING' }), 'best')).toBe(
+      'best      4.5000  MgO  Fm-3m:Mg1O1',
+    );
+    // a campaign that finished before `identity` returned its best with `smiles`
+    const recorded = { idx: 4, label: 'NSC 1234', smiles: 'c1ccccc1O', value: 7.123456 };
+    const old = progress({ best: recorded as unknown as Progress['best'] });
+    expect(lineStarting(formatProgress(old, { execution: 'COMPLETED' }), 'best')).toBe(
+      'best      7.1235  NSC 1234  c1ccccc1O',
+    );
   });
 
   it('shows the batch bar only while evaluating', () => {
@@ -154,8 +167,8 @@ describe('formatTop', () => {
   it('numbers the candidates in the order given, with value, unit, label and SMILES', () => {
     const text = formatTop(
       [
-        { idx: 7, label: 'NSC 7', smiles: 'CCO', value: 9.87654 },
-        { idx: 2, label: 'NSC 2', smiles: 'CC#N', value: 8.5 },
+        { idx: 7, label: 'NSC 7', identity: 'CCO', value: 9.87654 },
+        { idx: 2, label: 'NSC 2', identity: 'CC#N', value: 8.5 },
       ],
       'eV',
     );
@@ -168,7 +181,7 @@ describe('formatTop', () => {
 
   it('prints nothing for no candidates, and no unit when none is given', () => {
     expect(formatTop([])).toBe('');
-    expect(formatTop([{ idx: 0, label: 'a', smiles: 'C', value: -1 }])).toContain('  1. -1.0000  a ');
+    expect(formatTop([{ idx: 0, label: 'a', identity: 'C', value: -1 }])).toContain('  1. -1.0000  a ');
   });
 });
 

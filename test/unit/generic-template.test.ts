@@ -1,30 +1,24 @@
 /**
- * Code descriptions (lib/qm/generic-schema.ts) and the generic template built from them
- * (activities/qm/codes/generic.ts): positioned problems for malformed descriptions, placeholder expansion,
+ * Code descriptions (qm/codes/generic/description.ts) and the generic template built from them
+ * (qm/codes/generic/): positioned problems for malformed descriptions, placeholder expansion,
  * parse rules, and the shipped configs/codes/*.yaml (the xtb one against the xtb fixtures).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { formatProblem, type Problem } from '../../lib/campaign/problem.js';
 import {
-  binaryEnvVar,
   type CodeDescription,
-  descriptionHash,
-  expandPlaceholders,
   genericTemplate,
   type LoadedCode,
   loadCodeDescription,
-  toStoredUnit,
-} from '../../activities/qm/codes/generic.js';
-import { xtbTemplate } from '../../activities/qm/codes/xtb.js';
-import { parseXyz } from '../../activities/qm/geometry.js';
-import {
-  type CalcSpec,
-  InvalidInputError,
-  type QmTemplate,
-  type RawOutput,
-} from '../../activities/qm/template.js';
-import { formatProblem, type Problem } from '../../lib/campaign/problem.js';
+} from '../../qm/codes/generic/index.js';
+import { expandPlaceholders } from '../../qm/codes/generic/input.js';
+import { toStoredUnit } from '../../qm/codes/generic/parse.js';
+import { binaryEnvVar, descriptionHash } from '../../qm/codes/generic/profile.js';
+import { xtbTemplate } from '../../qm/codes/xtb/index.js';
+import { parseXyz } from '../../qm/molecule.js';
+import { type CalcSpec, InvalidInputError, type QmTemplate, type RawOutput } from '../../qm/template.js';
 import { readFixture } from '../helpers/fixtures.js';
 import { water } from '../helpers/molecules.js';
 import { failed, ok } from '../helpers/outcomes.js';

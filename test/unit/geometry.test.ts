@@ -6,8 +6,8 @@ import {
   lowestMultiplicity,
   parseXyz,
   toXyz,
-} from '../../activities/qm/geometry.js';
-import type { Geometry, Vec3 } from '../../activities/qm/template.js';
+} from '../../qm/molecule.js';
+import type { Geometry, Vec3 } from '../../qm/template.js';
 
 const ethanol: Geometry = {
   symbols: ['C', 'C', 'O', 'H', 'H', 'H', 'H', 'H', 'H'],

@@ -6,9 +6,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { xtbTemplate } from '../../activities/qm/codes/xtb.js';
-import { xtbHandlers } from '../../activities/qm/codes/xtb-handlers.js';
-import { parseXyz } from '../../activities/qm/geometry.js';
 import {
   type AttemptRecord,
   type HandlerOptions,
@@ -16,6 +13,9 @@ import {
   runWithHandlers,
 } from '../../activities/qm/handlers.js';
 import type { Provenance } from '../../activities/qm/runner.js';
+import { xtbHandlers } from '../../qm/codes/xtb/handlers.js';
+import { xtbTemplate } from '../../qm/codes/xtb/index.js';
+import { parseXyz } from '../../qm/molecule.js';
 import {
   type CalcFailure,
   type CalcFailureKind,
@@ -27,7 +27,7 @@ import {
   type QmTemplate,
   type RawOutput,
   type RestartHandler,
-} from '../../activities/qm/template.js';
+} from '../../qm/template.js';
 import { fixtureFile, readFixture } from '../helpers/fixtures.js';
 import { water } from '../helpers/molecules.js';
 import { gfn2Spec } from '../helpers/xtb-spec.js';

@@ -1,23 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import {
-  EV_PER_HARTREE,
-  errquit,
-  frontierOrbitals,
-  NWCHEM_HANDLER_LIMITS,
-  nwchemHandlers,
-  nwchemSpec,
-  nwchemTemplate,
-  xcLines,
-} from '../../activities/qm/codes/nwchem.js';
-import { nwchemProfile, versionFromBanner } from '../../activities/qm/codes/nwchem-profile.js';
-import { DEBYE_PER_AU } from '../../activities/qm/codes/xtb.js';
+import { tierSpec } from '../../activities/campaign/run-tier.js';
+import { DEBYE_PER_AU, EV_PER_HARTREE } from '../../lib/domain/units.js';
+import { NWCHEM_HANDLER_LIMITS, nwchemHandlers } from '../../qm/codes/nwchem/handlers.js';
+import { nwchemTemplate } from '../../qm/codes/nwchem/index.js';
+import { xcLines } from '../../qm/codes/nwchem/input.js';
+import { errquit, frontierOrbitals } from '../../qm/codes/nwchem/parse.js';
+import { nwchemProfile, versionFromBanner } from '../../qm/codes/nwchem/profile.js';
 import {
   type CalcFailure,
   type CalcSpec,
   type Geometry,
   InvalidInputError,
   type RestartHandler,
-} from '../../activities/qm/template.js';
+} from '../../qm/template.js';
 import { CASES } from '../fixtures/nwchem/decks.js';
 import { fixtureText, readFixture } from '../helpers/fixtures.js';
 import { hydroxyl, water } from '../helpers/molecules.js';
@@ -197,10 +192,18 @@ describe('nwchemTemplate.write', () => {
   });
 });
 
-describe('nwchemSpec', () => {
+describe('tierSpec for an NWChem tier', () => {
   it('builds a spec from a tier and the molecule', () => {
-    const tier = { method: 'pbe0', basis: 'def2-SVP', optimize: true, settings: { grid: 'fine' } };
-    expect(nwchemSpec(tier, { charge: -1, multiplicity: 1 })).toEqual({
+    const tier = {
+      code: 'nwchem' as const,
+      method: 'pbe0',
+      basis: 'def2-SVP',
+      optimize: true,
+      threads: 1,
+      timeoutSeconds: 60,
+      settings: { grid: 'fine' as const },
+    };
+    expect(tierSpec(tier, { ...water, charge: -1, multiplicity: 1 })).toEqual({
       code: 'nwchem',
       method: 'pbe0',
       basis: 'def2-SVP',
@@ -209,7 +212,7 @@ describe('nwchemSpec', () => {
       multiplicity: 1,
       settings: { grid: 'fine' },
     });
-    expect(nwchemSpec({ ...tier, optimize: false }, water).task).toBe('energy');
+    expect(tierSpec({ ...tier, optimize: false }, water).task).toBe('energy');
   });
 });
 

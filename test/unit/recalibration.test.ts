@@ -1,6 +1,6 @@
 /** Recalibration of the predicted spread on held-out folds: the pure rule, then a real over-confident surrogate. */
 import { describe, expect, it } from 'vitest';
-import { fitAndScreen } from '../../activities/ml/fit-and-screen.js';
+import { fitAndScreen } from '../../activities/ml/fit.js';
 import { surrogateMetrics } from '../../lib/metrics.js';
 import { mulberry32 } from '../../lib/random.js';
 import { foldOf, spreadScale } from '../../lib/recalibration.js';

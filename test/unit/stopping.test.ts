@@ -17,7 +17,7 @@ function config(overrides: Partial<CampaignInput> = {}): CampaignConfig {
 const state = (overrides: Partial<CampaignState> = {}): CampaignState =>
   freshState({ poolSize: 50, ...overrides });
 
-const best = (value: number) => ({ idx: 3, label: 'm3', smiles: 'CCO', value });
+const best = (value: number) => ({ idx: 3, label: 'm3', identity: 'CCO', value });
 const roomy: Limits = { rounds: 100, calls: {} };
 
 describe('stopReason', () => {

@@ -2,36 +2,19 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os, { hostname } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  getCampaign,
-  resetCampaign,
-  saveCampaign,
-  setPoolSummary,
-} from '../../activities/store/campaigns.js';
-import {
-  countCandidates,
-  getCandidates,
-  insertCandidates,
-  listCandidates,
-} from '../../activities/store/candidates.js';
-import { cascadeHome, closeStores, type Db, openStore } from '../../activities/store/db.js';
-import { listEvaluations, putEvaluation, topEvaluations } from '../../activities/store/evaluations.js';
-import { campaignTotals, record, totals, wattsPerCore } from '../../activities/store/ledger.js';
-import { getPredictions, latestModel, putModel, putPredictions } from '../../activities/store/models.js';
-import {
-  finishExecution,
-  getGeometry,
-  getQmResult,
-  putGeometry,
-  putQmResult,
-  type QmResultRecord,
-  startExecution,
-} from '../../activities/store/qm-results.js';
+import { usageOf, wattsPerCore } from '../../activities/usage.js';
 import { CampaignConfig } from '../../lib/campaign/schema.js';
+import type { MoleculeCandidate } from '../../lib/domain/candidate.js';
+import { modelDescriptionFrom } from '../../lib/surrogate/model.js';
+import { cascadeHome, closeStores, openStore } from '../../store/open.js';
+import { MIGRATIONS } from '../../store/sqlite/schema.js';
+import type { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { EvaluationRecord, QmResultRecord } from '../../store/store.js';
 
 let dir: string;
-let db: Db;
+let db: SqliteStore;
 let n = 0;
 const savedHome = process.env.CASCADE_HOME;
 const savedWatts = process.env.CASCADE_WATTS_PER_CORE;
@@ -41,14 +24,14 @@ beforeAll(() => {
 });
 // a fresh database file per test
 beforeEach(() => {
-  db = openStore(path.join(dir, `store-${++n}.db`));
+  db = openStore(path.join(dir, `store-${++n}.db`)) as SqliteStore;
 });
 afterEach(() => {
   if (savedWatts === undefined) delete process.env.CASCADE_WATTS_PER_CORE;
   else process.env.CASCADE_WATTS_PER_CORE = savedWatts;
 });
-afterAll(() => {
-  closeStores();
+afterAll(async () => {
+  await closeStores();
   if (savedHome === undefined) delete process.env.CASCADE_HOME;
   else process.env.CASCADE_HOME = savedHome;
   rmSync(dir, { recursive: true, force: true });
@@ -63,19 +46,15 @@ const config = (name: string, direction: 'maximize' | 'minimize' = 'maximize') =
     budget: { rounds: 3, callsPerTier: { xtb: 12 } },
   });
 
-const mols = [
-  { idx: 0, label: 'm0', smiles: 'C', heavyAtoms: 1 },
-  { idx: 1, label: 'm1', smiles: 'CC', heavyAtoms: 2 },
-  { idx: 2, label: 'm2', smiles: 'CCO', heavyAtoms: 3 },
-  { idx: 3, label: 'm3', smiles: 'CC#N', heavyAtoms: 3 },
-  { idx: 4, label: 'm4', smiles: 'c1ccccc1', heavyAtoms: 6 },
+const mols: MoleculeCandidate[] = [
+  { kind: 'molecule', idx: 0, label: 'm0', smiles: 'C', heavyAtoms: 1 },
+  { kind: 'molecule', idx: 1, label: 'm1', smiles: 'CC', heavyAtoms: 2 },
+  { kind: 'molecule', idx: 2, label: 'm2', smiles: 'CCO', heavyAtoms: 3 },
+  { kind: 'molecule', idx: 3, label: 'm3', smiles: 'CC#N', heavyAtoms: 3 },
+  { kind: 'molecule', idx: 4, label: 'm4', smiles: 'c1ccccc1', heavyAtoms: 6 },
 ];
 
-const evaluation = (
-  idx: number,
-  value: number | undefined,
-  extra: Partial<Parameters<typeof putEvaluation>[2]> = {},
-) => ({
+const evaluation = (idx: number, value: number | undefined, extra: Partial<EvaluationRecord> = {}) => ({
   idx,
   tier: 'xtb',
   round: 0,
@@ -88,32 +67,88 @@ const evaluation = (
 });
 
 describe('opening the store', () => {
-  it('lives under $CASCADE_HOME by default and is opened once per file', () => {
+  it('lives under $CASCADE_HOME by default and is opened once per file', async () => {
     const home = path.join(dir, 'home');
     process.env.CASCADE_HOME = home;
     expect(cascadeHome()).toBe(home);
-    const a = openStore();
-    expect(a.name).toBe(path.join(home, 'cascade.db'));
+    const a = openStore() as SqliteStore;
+    expect(a.location).toBe(path.join(home, 'cascade.db'));
     expect(existsSync(path.join(home, 'cascade.db'))).toBe(true);
     expect(openStore()).toBe(a);
-    expect(a.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(a.db.pragma('journal_mode', { simple: true })).toBe('wal');
   });
 
-  it('reopens a closed store, keeping what was written', () => {
+  it('CASCADE_STORE names the file; a PostgreSQL URL is refused with a clear message', async () => {
+    const saved = process.env.CASCADE_STORE;
+    try {
+      process.env.CASCADE_STORE = `sqlite:${path.join(dir, 'named.db')}`;
+      expect(openStore().location).toBe(path.join(dir, 'named.db'));
+      process.env.CASCADE_STORE = 'postgres://user:secret@db.example/cascade';
+      expect(() => openStore()).toThrow('CASCADE_STORE=postgres://***@db.example/cascade');
+    } finally {
+      if (saved === undefined) delete process.env.CASCADE_STORE;
+      else process.env.CASCADE_STORE = saved;
+    }
+  });
+
+  it('migrates a store written before candidates had kinds, keeping its rows', async () => {
+    const file = path.join(dir, 'old.db');
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0] as string);
+    old
+      .prepare('INSERT INTO candidates (campaign_id, idx, label, smiles, heavy_atoms) VALUES (?, ?, ?, ?, ?)')
+      .run('a', 0, 'ethanol', 'CCO', 3);
+    old
+      .prepare('INSERT INTO geometries (smiles, generator, geometry_json, created_at) VALUES (?, ?, ?, ?)')
+      .run('CCO', 'obabel-gen3d', '{}', 'then');
+    old.close();
+    const store = openStore(file);
+    expect(await store.listCandidates('a')).toEqual([
+      { kind: 'molecule', idx: 0, label: 'ethanol', smiles: 'CCO', heavyAtoms: 3 },
+    ]);
+    expect(await store.getGeometry('CCO', 'obabel-gen3d')).toBe('{}');
+    expect((store as SqliteStore).db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+  });
+
+  it('keeps crystals as candidates, with their structure', async () => {
+    const crystal = {
+      kind: 'crystal' as const,
+      idx: 0,
+      label: 'MgO',
+      key: 'rocksalt:Mg1O1:a=7.96',
+      structure: {
+        kind: 'crystal' as const,
+        lattice: [
+          [0, 3.98, 3.98],
+          [3.98, 0, 3.98],
+          [3.98, 3.98, 0],
+        ] as [[number, number, number], [number, number, number], [number, number, number]],
+        symbols: ['Mg', 'O'],
+        fractional: [
+          [0, 0, 0],
+          [0.5, 0.5, 0.5],
+        ] as [number, number, number][],
+      },
+    };
+    await db.putCandidates('x', [crystal, { ...mols[1], idx: 1 } as MoleculeCandidate]);
+    expect(await db.getCandidates('x', [0, 1])).toEqual([crystal, mols[1]]);
+  });
+
+  it('reopens a closed store, keeping what was written', async () => {
     const file = path.join(dir, 'reopen.db');
-    saveCampaign(openStore(file), 'kept', config('kept'));
-    closeStores();
-    const again = openStore(file);
-    expect(again.open).toBe(true);
-    expect(getCampaign(again, 'kept')?.config.name).toBe('kept');
+    await openStore(file).saveCampaign('kept', config('kept'));
+    await closeStores();
+    const again = openStore(file) as SqliteStore;
+    expect(again.db.open).toBe(true);
+    expect((await again.getCampaign('kept'))?.config.name).toBe('kept');
   });
 });
 
 describe('campaigns', () => {
-  it('saves and reads back a config, and the latest save wins', () => {
-    expect(getCampaign(db, 'a')).toBeUndefined();
-    saveCampaign(db, 'a', config('a'), 'configs/a.yaml');
-    const first = getCampaign(db, 'a');
+  it('saves and reads back a config, and the latest save wins', async () => {
+    expect(await db.getCampaign('a')).toBeUndefined();
+    await db.saveCampaign('a', config('a'), 'configs/a.yaml');
+    const first = await db.getCampaign('a');
     expect(first).toEqual({
       id: 'a',
       name: 'a',
@@ -123,67 +158,79 @@ describe('campaigns', () => {
     });
 
     const changed = { ...config('a'), seed: 42 };
-    saveCampaign(db, 'a', changed); // no file: the recorded one stays
-    expect(getCampaign(db, 'a')).toMatchObject({ config: { seed: 42 }, configFile: 'configs/a.yaml' });
-    saveCampaign(db, 'a', changed, 'other.yaml');
-    expect(getCampaign(db, 'a')?.configFile).toBe('other.yaml');
+    await db.saveCampaign('a', changed); // no file: the recorded one stays
+    expect(await db.getCampaign('a')).toMatchObject({ config: { seed: 42 }, configFile: 'configs/a.yaml' });
+    await db.saveCampaign('a', changed, 'other.yaml');
+    expect((await db.getCampaign('a'))?.configFile).toBe('other.yaml');
   });
 
-  it('records the pool summary', () => {
-    saveCampaign(db, 'a', config('a'));
+  it('records the pool summary', async () => {
+    await db.saveCampaign('a', config('a'));
     const pool = { source: '/data/mols.smi', read: 20, kept: 5, rejected: { duplicate: 3, charged: 12 } };
-    setPoolSummary(db, 'a', pool);
-    expect(getCampaign(db, 'a')?.pool).toEqual(pool);
+    await db.setPoolSummary('a', pool);
+    expect((await db.getCampaign('a'))?.pool).toEqual(pool);
   });
 
-  it('reset forgets evaluations, models, predictions and the ledger of that campaign only', () => {
+  it('reset forgets evaluations, models, predictions and the ledger of that campaign only', async () => {
     for (const id of ['a', 'b']) {
-      saveCampaign(db, id, config(id));
-      insertCandidates(db, id, mols);
-      putEvaluation(db, id, evaluation(1, 5));
-      putModel(db, { ...model(id, `${id}-m0`, 0) }, new Uint8Array([1]));
-      putPredictions(db, id, `${id}-m0`, new Float32Array([1]), new Float32Array([0.5]), [0]);
-      record(db, { campaignId: id, round: 0, activity: 'qm:xtb', wallSeconds: 1, cpuSeconds: 1 });
+      await db.saveCampaign(id, config(id));
+      await db.putCandidates(id, mols);
+      await db.putEvaluation(id, evaluation(1, 5));
+      await db.putModel({ ...model(id, `${id}-m0`, 0) }, new Uint8Array([1]));
+      await db.putPredictions(id, `${id}-m0`, new Float32Array([1]), new Float32Array([0.5]), [0]);
+      await db.record({
+        campaignId: id,
+        round: 0,
+        activity: 'qm:xtb',
+        usage: usageOf({ wallSeconds: 1, cpuSeconds: 1 }),
+      });
     }
-    putQmResult(db, qmResult('k1'));
-    resetCampaign(db, 'a');
+    await putQmResult(qmResult('k1'));
+    await db.resetCampaign('a');
 
-    expect(listEvaluations(db, 'a')).toEqual([]);
-    expect(latestModel(db, 'a')).toBeUndefined();
-    expect(getPredictions(db, 'a-m0')).toEqual([]);
-    expect(totals(db, 'a')).toEqual([]);
+    expect(await db.listEvaluations('a')).toEqual([]);
+    expect(await db.latestModel('a')).toBeUndefined();
+    expect(await db.getPredictions('a-m0')).toEqual([]);
+    expect(await db.ledgerTotals('a')).toEqual([]);
     // what is expensive or defines the campaign stays
-    expect(getCampaign(db, 'a')?.config.name).toBe('a');
-    expect(countCandidates(db, 'a')).toBe(5);
-    expect(getQmResult(db, 'k1')).toBeDefined();
+    expect((await db.getCampaign('a'))?.config.name).toBe('a');
+    expect(await db.countCandidates('a')).toBe(5);
+    expect(await db.getQmResult('k1')).toBeDefined();
     // and the other campaign is untouched
-    expect(listEvaluations(db, 'b')).toHaveLength(1);
-    expect(latestModel(db, 'b')?.id).toBe('b-m0');
-    expect(getPredictions(db, 'b-m0')).toHaveLength(1);
-    expect(totals(db, 'b')).toHaveLength(1);
+    expect(await db.listEvaluations('b')).toHaveLength(1);
+    expect((await db.latestModel('b'))?.id).toBe('b-m0');
+    expect(await db.getPredictions('b-m0')).toHaveLength(1);
+    expect(await db.ledgerTotals('b')).toHaveLength(1);
   });
 });
 
 describe('candidates', () => {
-  it('inserts, counts, lists in index order and fetches by index', () => {
-    insertCandidates(db, 'a', [...mols].reverse());
-    expect(countCandidates(db, 'a')).toBe(5);
-    expect(listCandidates(db, 'a')).toEqual(mols);
-    expect(getCandidates(db, 'a', [4, 0])).toEqual([mols[4], mols[0]]);
-    expect(countCandidates(db, 'other')).toBe(0);
+  it('inserts, counts, lists in index order and fetches by index', async () => {
+    await db.putCandidates('a', [...mols].reverse());
+    expect(await db.countCandidates('a')).toBe(5);
+    expect(await db.listCandidates('a')).toEqual(mols);
+    expect(await db.getCandidates('a', [4, 0])).toEqual([mols[4], mols[0]]);
+    expect(await db.countCandidates('other')).toBe(0);
   });
 
-  it('a second insert replaces the pool', () => {
-    insertCandidates(db, 'a', mols);
-    insertCandidates(db, 'a', [{ idx: 0, label: 'x', smiles: 'O', heavyAtoms: 1 }]);
-    expect(listCandidates(db, 'a')).toEqual([{ idx: 0, label: 'x', smiles: 'O', heavyAtoms: 1 }]);
+  it('a second insert replaces the pool', async () => {
+    await db.putCandidates('a', mols);
+    await db.putCandidates('a', [{ kind: 'molecule', idx: 0, label: 'x', smiles: 'O', heavyAtoms: 1 }]);
+    expect(await db.listCandidates('a')).toEqual([
+      { kind: 'molecule', idx: 0, label: 'x', smiles: 'O', heavyAtoms: 1 },
+    ]);
   });
 
-  it('asking for a candidate that does not exist is an error naming it', () => {
-    insertCandidates(db, 'a', mols);
-    expect(() => getCandidates(db, 'a', [1, 9])).toThrow('campaign a has no candidate #9');
+  it('asking for a candidate that does not exist is an error naming it', async () => {
+    await db.putCandidates('a', mols);
+    await expect(db.getCandidates('a', [1, 9])).rejects.toThrow('campaign a has no candidate #9');
   });
 });
+
+/** A result as calculate() stores it: at the end of its execution. */
+async function putQmResult(r: QmResultRecord): Promise<void> {
+  await db.finishExecution(await db.startExecution(r.key, r.code, 'test-host'), r.status, r);
+}
 
 function qmResult(key: string, extra: Partial<QmResultRecord> = {}): QmResultRecord {
   return {
@@ -201,28 +248,28 @@ function qmResult(key: string, extra: Partial<QmResultRecord> = {}): QmResultRec
 }
 
 describe('QM results and executions', () => {
-  it('puts and gets results by key, successes and failures', () => {
-    expect(getQmResult(db, 'nope')).toBeUndefined();
-    putQmResult(db, qmResult('ok1'));
-    expect(getQmResult(db, 'ok1')).toEqual({ ...qmResult('ok1'), failure: undefined });
+  it('puts and gets results by key, successes and failures', async () => {
+    expect(await db.getQmResult('nope')).toBeUndefined();
+    await putQmResult(qmResult('ok1'));
+    expect(await db.getQmResult('ok1')).toEqual({ ...qmResult('ok1'), failure: undefined });
     const failed = qmResult('bad1', {
       status: 'failed',
       outputs: undefined,
       failure: { kind: 'scf', message: 'SCF did not converge', retryable: false },
     });
-    putQmResult(db, failed);
-    expect(getQmResult(db, 'bad1')).toEqual(failed);
+    await putQmResult(failed);
+    expect(await db.getQmResult('bad1')).toEqual(failed);
     // the same key again replaces the row
-    putQmResult(db, qmResult('ok1', { outputs: { homoLumoGap: 1 } }));
-    expect(getQmResult(db, 'ok1')?.outputs).toEqual({ homoLumoGap: 1 });
+    await putQmResult(qmResult('ok1', { outputs: { homoLumoGap: 1 } }));
+    expect((await db.getQmResult('ok1'))?.outputs).toEqual({ homoLumoGap: 1 });
   });
 
-  it('logs each execution from start to finish', () => {
-    const a = startExecution(db, 'k1', 'xtb', 'node-1');
-    const b = startExecution(db, 'k1', 'xtb', 'node-2');
+  it('logs each execution from start to finish', async () => {
+    const a = await db.startExecution('k1', 'xtb', 'node-1');
+    const b = await db.startExecution('k1', 'xtb', 'node-2');
     expect(b).toBeGreaterThan(a);
-    finishExecution(db, a, 'ok');
-    const rows = db.prepare('SELECT * FROM qm_executions ORDER BY id').all() as {
+    await db.finishExecution(a, 'ok');
+    const rows = db.db.prepare('SELECT * FROM qm_executions ORDER BY id').all() as {
       id: number;
       key: string;
       host: string;
@@ -237,34 +284,47 @@ describe('QM results and executions', () => {
       Date.parse(rows[0]?.started_at ?? ''),
     );
     expect(rows[1]).toMatchObject({ id: b, host: 'node-2', status: 'running', finished_at: null });
+    // the same through the interface, filtered or not
+    const listed = await db.listExecutions();
+    expect(listed.map((e) => [e.id, e.status, e.finishedAt === undefined])).toEqual([
+      [a, 'ok', false],
+      [b, 'running', true],
+    ]);
+    await db.startExecution('k2', 'nwchem', 'node-1');
+    expect((await db.listExecutions({ key: 'k1' })).map((e) => e.id)).toEqual([a, b]);
+    expect((await db.listExecutions({ code: 'nwchem' })).map((e) => e.key)).toEqual(['k2']);
+    expect(await db.listExecutions({ key: 'k2', code: 'xtb' })).toEqual([]);
   });
 
-  it('caches one geometry per SMILES and generator; the first one stays', () => {
-    expect(getGeometry(db, 'CCO', 'obabel-3d')).toBeUndefined();
-    putGeometry(db, 'CCO', 'obabel-3d', '{"n":1}');
-    putGeometry(db, 'CCO', 'obabel-3d', '{"n":2}');
-    putGeometry(db, 'CCO', 'rdkit-etkdg', '{"n":3}');
-    expect(getGeometry(db, 'CCO', 'obabel-3d')).toBe('{"n":1}');
-    expect(getGeometry(db, 'CCO', 'rdkit-etkdg')).toBe('{"n":3}');
+  it('caches one geometry per SMILES and generator; the first one stays', async () => {
+    expect(await db.getGeometry('CCO', 'obabel-3d')).toBeUndefined();
+    await db.putGeometry('CCO', 'obabel-3d', '{"n":1}');
+    await db.putGeometry('CCO', 'obabel-3d', '{"n":2}');
+    await db.putGeometry('CCO', 'rdkit-etkdg', '{"n":3}');
+    expect(await db.getGeometry('CCO', 'obabel-3d')).toBe('{"n":1}');
+    expect(await db.getGeometry('CCO', 'rdkit-etkdg')).toBe('{"n":3}');
   });
 });
 
 describe('evaluations', () => {
-  it('puts and lists by round then index, optionally for one tier; one row per candidate and tier', () => {
-    putEvaluation(db, 'a', evaluation(3, 1.5, { round: 1, cached: true, resultKey: 'k3' }));
-    putEvaluation(db, 'a', evaluation(2, 2.5, { round: 0 }));
-    putEvaluation(db, 'a', evaluation(1, undefined, { round: 1, status: 'failed', message: 'xtb crashed' }));
-    putEvaluation(db, 'a', evaluation(2, 9, { round: 2, tier: 'dft' }));
-    putEvaluation(db, 'b', evaluation(0, 1));
+  it('puts and lists by round then index, optionally for one tier; one row per candidate and tier', async () => {
+    await db.putEvaluation('a', evaluation(3, 1.5, { round: 1, cached: true, resultKey: 'k3' }));
+    await db.putEvaluation('a', evaluation(2, 2.5, { round: 0 }));
+    await db.putEvaluation(
+      'a',
+      evaluation(1, undefined, { round: 1, status: 'failed', message: 'xtb crashed' }),
+    );
+    await db.putEvaluation('a', evaluation(2, 9, { round: 2, tier: 'dft' }));
+    await db.putEvaluation('b', evaluation(0, 1));
 
-    expect(listEvaluations(db, 'a').map((e) => [e.round, e.idx, e.tier])).toEqual([
+    expect((await db.listEvaluations('a')).map((e) => [e.round, e.idx, e.tier])).toEqual([
       [0, 2, 'xtb'],
       [1, 1, 'xtb'],
       [1, 3, 'xtb'],
       [2, 2, 'dft'],
     ]);
-    expect(listEvaluations(db, 'a', 'dft').map((e) => e.idx)).toEqual([2]);
-    const xtb = listEvaluations(db, 'a', 'xtb');
+    expect((await db.listEvaluations('a', 'dft')).map((e) => e.idx)).toEqual([2]);
+    const xtb = await db.listEvaluations('a', 'xtb');
     expect(xtb[1]).toEqual({
       idx: 1,
       tier: 'xtb',
@@ -280,49 +340,50 @@ describe('evaluations', () => {
     expect(xtb[2]).toMatchObject({ idx: 3, cached: true, resultKey: 'k3', value: 1.5 });
 
     // re-evaluating a candidate at a tier replaces its row
-    putEvaluation(db, 'a', evaluation(1, 4, { round: 1 }));
-    expect(listEvaluations(db, 'a', 'xtb')).toHaveLength(3);
-    expect(listEvaluations(db, 'a', 'xtb').find((e) => e.idx === 1)).toMatchObject({
+    await db.putEvaluation('a', evaluation(1, 4, { round: 1 }));
+    expect(await db.listEvaluations('a', 'xtb')).toHaveLength(3);
+    expect((await db.listEvaluations('a', 'xtb')).find((e) => e.idx === 1)).toMatchObject({
       status: 'ok',
       value: 4,
     });
   });
 
-  it('topEvaluations: best first in the objective direction, with labels and SMILES, ok results only', () => {
-    insertCandidates(db, 'a', mols);
-    putEvaluation(db, 'a', evaluation(0, 3.0));
-    putEvaluation(db, 'a', evaluation(1, -1.0));
-    putEvaluation(db, 'a', evaluation(2, 7.5));
-    putEvaluation(db, 'a', evaluation(3, undefined, { status: 'failed', message: 'boom' }));
-    putEvaluation(db, 'a', evaluation(4, 100, { tier: 'dft' })); // another tier
-    insertCandidates(db, 'b', mols);
-    putEvaluation(db, 'b', evaluation(4, 50)); // another campaign
+  it('topEvaluations: best first in the objective direction, with labels and identities, ok results only', async () => {
+    await db.putCandidates('a', mols);
+    await db.putEvaluation('a', evaluation(0, 3.0));
+    await db.putEvaluation('a', evaluation(1, -1.0));
+    await db.putEvaluation('a', evaluation(2, 7.5));
+    await db.putEvaluation('a', evaluation(3, undefined, { status: 'failed', message: 'boom' }));
+    await db.putEvaluation('a', evaluation(4, 100, { tier: 'dft' })); // another tier
+    await db.putCandidates('b', mols);
+    await db.putEvaluation('b', evaluation(4, 50)); // another campaign
 
-    expect(topEvaluations(db, 'a', 'xtb', 'maximize', 10)).toEqual([
-      { idx: 2, label: 'm2', smiles: 'CCO', value: 7.5 },
-      { idx: 0, label: 'm0', smiles: 'C', value: 3 },
-      { idx: 1, label: 'm1', smiles: 'CC', value: -1 },
+    expect(await db.topEvaluations('a', 'xtb', { direction: 'maximize' }, 10)).toEqual([
+      { idx: 2, label: 'm2', identity: 'CCO', kind: 'molecule', value: 7.5 },
+      { idx: 0, label: 'm0', identity: 'C', kind: 'molecule', value: 3 },
+      { idx: 1, label: 'm1', identity: 'CC', kind: 'molecule', value: -1 },
     ]);
-    expect(topEvaluations(db, 'a', 'xtb', 'minimize', 10).map((t) => t.idx)).toEqual([1, 0, 2]);
-    expect(topEvaluations(db, 'a', 'xtb', 'maximize', 2).map((t) => t.idx)).toEqual([2, 0]);
-    expect(topEvaluations(db, 'a', 'xtb', 'minimize', 1)).toEqual([
-      { idx: 1, label: 'm1', smiles: 'CC', value: -1 },
+    expect((await db.topEvaluations('a', 'xtb', { direction: 'minimize' }, 10)).map((t) => t.idx)).toEqual([
+      1, 0, 2,
     ]);
-    expect(topEvaluations(db, 'a', 'dft', 'maximize', 5).map((t) => t.value)).toEqual([100]);
+    expect((await db.topEvaluations('a', 'xtb', { direction: 'maximize' }, 2)).map((t) => t.idx)).toEqual([
+      2, 0,
+    ]);
+    expect(await db.topEvaluations('a', 'xtb', { direction: 'minimize' }, 1)).toEqual([
+      { idx: 1, label: 'm1', identity: 'CC', kind: 'molecule', value: -1 },
+    ]);
+    expect((await db.topEvaluations('a', 'dft', { direction: 'maximize' }, 5)).map((t) => t.value)).toEqual([
+      100,
+    ]);
   });
 });
 
 describe('the ledger', () => {
-  it('estimates energy as CPU-seconds x watts per core and says so with each entry', () => {
+  it('estimates energy as CPU-seconds x watts per core and says so with each entry', async () => {
     process.env.CASCADE_WATTS_PER_CORE = '20';
-    const joules = record(db, {
-      campaignId: 'a',
-      round: 0,
-      activity: 'qm:xtb',
-      wallSeconds: 3,
-      cpuSeconds: 2.5,
-    });
-    const row = db.prepare('SELECT * FROM ledger').get() as Record<string, unknown>;
+    const usage = usageOf({ wallSeconds: 3, cpuSeconds: 2.5, peakMemoryBytes: 4096 });
+    await db.record({ campaignId: 'a', round: 0, activity: 'qm:xtb', usage });
+    const row = db.db.prepare('SELECT * FROM ledger').get() as Record<string, unknown>;
     expect(row).toMatchObject({
       campaign_id: 'a',
       round: 0,
@@ -334,10 +395,11 @@ describe('the ledger', () => {
       energy_joules: 50,
       energy_method: 'estimate: cpu-seconds x 20 W/core',
     });
-    expect(joules).toBe(50);
+    expect(usage.energyJoules).toBe(50);
+    expect(row.peak_memory_bytes).toBe(4096);
   });
 
-  it('defaults to 12 W per core, also for a value that is not a positive number', () => {
+  it('defaults to 12 W per core, also for a value that is not a positive number', async () => {
     delete process.env.CASCADE_WATTS_PER_CORE;
     expect(wattsPerCore()).toBe(12);
     for (const bad of ['abc', '0', '-5', '']) {
@@ -348,21 +410,21 @@ describe('the ledger', () => {
     expect(wattsPerCore()).toBe(7.5);
   });
 
-  it('totals calls, wall, CPU and energy per activity of one campaign', () => {
+  it('totals calls, wall, CPU and energy per activity of one campaign', async () => {
     delete process.env.CASCADE_WATTS_PER_CORE;
     const add = (campaignId: string, activity: string, wallSeconds: number, cpuSeconds: number) =>
-      record(db, { campaignId, round: 0, activity, wallSeconds, cpuSeconds });
-    add('a', 'qm:xtb', 2, 1.5);
-    add('a', 'ml:train+screen', 10, 8);
-    add('a', 'qm:xtb', 3, 2.5);
-    add('b', 'qm:xtb', 100, 100);
-    expect(totals(db, 'a')).toEqual([
+      db.record({ campaignId, round: 0, activity, usage: usageOf({ wallSeconds, cpuSeconds }) });
+    await add('a', 'qm:xtb', 2, 1.5);
+    await add('a', 'ml:train+screen', 10, 8);
+    await add('a', 'qm:xtb', 3, 2.5);
+    await add('b', 'qm:xtb', 100, 100);
+    expect(await db.ledgerTotals('a')).toEqual([
       { activity: 'ml:train+screen', calls: 1, wallSeconds: 10, cpuSeconds: 8, energyJoules: 96 },
       { activity: 'qm:xtb', calls: 2, wallSeconds: 5, cpuSeconds: 4, energyJoules: 48 },
     ]);
-    expect(campaignTotals(db, 'a')).toEqual({ cpuSeconds: 12, energyJoules: 144 });
-    expect(totals(db, 'nobody')).toEqual([]);
-    expect(campaignTotals(db, 'nobody')).toEqual({ cpuSeconds: 0, energyJoules: 0 });
+    expect(await db.campaignTotals('a')).toEqual({ cpuSeconds: 12, energyJoules: 144 });
+    expect(await db.ledgerTotals('nobody')).toEqual([]);
+    expect(await db.campaignTotals('nobody')).toEqual({ cpuSeconds: 0, energyJoules: 0 });
   });
 });
 
@@ -373,36 +435,49 @@ function model(campaignId: string, id: string, round: number) {
     round,
     kind: 'mlp-ensemble',
     backend: 'cpu',
-    description: { hiddenLayers: [16] },
-    metrics: { rmse: 0.5 },
+    // a full description, as the store reads one back
+    description: modelDescriptionFrom({
+      kind: 'mlp-ensemble',
+      settings: { hiddenLayers: [16] },
+      fidelity: 'direct',
+      labelTier: 'xtb',
+      trainedOn: 6,
+      nFeatures: 2068,
+      backend: 'cpu',
+    }),
+    metrics: { trainLoss: 0.5, lastN: 4 },
   };
 }
 
 describe('models and predictions', () => {
-  it('the latest model is the one of the highest round', () => {
-    putModel(db, model('a', 'a-m1', 1), new Uint8Array([1, 2, 3]));
-    putModel(db, model('a', 'a-m0', 0), new Uint8Array([4]));
-    expect(latestModel(db, 'a')).toEqual(model('a', 'a-m1', 1));
-    const weights = db.prepare('SELECT weights FROM models WHERE id = ?').get('a-m1') as { weights: Buffer };
+  it('the latest model is the one of the highest round', async () => {
+    await db.putModel(model('a', 'a-m1', 1), new Uint8Array([1, 2, 3]));
+    await db.putModel(model('a', 'a-m0', 0), new Uint8Array([4]));
+    expect(await db.latestModel('a')).toEqual(model('a', 'a-m1', 1));
+    const weights = db.db.prepare('SELECT weights FROM models WHERE id = ?').get('a-m1') as {
+      weights: Buffer;
+    };
     expect([...weights.weights]).toEqual([1, 2, 3]);
   });
 
-  it("a new model's predictions replace the older models' rows of the same campaign only", () => {
-    putModel(db, model('a', 'a-m0', 0), new Uint8Array());
-    putModel(db, model('a', 'a-m1', 1), new Uint8Array());
-    putModel(db, model('b', 'b-m0', 0), new Uint8Array());
-    putPredictions(db, 'a', 'a-m0', new Float32Array([1, 2]), new Float32Array([0.1, 0.2]), [0, 1]);
-    putPredictions(db, 'b', 'b-m0', new Float32Array([5]), new Float32Array([0.5]), [0]);
-    expect(getPredictions(db, 'a-m0')).toHaveLength(2);
+  it("a new model's predictions replace the older models' rows of the same campaign only", async () => {
+    await db.putModel(model('a', 'a-m0', 0), new Uint8Array());
+    await db.putModel(model('a', 'a-m1', 1), new Uint8Array());
+    await db.putModel(model('b', 'b-m0', 0), new Uint8Array());
+    await db.putPredictions('a', 'a-m0', new Float32Array([1, 2]), new Float32Array([0.1, 0.2]), [0, 1]);
+    await db.putPredictions('b', 'b-m0', new Float32Array([5]), new Float32Array([0.5]), [0]);
+    expect(await db.getPredictions('a-m0')).toHaveLength(2);
 
-    putPredictions(db, 'a', 'a-m1', new Float32Array([3.5, -1.25]), new Float32Array([0.25, 0]), [4, 2]);
-    expect(getPredictions(db, 'a-m0')).toEqual([]);
-    expect(getPredictions(db, 'a-m1')).toEqual([
+    await db.putPredictions('a', 'a-m1', new Float32Array([3.5, -1.25]), new Float32Array([0.25, 0]), [4, 2]);
+    expect(await db.getPredictions('a-m0')).toEqual([]);
+    expect(await db.getPredictions('a-m1')).toEqual([
       { idx: 2, mean: -1.25, std: 0 },
       { idx: 4, mean: 3.5, std: 0.25 },
     ]);
-    expect(getPredictions(db, 'b-m0')).toEqual([{ idx: 0, mean: 5, std: 0.5 }]);
+    expect(await db.getPredictions('b-m0')).toEqual([{ idx: 0, mean: 5, std: 0.5 }]);
     // the older model itself (its weights) stays
-    expect(db.prepare('SELECT COUNT(*) AS n FROM models WHERE campaign_id = ?').get('a')).toEqual({ n: 2 });
+    expect(db.db.prepare('SELECT COUNT(*) AS n FROM models WHERE campaign_id = ?').get('a')).toEqual({
+      n: 2,
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ANGSTROM_PER_BOHR } from '../../lib/domain/units.js';
 import {
-  ANGSTROM_PER_BOHR,
   canonicalCrystal,
   cartesianToFractional,
   cellVolume,
@@ -12,8 +12,8 @@ import {
   rockSalt,
   StructureError,
   zincBlende,
-} from '../../activities/qm/structure.js';
-import type { Crystal, Vec3 } from '../../activities/qm/template.js';
+} from '../../qm/structure.js';
+import type { Crystal, Vec3 } from '../../qm/template.js';
 import { mgoJson } from '../helpers/crystals.js';
 
 const A = 1 / ANGSTROM_PER_BOHR; // bohr per angstrom

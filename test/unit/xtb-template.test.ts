@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEBYE_PER_AU, xtbSpec, xtbTemplate } from '../../activities/qm/codes/xtb.js';
-import { parseXyz } from '../../activities/qm/geometry.js';
-import { type Geometry, InvalidInputError } from '../../activities/qm/template.js';
+import { tierSpec } from '../../activities/campaign/run-tier.js';
+import { DEBYE_PER_AU } from '../../lib/domain/units.js';
+import { xtbTemplate } from '../../qm/codes/xtb/index.js';
+import { parseXyz } from '../../qm/molecule.js';
+import { type Geometry, InvalidInputError } from '../../qm/template.js';
 import { readFixture } from '../helpers/fixtures.js';
 import { water } from '../helpers/molecules.js';
 import { failed, ok } from '../helpers/outcomes.js';
@@ -126,8 +128,9 @@ describe('xtbTemplate.write', () => {
       optimize: true,
       threads: 2,
       timeoutSeconds: 60,
+      settings: {},
     };
-    expect(xtbSpec(tier, { charge: -1, multiplicity: 1 })).toEqual({
+    expect(tierSpec(tier, { ...water, charge: -1, multiplicity: 1 })).toEqual({
       code: 'xtb',
       method: 'gfn1',
       task: 'optimize',
@@ -136,7 +139,7 @@ describe('xtbTemplate.write', () => {
       multiplicity: 1,
       settings: {},
     });
-    expect(xtbSpec({ ...tier, solvent: undefined, optimize: false }, water)).not.toHaveProperty('solvent');
+    expect(tierSpec({ ...tier, solvent: undefined, optimize: false }, water)).not.toHaveProperty('solvent');
   });
 });
 

@@ -8,10 +8,12 @@
  * mean is exactly the usual random-forest mean. Quantiles come from the weighted empirical CDF,
  * Q(q) = min { y_i : F(y_i) >= q }; mean and std are the weighted mean and std.
  *
- * Fitting and large predictions run in worker threads (parallel.ts) when `threads` > 1.
+ * Fitting and large predictions run in worker threads (parallel.ts) when `threads` > 1. The registry's entry for
+ * this kind is ../surrogates/qrf.ts.
  */
 
 import { availableParallelism } from 'node:os';
+import type { SurrogateKind } from '../../../lib/surrogate/kinds.js';
 import type {
   FitOptions,
   FitReport,
@@ -31,7 +33,7 @@ import {
 } from './core.js';
 import { buildInThreads, predictInThreads } from './parallel.js';
 
-export const KIND = 'qrf';
+export const KIND = 'qrf' satisfies SurrogateKind;
 const MAGIC = 'CASCQRF1';
 /** The predicted std never falls below this fraction of the training target's std. */
 const STD_FLOOR = 1e-6;
@@ -136,11 +138,8 @@ export class QuantileForest implements Surrogate {
       kind: KIND,
       backend: parallel ? `js-threads-${threads}` : 'js',
       members: params.nEstimators,
-      layers: [],
       nFeatures,
       trainedOn: n,
-      epochs: 1,
-      learningRate: 0,
       seed: params.seed,
       nEstimators: params.nEstimators,
       maxFeatures: params.maxFeatures,
@@ -158,7 +157,7 @@ export class QuantileForest implements Surrogate {
     };
     // in-bag squared error of the leaf means, on the standardised target
     const trainLoss = pack.sse / pack.weight / (yStd > 0 ? yStd * yStd : 1);
-    return { seconds: (performance.now() - t0) / 1000, trainLoss, samples: n, epochs: 1 };
+    return { seconds: (performance.now() - t0) / 1000, trainLoss, samples: n };
   }
 
   async predict(x: Float32Array, n: number): Promise<Prediction> {
@@ -283,7 +282,7 @@ export class QuantileForest implements Surrogate {
   }
 
   describe(): QrfDescription {
-    return { ...this.fitted().description, layers: [] };
+    return { ...this.fitted().description };
   }
 
   dispose(): void {

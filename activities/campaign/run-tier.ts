@@ -1,0 +1,60 @@
+/** One candidate at one campaign tier: the calculation the tier asks for (or its basis ladder), through the cache. */
+import { ApplicationFailure } from '@temporalio/activity';
+import { type TierConfig, tierName } from '../../lib/campaign/schema.js';
+import { type Geometry, isCrystal, type QmSystem } from '../../lib/domain/geometry.js';
+import type { CalcSpec } from '../../qm/template.js';
+import type { Store } from '../../store/store.js';
+import { type CalculationResult, CalculationStopped, calculate } from '../qm/calculate.js';
+import type { Progress } from '../qm/runner.js';
+import { hasLadder, runLadderTier } from './cbs-tier.js';
+
+/** The calculation a campaign tier asks for. A crystal has no charge or spin of its own: neutral, singlet. */
+export function tierSpec(tier: TierConfig, system: QmSystem): CalcSpec {
+  const state: Pick<Geometry, 'charge' | 'multiplicity'> = isCrystal(system)
+    ? { charge: 0, multiplicity: 1 }
+    : system;
+  return {
+    code: tier.code,
+    method: tier.method,
+    task: tier.optimize ? 'optimize' : 'energy',
+    ...('basis' in tier && { basis: tier.basis }),
+    ...('solvent' in tier && tier.solvent !== undefined && { solvent: tier.solvent }),
+    charge: state.charge,
+    multiplicity: state.multiplicity,
+    settings: { ...tier.settings },
+  };
+}
+
+/** Runs the tier (a ladder tier basis by basis); a stopped calculation is left for Temporal to retry. */
+export async function runTier(
+  store: Store,
+  tier: TierConfig,
+  system: QmSystem,
+  where: { campaignId: string; round: number; idx: number },
+  opts: { signal: AbortSignal; onProgress: (p: Progress) => void },
+): Promise<CalculationResult> {
+  if (hasLadder(tier) && !isCrystal(system)) {
+    return runLadderTier(store, tier, system, { ...where, tierName: tierName(tier) }, (basis) =>
+      runOne(store, { ...tier, basis }, system, opts),
+    );
+  }
+  return runOne(store, tier, system, opts);
+}
+
+async function runOne(
+  store: Store,
+  tier: TierConfig,
+  system: QmSystem,
+  opts: { signal: AbortSignal; onProgress: (p: Progress) => void },
+): Promise<CalculationResult> {
+  try {
+    return await calculate(
+      store,
+      { spec: tierSpec(tier, system), system, timeoutSeconds: tier.timeoutSeconds, threads: tier.threads },
+      opts,
+    );
+  } catch (e) {
+    if (e instanceof CalculationStopped) throw ApplicationFailure.retryable(e.message, 'CalculationKilled');
+    throw e;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * What an acquisition strategy is: a name in the registry, the inputs it needs, and either a score per
+ * candidate (larger is better; `acquire` ranks, excludes and cuts the batch) or, for a strategy that does not
+ * rank, the batch itself. Pure: strategies see numbers, never the store.
+ */
+import type { ObjectiveSpec } from '../domain/objective.js';
+
+/** Inputs a strategy may need beyond the context every strategy gets (objective, exclude, batch size, seed). */
+export type Need = 'mean' | 'std' | 'samples' | 'bestSoFar' | 'features' | 'cost';
+
+/** The surrogate's predictions for every candidate of the pool, indexed by pool index. */
+export interface Predictions {
+  mean: ArrayLike<number>;
+  std: ArrayLike<number>;
+  /** Draws from the predictive distribution (say, one per ensemble member), each indexed by pool index. */
+  samples?: readonly ArrayLike<number>[];
+}
+
+/** Strategy settings from the campaign's `acquisition` section (kappa for UCB, ...). */
+export type AcquisitionParams = Readonly<Record<string, number | undefined>>;
+
+/** Everything any strategy may need; a call fills in what its strategy declares. */
+export interface AcquisitionContext {
+  /** A name in the registry (`strategyNames`). */
+  strategy: string;
+  /** Absent before the first surrogate: the batch is then drawn at random, whatever the strategy. */
+  predictions?: Predictions;
+  /** Candidates in the pool; needed when there are no predictions (else it is their length). */
+  poolSize?: number;
+  /** Pool indices already evaluated (or otherwise off limits). */
+  exclude: ReadonlySet<number>;
+  batchSize: number;
+  objective: Pick<ObjectiveSpec, 'direction'>;
+  /** The objective value of the best candidate evaluated so far. */
+  bestSoFar?: number;
+  /** A candidate's feature vector, for batch diversity. */
+  features?: (idx: number) => ArrayLike<number>;
+  /** Predicted cost of evaluating each candidate (CPU seconds, say), indexed by pool index. */
+  cost?: ArrayLike<number>;
+  params?: AcquisitionParams;
+  /** For strategies that draw at random. */
+  seed: number;
+}
+
+/** What a ranking strategy scores from: the context with the predictions spread out. */
+export interface Scoring {
+  mean: ArrayLike<number>;
+  std: ArrayLike<number>;
+  samples?: readonly ArrayLike<number>[];
+  objective: Pick<ObjectiveSpec, 'direction'>;
+  bestSoFar?: number;
+  features?: (idx: number) => ArrayLike<number>;
+  cost?: ArrayLike<number>;
+  params: AcquisitionParams;
+  seed: number;
+}
+
+/** What a choosing strategy picks from: the whole context, with the pool's size. */
+export interface Choosing extends AcquisitionContext {
+  poolSize: number;
+}
+
+interface Declared {
+  /** One line for `--help`-style listings and error messages. */
+  description: string;
+  /** Checked by `acquire` before the strategy runs: a strategy is never called without what it declares. */
+  needs: readonly Need[];
+}
+
+/** Ranks candidates by a score where larger is better (the objective's sign already applied). */
+export interface RankingStrategy extends Declared {
+  score: (s: Scoring) => (idx: number) => number;
+}
+
+/** Picks the batch itself (it does not rank). */
+export interface ChoosingStrategy extends Declared {
+  choose: (c: Choosing) => number[];
+}
+
+export type Strategy = RankingStrategy | ChoosingStrategy;

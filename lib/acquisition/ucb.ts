@@ -1,0 +1,13 @@
+/** Upper confidence bound: the objective's score of the mean plus kappa standard deviations (optimism). */
+import { score } from '../domain/objective.js';
+import type { RankingStrategy } from './strategy.js';
+
+export const ucb: RankingStrategy = {
+  description: 'optimistic bound: mean + kappa*std (mean - kappa*std when minimising)',
+  needs: ['mean', 'std'],
+  score: ({ mean, std, objective, params }) => {
+    const kappa = params.kappa;
+    if (kappa === undefined) throw new Error('acquisition strategy "ucb" needs params.kappa');
+    return (i) => score(objective, mean[i] as number) + kappa * (std[i] as number);
+  },
+};

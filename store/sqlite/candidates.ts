@@ -1,0 +1,53 @@
+import { type Candidate, fromStored, identity, payload } from '../../lib/domain/candidate.js';
+import { type Db, statement } from './db.js';
+
+interface Row {
+  idx: number;
+  kind: Candidate['kind'];
+  identity: string;
+  label: string;
+  payload_json: string;
+}
+
+const COLUMNS = 'idx, kind, identity, label, payload_json';
+const fromRow = (r: Row): Candidate => fromStored({ ...r, payload: JSON.parse(r.payload_json) });
+
+export function putCandidates(db: Db, campaignId: string, candidates: readonly Candidate[]): void {
+  const insert = statement(
+    db,
+    `INSERT OR REPLACE INTO candidates (campaign_id, idx, kind, identity, label, heavy_atoms, payload_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  db.transaction(() => {
+    db.prepare('DELETE FROM candidates WHERE campaign_id = ?').run(campaignId);
+    for (const c of candidates) {
+      const heavy = c.kind === 'molecule' ? c.heavyAtoms : 0;
+      insert.run(campaignId, c.idx, c.kind, identity(c), c.label, heavy, JSON.stringify(payload(c)));
+    }
+  })();
+}
+
+export function countCandidates(db: Db, campaignId: string): number {
+  return (
+    statement(db, 'SELECT COUNT(*) AS n FROM candidates WHERE campaign_id = ?').get(campaignId) as {
+      n: number;
+    }
+  ).n;
+}
+
+export function listCandidates(db: Db, campaignId: string): Candidate[] {
+  return (
+    statement(db, `SELECT ${COLUMNS} FROM candidates WHERE campaign_id = ? ORDER BY idx`).all(
+      campaignId,
+    ) as Row[]
+  ).map(fromRow);
+}
+
+export function getCandidates(db: Db, campaignId: string, indices: readonly number[]): Candidate[] {
+  const stmt = statement(db, `SELECT ${COLUMNS} FROM candidates WHERE campaign_id = ? AND idx = ?`);
+  return indices.map((i) => {
+    const row = stmt.get(campaignId, i) as Row | undefined;
+    if (!row) throw new Error(`campaign ${campaignId} has no candidate #${i}`);
+    return fromRow(row);
+  });
+}

@@ -1,0 +1,41 @@
+/** The resource ledger: every activity's Usage, with how its energy was obtained. */
+import { hostname } from 'node:os';
+import type { LedgerEntry, LedgerTotals } from '../store.js';
+import { type Db, now, statement } from './db.js';
+
+export function record(db: Db, e: LedgerEntry): void {
+  const u = e.usage;
+  statement(
+    db,
+    `INSERT INTO ledger (campaign_id, round, activity, host, wall_seconds, cpu_seconds, gpu_seconds, peak_memory_bytes,
+       energy_joules, energy_method, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    e.campaignId ?? '',
+    e.round ?? 0,
+    e.activity,
+    hostname(),
+    u.wallSeconds,
+    u.cpuSeconds,
+    u.gpuSeconds,
+    u.peakMemoryBytes ?? null,
+    u.energyJoules,
+    u.energyMethod,
+    now(),
+  );
+}
+
+export function ledgerTotals(db: Db, campaignId: string): LedgerTotals[] {
+  return statement(
+    db,
+    `SELECT activity, COUNT(*) AS calls, SUM(wall_seconds) AS wallSeconds, SUM(cpu_seconds) AS cpuSeconds,
+       SUM(energy_joules) AS energyJoules FROM ledger WHERE campaign_id = ? GROUP BY activity ORDER BY activity`,
+  ).all(campaignId) as LedgerTotals[];
+}
+
+export function campaignTotals(db: Db, campaignId: string): { cpuSeconds: number; energyJoules: number } {
+  return statement(
+    db,
+    `SELECT COALESCE(SUM(cpu_seconds), 0) AS cpuSeconds, COALESCE(SUM(energy_joules), 0) AS energyJoules
+     FROM ledger WHERE campaign_id = ?`,
+  ).get(campaignId) as { cpuSeconds: number; energyJoules: number };
+}

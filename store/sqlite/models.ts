@@ -1,0 +1,74 @@
+import { modelDescriptionFrom, modelMetricsFrom } from '../../lib/surrogate/model.js';
+import type { ModelRecord, Prediction } from '../store.js';
+import { type Db, now, statement } from './db.js';
+
+export function putModel(db: Db, m: ModelRecord, weights: Uint8Array): void {
+  statement(
+    db,
+    `INSERT OR REPLACE INTO models (id, campaign_id, round, kind, backend, description_json, metrics_json, weights,
+       created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    m.id,
+    m.campaignId,
+    m.round,
+    m.kind,
+    m.backend,
+    JSON.stringify(m.description),
+    JSON.stringify(m.metrics),
+    Buffer.from(weights),
+    now(),
+  );
+}
+
+export function latestModel(db: Db, campaignId: string): ModelRecord | undefined {
+  const row = statement(
+    db,
+    'SELECT * FROM models WHERE campaign_id = ? ORDER BY round DESC, created_at DESC LIMIT 1',
+  ).get(campaignId) as Record<string, string | number> | undefined;
+  if (!row) return undefined;
+  return {
+    id: String(row.id),
+    campaignId: String(row.campaign_id),
+    round: Number(row.round),
+    kind: String(row.kind),
+    backend: String(row.backend),
+    description: modelDescriptionFrom(JSON.parse(String(row.description_json)), {
+      kind: String(row.kind),
+      backend: String(row.backend),
+    }),
+    metrics: modelMetricsFrom(JSON.parse(String(row.metrics_json))),
+  };
+}
+
+export function getModelWeights(db: Db, id: string): Uint8Array | undefined {
+  const row = statement(db, 'SELECT weights FROM models WHERE id = ?').get(id) as
+    | { weights: Buffer }
+    | undefined;
+  return row ? new Uint8Array(row.weights) : undefined;
+}
+
+export function putPredictions(
+  db: Db,
+  campaignId: string,
+  modelId: string,
+  mean: Float32Array,
+  std: Float32Array,
+  indices: readonly number[],
+): void {
+  const insert = statement(
+    db,
+    'INSERT OR REPLACE INTO predictions (model_id, idx, mean, std) VALUES (?, ?, ?, ?)',
+  );
+  db.transaction(() => {
+    db.prepare(
+      'DELETE FROM predictions WHERE model_id IN (SELECT id FROM models WHERE campaign_id = ? AND id != ?)',
+    ).run(campaignId, modelId);
+    for (let i = 0; i < indices.length; i++) insert.run(modelId, indices[i], mean[i], std[i]);
+  })();
+}
+
+export function getPredictions(db: Db, modelId: string): Prediction[] {
+  return statement(db, 'SELECT idx, mean, std FROM predictions WHERE model_id = ? ORDER BY idx').all(
+    modelId,
+  ) as Prediction[];
+}

@@ -1,0 +1,151 @@
+/**
+ * The embedded store: one SQLite file. better-sqlite3 is synchronous and fast; the methods are async only to
+ * meet the Store interface that a database server's implementation needs.
+ */
+import type { CampaignConfig } from '../../lib/campaign/schema.js';
+import type { Candidate } from '../../lib/domain/candidate.js';
+import type { ObjectiveSpec } from '../../lib/domain/objective.js';
+import type {
+  CampaignRecord,
+  EvaluationRecord,
+  Execution,
+  LadderRecord,
+  LadderSavings,
+  LedgerEntry,
+  LedgerTotals,
+  ModelRecord,
+  PoolSummary,
+  Prediction,
+  QmResultRecord,
+  RankedEvaluation,
+  Store,
+} from '../store.js';
+import * as campaigns from './campaigns.js';
+import * as candidates from './candidates.js';
+import * as ladders from './cbs-ladders.js';
+import { type Db, openDatabase } from './db.js';
+import * as evaluations from './evaluations.js';
+import * as features from './features.js';
+import * as ledger from './ledger.js';
+import * as models from './models.js';
+import * as qm from './qm-results.js';
+
+export class SqliteStore implements Store {
+  readonly db: Db;
+
+  constructor(readonly location: string) {
+    this.db = openDatabase(location);
+  }
+
+  async saveCampaign(id: string, config: CampaignConfig, configFile?: string): Promise<void> {
+    campaigns.saveCampaign(this.db, id, config, configFile);
+  }
+  async getCampaign(id: string): Promise<CampaignRecord | undefined> {
+    return campaigns.getCampaign(this.db, id);
+  }
+  async setPoolSummary(id: string, pool: PoolSummary): Promise<void> {
+    campaigns.setPoolSummary(this.db, id, pool);
+  }
+  async resetCampaign(id: string): Promise<void> {
+    campaigns.resetCampaign(this.db, id);
+  }
+
+  async putCandidates(campaignId: string, list: readonly Candidate[]): Promise<void> {
+    candidates.putCandidates(this.db, campaignId, list);
+  }
+  async countCandidates(campaignId: string): Promise<number> {
+    return candidates.countCandidates(this.db, campaignId);
+  }
+  async listCandidates(campaignId: string): Promise<Candidate[]> {
+    return candidates.listCandidates(this.db, campaignId);
+  }
+  async getCandidates(campaignId: string, indices: readonly number[]): Promise<Candidate[]> {
+    return candidates.getCandidates(this.db, campaignId, indices);
+  }
+
+  async getFeatures(keys: readonly string[]): Promise<Map<string, Float32Array>> {
+    return features.getFeatures(this.db, keys);
+  }
+  async putFeatures(rows: ReadonlyArray<{ key: string; features: Float32Array }>): Promise<void> {
+    features.putFeatures(this.db, rows);
+  }
+  async getGeometry(identity: string, generator: string): Promise<string | undefined> {
+    return qm.getGeometry(this.db, identity, generator);
+  }
+  async putGeometry(identity: string, generator: string, geometryJson: string): Promise<void> {
+    qm.putGeometry(this.db, identity, generator, geometryJson);
+  }
+
+  async getQmResult(key: string): Promise<QmResultRecord | undefined> {
+    return qm.getQmResult(this.db, key);
+  }
+  async startExecution(key: string, code: string, host: string): Promise<number> {
+    return qm.startExecution(this.db, key, code, host);
+  }
+  async finishExecution(id: number, status: string, result?: QmResultRecord): Promise<void> {
+    qm.finishExecution(this.db, id, status, result);
+  }
+  async listExecutions(filter?: { key?: string; code?: string }): Promise<Execution[]> {
+    return qm.listExecutions(this.db, filter);
+  }
+
+  async putEvaluation(campaignId: string, e: EvaluationRecord, entry?: LedgerEntry): Promise<void> {
+    evaluations.putEvaluation(this.db, campaignId, e, entry);
+  }
+  async getEvaluation(campaignId: string, idx: number, tier: string): Promise<EvaluationRecord | undefined> {
+    return evaluations.getEvaluation(this.db, campaignId, idx, tier);
+  }
+  async listEvaluations(campaignId: string, tier?: string): Promise<EvaluationRecord[]> {
+    return evaluations.listEvaluations(this.db, campaignId, tier);
+  }
+  async topEvaluations(
+    campaignId: string,
+    tier: string,
+    objective: Pick<ObjectiveSpec, 'direction'>,
+    n: number,
+  ): Promise<RankedEvaluation[]> {
+    return evaluations.topEvaluations(this.db, campaignId, tier, objective, n);
+  }
+
+  async putModel(m: ModelRecord, weights: Uint8Array): Promise<void> {
+    models.putModel(this.db, m, weights);
+  }
+  async latestModel(campaignId: string): Promise<ModelRecord | undefined> {
+    return models.latestModel(this.db, campaignId);
+  }
+  async getModelWeights(id: string): Promise<Uint8Array | undefined> {
+    return models.getModelWeights(this.db, id);
+  }
+  async putPredictions(
+    campaignId: string,
+    modelId: string,
+    mean: Float32Array,
+    std: Float32Array,
+    indices: readonly number[],
+  ): Promise<void> {
+    models.putPredictions(this.db, campaignId, modelId, mean, std, indices);
+  }
+  async getPredictions(modelId: string): Promise<Prediction[]> {
+    return models.getPredictions(this.db, modelId);
+  }
+
+  async record(entry: LedgerEntry): Promise<void> {
+    ledger.record(this.db, entry);
+  }
+  async ledgerTotals(campaignId: string): Promise<LedgerTotals[]> {
+    return ledger.ledgerTotals(this.db, campaignId);
+  }
+  async campaignTotals(campaignId: string): Promise<{ cpuSeconds: number; energyJoules: number }> {
+    return ledger.campaignTotals(this.db, campaignId);
+  }
+  async recordLadder(r: LadderRecord): Promise<void> {
+    ladders.recordLadder(this.db, r);
+  }
+  async ladderSavings(campaignId: string): Promise<LadderSavings | undefined> {
+    return ladders.ladderSavings(this.db, campaignId);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * The results store: the source of truth for everything a campaign paid for. An async interface, so that the
+ * embedded SQLite file and a database server are the same to its users; activities get it injected
+ * (activities/index.ts), the CLI opens it at its entry point (store/open.ts), and every SQL statement lives
+ * behind it (store/sqlite/).
+ */
+import type { CampaignConfig } from '../lib/campaign/schema.js';
+import type { Candidate } from '../lib/domain/candidate.js';
+import type { ObjectiveSpec, PropertyValues } from '../lib/domain/objective.js';
+import type { Usage } from '../lib/domain/usage.js';
+import type { ModelDescription, ModelMetrics } from '../lib/surrogate/model.js';
+
+export interface PoolSummary {
+  source: string;
+  read: number;
+  kept: number;
+  rejected: Record<string, number>;
+}
+
+export interface CampaignRecord {
+  id: string;
+  name: string;
+  /** The config of the latest launch or resume: a record of what ran (the workflow carries its own copy). */
+  config: CampaignConfig;
+  configFile?: string;
+  pool?: PoolSummary;
+}
+
+export interface EvaluationRecord {
+  idx: number;
+  tier: string;
+  round: number;
+  resultKey?: string;
+  status: 'ok' | 'failed';
+  /** The campaign objective's value at this tier. */
+  value?: number;
+  /** Every property the tier reported. */
+  values?: PropertyValues;
+  message?: string;
+  cached: boolean;
+  cpuSeconds: number;
+  wallSeconds: number;
+}
+
+export interface ModelRecord {
+  id: string;
+  campaignId: string;
+  round: number;
+  kind: string;
+  backend: string;
+  description: ModelDescription;
+  metrics: ModelMetrics;
+}
+
+export interface Prediction {
+  idx: number;
+  mean: number;
+  std: number;
+}
+
+export interface QmResultRecord {
+  key: string;
+  code: string;
+  codeVersion: string;
+  method: string;
+  settings: Record<string, unknown>;
+  geometryHash: string;
+  status: 'ok' | 'failed';
+  outputs?: Record<string, unknown>;
+  failure?: { kind: string; message: string; retryable: boolean };
+  provenance: Record<string, unknown>;
+}
+
+/** One real run of a code (so tests and benches can prove nothing ran twice, and see where slots idled). */
+export interface Execution {
+  id: number;
+  key: string;
+  code: string;
+  host: string;
+  pid: number;
+  startedAt: string;
+  finishedAt?: string;
+  status: string;
+}
+
+/** One ledger entry: what an activity used. `campaignId` is absent for work outside a campaign (`qm run`, `cbs generate`). */
+export interface LedgerEntry {
+  campaignId?: string;
+  round?: number;
+  activity: string;
+  usage: Usage;
+}
+
+export interface LedgerTotals {
+  activity: string;
+  calls: number;
+  wallSeconds: number;
+  cpuSeconds: number;
+  energyJoules: number;
+}
+
+/** What a basis escalation ladder did: bases run and skipped, the energy it settled on, its CPU against the largest basis. */
+export interface LadderRecord {
+  campaignId: string;
+  round: number;
+  idx: number;
+  tier: string;
+  basesRun: string[];
+  basesSkipped: string[];
+  cpuSeconds: number;
+  /** Measured when the largest basis ran, else estimated from the data set's cost ratios. */
+  largestBasisCpuSeconds: number;
+  energy: number;
+  lo: number;
+  hi: number;
+  source: 'computed' | 'predicted';
+}
+
+export interface LadderSavings {
+  molecules: number;
+  /** Ladders that stopped before their largest basis. */
+  stoppedEarly: number;
+  cpuSeconds: number;
+  largestBasisCpuSeconds: number;
+  savedCpuSeconds: number;
+}
+
+/** A top candidate at one tier, with its identity. */
+export interface RankedEvaluation {
+  idx: number;
+  label: string;
+  identity: string;
+  kind: Candidate['kind'];
+  value: number;
+}
+
+export interface Store {
+  /** Where it lives, for messages (a file path or a server URL without credentials). */
+  readonly location: string;
+
+  // campaigns
+  saveCampaign(id: string, config: CampaignConfig, configFile?: string): Promise<void>;
+  getCampaign(id: string): Promise<CampaignRecord | undefined>;
+  setPoolSummary(id: string, pool: PoolSummary): Promise<void>;
+  /** Forgets a campaign's candidates' evaluations, models and ledger (a fresh start); QM results, geometries and features stay cached. */
+  resetCampaign(id: string): Promise<void>;
+
+  // the pool
+  /** Replaces the campaign's pool. */
+  putCandidates(campaignId: string, candidates: readonly Candidate[]): Promise<void>;
+  countCandidates(campaignId: string): Promise<number>;
+  listCandidates(campaignId: string): Promise<Candidate[]>;
+  /** The candidates at these pool indices, in that order; throws for an index the pool does not have. */
+  getCandidates(campaignId: string, indices: readonly number[]): Promise<Candidate[]>;
+
+  // caches keyed by content
+  /** Feature rows by key; absent keys are absent from the map. */
+  getFeatures(keys: readonly string[]): Promise<Map<string, Float32Array>>;
+  putFeatures(rows: ReadonlyArray<{ key: string; features: Float32Array }>): Promise<void>;
+  /** A stored 3D structure per candidate identity and generator (embedding is stochastic: the first writer wins). */
+  getGeometry(identity: string, generator: string): Promise<string | undefined>;
+  putGeometry(identity: string, generator: string, geometryJson: string): Promise<void>;
+
+  // QM results
+  getQmResult(key: string): Promise<QmResultRecord | undefined>;
+  startExecution(key: string, code: string, host: string): Promise<number>;
+  /** Ends an execution and, when it produced one, stores its result: one write. */
+  finishExecution(id: number, status: string, result?: QmResultRecord): Promise<void>;
+  listExecutions(filter?: { key?: string; code?: string }): Promise<Execution[]>;
+
+  // evaluations
+  /** Stores an evaluation and, for work that ran now, its ledger entry, in one write; returns the entry's joules. */
+  putEvaluation(campaignId: string, e: EvaluationRecord, ledger?: LedgerEntry): Promise<void>;
+  getEvaluation(campaignId: string, idx: number, tier: string): Promise<EvaluationRecord | undefined>;
+  listEvaluations(campaignId: string, tier?: string): Promise<EvaluationRecord[]>;
+  /** The best `n` evaluated candidates at one tier by the objective. */
+  topEvaluations(
+    campaignId: string,
+    tier: string,
+    objective: Pick<ObjectiveSpec, 'direction'>,
+    n: number,
+  ): Promise<RankedEvaluation[]>;
+
+  // surrogate models
+  putModel(m: ModelRecord, weights: Uint8Array): Promise<void>;
+  latestModel(campaignId: string): Promise<ModelRecord | undefined>;
+  getModelWeights(id: string): Promise<Uint8Array | undefined>;
+  /** Predictions of one model over the pool; older models' predictions are dropped (their weights stay). */
+  putPredictions(
+    campaignId: string,
+    modelId: string,
+    mean: Float32Array,
+    std: Float32Array,
+    indices: readonly number[],
+  ): Promise<void>;
+  getPredictions(modelId: string): Promise<Prediction[]>;
+
+  // resources
+  record(entry: LedgerEntry): Promise<void>;
+  ledgerTotals(campaignId: string): Promise<LedgerTotals[]>;
+  /** Everything a campaign has used, over all activities. */
+  campaignTotals(campaignId: string): Promise<{ cpuSeconds: number; energyJoules: number }>;
+  recordLadder(r: LadderRecord): Promise<void>;
+  ladderSavings(campaignId: string): Promise<LadderSavings | undefined>;
+
+  close(): Promise<void>;
+}
