@@ -65,8 +65,8 @@ export async function runOne(o: QmRunOptions): Promise<QmRunResult> {
       ...(Array.isArray(warnings) && warnings.length > 0 && { warnings }),
       cached: r.cached,
       // a cached answer costs nothing now; the original run's cost stays in its provenance
-      wallSeconds: r.cached ? Number(r.record.provenance.wallSeconds ?? 0) : r.wallSeconds,
-      cpuSeconds: r.cached ? Number(r.record.provenance.cpuSeconds ?? 0) : r.cpuSeconds,
+      wallSeconds: r.cached ? Number(r.record.provenance.wallSeconds ?? 0) : r.usage.wallSeconds,
+      cpuSeconds: r.cached ? Number(r.record.provenance.cpuSeconds ?? 0) : r.usage.cpuSeconds,
       key: r.key,
       workDir: r.record.provenance.workDir,
       ...(finalGeometry !== undefined && { finalGeometry }),

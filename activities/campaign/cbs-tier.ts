@@ -42,8 +42,6 @@ export async function runLadderTier(
   const spent = {
     ...last,
     cached: out.steps.every((s) => s.result.cached),
-    cpuSeconds: out.steps.reduce((a, s) => a + s.result.cpuSeconds, 0),
-    wallSeconds: out.steps.reduce((a, s) => a + s.result.wallSeconds, 0),
     usage: sumUsage(out.steps.map((s) => s.result.usage)),
   };
   if (last.record.status !== 'ok') return spent;

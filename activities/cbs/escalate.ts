@@ -118,7 +118,7 @@ export async function escalate(
   let cpuSeconds = 0;
   for (const [k, basis] of spec.bases.entries()) {
     const result = await run(basis);
-    cpuSeconds += (result.record.provenance as { cpuSeconds?: number }).cpuSeconds ?? result.cpuSeconds;
+    cpuSeconds += (result.record.provenance as { cpuSeconds?: number }).cpuSeconds ?? result.usage.cpuSeconds;
     const out = result.record.outputs as CalcOutputs | undefined;
     if (result.record.status !== 'ok' || !out) {
       // a failed basis ends the ladder: the caller sees the failure in the last step

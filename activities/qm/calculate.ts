@@ -36,9 +36,7 @@ export interface CalculationResult {
   key: string;
   cached: boolean;
   record: QmResultRecord;
-  cpuSeconds: number;
-  wallSeconds: number;
-  /** What it used now: nothing for a cache hit. */
+  /** What it used now: nothing for a cache hit (the original run's times stay in the record's provenance). */
   usage: Usage;
 }
 
@@ -87,10 +85,9 @@ export async function calculate(
   const system = canonicalSystem(req.system);
   const key = resultKey(req.spec, version, system.hash);
   const hit = await store.getQmResult(key);
-  if (hit) return { key, cached: true, record: hit, cpuSeconds: 0, wallSeconds: 0, usage: { ...NO_USAGE } };
+  if (hit) return { key, cached: true, record: hit, usage: { ...NO_USAGE } };
   const running = inFlight.get(key);
-  if (running)
-    return { ...(await running), cached: true, cpuSeconds: 0, wallSeconds: 0, usage: { ...NO_USAGE } };
+  if (running) return { ...(await running), cached: true, usage: { ...NO_USAGE } };
   const run = compute(store, req, { key, version, system }, opts);
   inFlight.set(key, run);
   try {
@@ -164,12 +161,10 @@ async function compute(
     key: id.key,
     cached: false,
     record,
-    cpuSeconds: provenance.cpuSeconds,
     usage: usageOf({
       wallSeconds: provenance.wallSeconds,
       cpuSeconds: provenance.cpuSeconds,
       ...(handled.provenance.maxRssKb ? { peakMemoryBytes: handled.provenance.maxRssKb * 1024 } : {}),
     }),
-    wallSeconds: provenance.wallSeconds,
   };
 }

@@ -71,7 +71,8 @@ describe('Delta-learning campaign', () => {
       baseTier: 'xtb',
       trainedOn: 10,
       baseTrainedOn: 10,
-      recalibrate: true,
+      // the campaign's surrogate settings it was trained with
+      settings: { kind: 'qrf', fidelity: 'delta', recalibrate: true },
     });
     const m = model?.metrics ?? {};
     expect(m.stdScale).toBeGreaterThan(0);
