@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CalculationStopped, calculate } from '../activities/qm/calculate.js';
 import { smilesTo3D } from '../activities/qm/geometry.js';
-import { formatProblem } from '../lib/campaign/problem.js';
+import { formatProblem } from '../lib/config/problem.js';
 import { CodeDescriptionError, describedCode } from '../qm/codes/generic/index.js';
 import { codeEntry, registerCode } from '../qm/codes/registry.js';
 import { lowestMultiplicity, parseXyz } from '../qm/molecule.js';

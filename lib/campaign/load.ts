@@ -3,12 +3,12 @@
  * the file is wrong and what to write instead. Pure: the caller reads the file. The YAML and zod
  * machinery lives in yaml-config.ts, shared with the other YAML files cascade reads.
  */
-import type { Problem } from './problem.js';
+import type { Problem } from '../config/problem.js';
+import { loadYamlConfig } from '../config/yaml-config.js';
 import { CampaignConfig } from './schema.js';
-import { loadYamlConfig } from './yaml-config.js';
 
-export { formatProblem, type Problem } from './problem.js';
-export { MAX_ALIAS_EXPANSION } from './yaml-config.js';
+export { formatProblem, type Problem } from '../config/problem.js';
+export { MAX_ALIAS_EXPANSION } from '../config/yaml-config.js';
 
 export interface LoadResult {
   /** Present only when there are no problems. */

@@ -4,8 +4,8 @@
  * reference basis that stands for "converged". `cascade cbs generate FILE` runs it.
  */
 import { z } from 'zod';
-import { loadYamlConfig, type YamlConfigResult } from '../campaign/yaml-config.js';
 import { parseFormula } from '../chem/composition.js';
+import { loadYamlConfig, type YamlConfigResult } from '../config/yaml-config.js';
 
 const binaryFormula = z.string().refine(
   (f) => {

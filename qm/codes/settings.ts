@@ -9,7 +9,7 @@
  * ("nwchem setting iterations must be a positive integer, got -5") read well.
  */
 import { z } from 'zod';
-import { didYouMean } from '../../lib/campaign/did-you-mean.js';
+import { didYouMean } from '../../lib/config/did-you-mean.js';
 import { type CalcSpec, InvalidInputError } from '../template.js';
 
 const got = (input: unknown) => `, got ${JSON.stringify(input)}`;

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { formatProblem, type Problem } from '../../lib/campaign/problem.js';
+import { formatProblem, type Problem } from '../../lib/config/problem.js';
 import {
   type CodeDescription,
   genericTemplate,

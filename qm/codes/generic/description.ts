@@ -8,7 +8,7 @@
  * groups) are part of the schema, so every problem comes back positioned like any other.
  */
 import { z } from 'zod';
-import { didYouMean } from '../../../lib/campaign/did-you-mean.js';
+import { didYouMean } from '../../../lib/config/did-you-mean.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Placeholders

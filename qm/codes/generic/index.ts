@@ -7,8 +7,8 @@
  * Only single points (task "energy") on molecules: an optimisation or a crystal needs knowledge of the code
  * (where the final geometry is, how the cell is written) that a handful of regexes cannot carry.
  */
-import type { Problem } from '../../../lib/campaign/problem.js';
-import { loadYamlConfig } from '../../../lib/campaign/yaml-config.js';
+import type { Problem } from '../../../lib/config/problem.js';
+import { loadYamlConfig } from '../../../lib/config/yaml-config.js';
 import type { CodeEntry, Profile, QmTemplate } from '../../template.js';
 import { CodeDescription, type ParsedProperty, type ValueRule } from './description.js';
 import { usedPlaceholders, writeInputs } from './input.js';
