@@ -1,6 +1,6 @@
 /** Terminal rendering of a campaign's progress. Pure: takes data, returns text. */
 import { identityOf, type Progress } from '../lib/campaign/progress.js';
-import type { LadderSavings } from '../store/store.js';
+import type { LadderSavings, PoolRejection, PoolSummary } from '../store/store.js';
 
 export interface TopCandidate {
   idx: number;
@@ -30,7 +30,7 @@ export function formatProgress(
 ): string {
   const unit = extra.unit ? ` ${extra.unit}` : '';
   const lines = [
-    `campaign  ${p.campaign}   ${extra.execution === 'RUNNING' ? p.status : extra.execution.toLowerCase()}${p.phase !== 'idle' && extra.execution === 'RUNNING' ? ` (${p.phase})` : ''}`,
+    `campaign  ${p.campaign}   ${extra.execution === 'RUNNING' || p.status === 'stopped' ? p.status : extra.execution.toLowerCase()}${p.phase !== 'idle' && extra.execution === 'RUNNING' ? ` (${p.phase})` : ''}`,
     `rounds    ${bar(p.round, p.limits.rounds)} ${p.round}/${p.limits.rounds}`,
   ];
   if (p.phase === 'evaluating') {
@@ -115,3 +115,56 @@ export function formatLadder(s: (LadderSavings & { savedJoules: number }) | unde
 export const UNITS: Record<string, string> = { homoLumoGap: 'eV', totalEnergy: 'Eh', dipoleMoment: 'D' };
 
 const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(3));
+
+/** How many rejected lines `cascade status` names, over all reasons (the counts cover every one). */
+const REJECTED_LINES_SHOWN = 6;
+
+/**
+ * The pool: how many candidates were kept, the rejected ones by reason (most first), and the first rejected
+ * lines, so a user can open the file at them.
+ */
+export function formatPool(pool: PoolSummary | undefined): string {
+  if (!pool) return '';
+  const reasons = Object.entries(pool.rejected).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const dropped = reasons.reduce((n, [, k]) => n + k, 0);
+  const head = `pool      ${pool.kept} kept of ${pool.read} read from ${pool.source}`;
+  if (dropped === 0) return head;
+  const lines = [`${head}; ${dropped} rejected: ${reasons.map(([r, k]) => `${r} ${k}`).join(', ')}`];
+  // the first lines of each reason in turn, then in file order
+  const examples = reasons.map(([r]) => (pool.rejections?.[r] ?? []).map((x) => ({ ...x, reason: r })));
+  const shown: (PoolRejection & { reason: string })[] = [];
+  for (let i = 0; shown.length < REJECTED_LINES_SHOWN && examples.some((e) => e[i]); i++) {
+    for (const e of examples) {
+      const x = e[i];
+      if (x && shown.length < REJECTED_LINES_SHOWN) shown.push(x);
+    }
+  }
+  for (const x of shown.sort((a, b) => a.line - b.line))
+    lines.push(`          line ${x.line} (${clip(x.label, 30)}) ${x.reason}: ${clip(x.why, 100)}`);
+  if (shown.length > 0 && dropped > shown.length)
+    lines.push(`          (${shown.length} of the ${dropped} rejected lines shown)`);
+  return lines.join('\n');
+}
+
+/** Failed evaluations of one tier by failure class. */
+export interface FailureCount {
+  tier: string;
+  kind: string;
+  count: number;
+}
+
+/** "failures  xtb: scf-not-converged 3, timeout 1", one line per tier, most frequent class first. */
+export function formatFailures(failures: readonly FailureCount[]): string {
+  const tiers = [...new Set(failures.map((f) => f.tier))];
+  return tiers
+    .map((tier, i) => {
+      const classes = failures
+        .filter((f) => f.tier === tier)
+        .sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind))
+        .map((f) => `${f.kind} ${f.count}`);
+      return `${i === 0 ? 'failures  ' : '          '}${tier}: ${classes.join(', ')}`;
+    })
+    .join('\n');
+}
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 3)}...` : s);

@@ -1,13 +1,14 @@
 /** What `cascade qm run` does: build a spec and a system from the options, calculate through the cache. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { smilesAtoms } from '../activities/chem/rdkit.js';
 import { CalculationStopped, calculate } from '../activities/qm/calculate.js';
 import { smilesTo3D } from '../activities/qm/geometry.js';
 import { formatProblem } from '../lib/config/problem.js';
 import { CodeDescriptionError, describedCode } from '../qm/codes/generic/index.js';
 import { codeEntry, registerCode } from '../qm/codes/registry.js';
 import { lowestMultiplicity, parseXyz } from '../qm/molecule.js';
-import { type CalcSpec, type CodeEntry, isCrystal, type QmSystem } from '../qm/template.js';
+import { type CalcSpec, type CodeEntry, type Geometry, isCrystal, type QmSystem } from '../qm/template.js';
 import { cascadeHome, openStore } from '../store/open.js';
 import { CliError } from './client.js';
 import type { QmRunOptions } from './commands/qm.js';
@@ -48,7 +49,13 @@ export async function runOne(o: QmRunOptions): Promise<QmRunResult> {
     const store = openStore();
     const r = await calculate(
       store,
-      { spec, system, timeoutSeconds: o.timeout, threads: o.threads },
+      {
+        spec,
+        system,
+        timeoutSeconds: o.timeout,
+        threads: o.threads,
+        ...(o.recompute && { recompute: 'all' as const }),
+      },
       { signal: abort.signal },
     );
     if (!r.cached) await store.record({ activity: `qm run:${spec.code}`, usage: r.usage });
@@ -123,6 +130,27 @@ function described(file: string): CodeEntry {
   }
 }
 
+/** The embedding takes at most this long (and never longer than --timeout). */
+const EMBED_TIMEOUT_SECONDS = 60;
+
+/** --smiles embedded in 3D, or exit 2 with one line saying why not (a bad SMILES, or one too large to embed in time). */
+async function embedded(smiles: string, timeoutSeconds: number): Promise<Geometry> {
+  const seconds = Math.min(EMBED_TIMEOUT_SECONDS, timeoutSeconds);
+  try {
+    return await smilesTo3D(smiles, { timeoutMs: seconds * 1000 });
+  } catch (e) {
+    const message = (e as Error).message.split('\n')[0] ?? '';
+    const shown = smiles.length > 60 ? `${smiles.slice(0, 57)}...` : smiles;
+    if (/timed out/i.test(message)) {
+      throw new CliError(
+        `--smiles: embedding ${smilesAtoms(smiles)} atoms (hydrogens not counted) in 3D timed out after ${seconds} s; give a geometry with --xyz FILE instead`,
+        2,
+      );
+    }
+    throw new CliError(`--smiles: ${message.replaceAll(JSON.stringify(smiles), JSON.stringify(shown))}`, 2);
+  }
+}
+
 function missingMethod(entry: CodeEntry): never {
   throw new CliError(`${entry.code} has no default method: give --method`, 2);
 }
@@ -143,7 +171,7 @@ async function systemFrom(o: QmRunOptions, entry: CodeEntry): Promise<QmSystem> 
   }
   if (o.structure)
     throw new CliError(`${entry.code} computes molecules: give --xyz FILE or --smiles SMILES`, 2);
-  if (o.smiles) return smilesTo3D(o.smiles);
+  if (o.smiles !== undefined) return embedded(o.smiles, o.timeout);
   let text: string;
   try {
     text = readFileSync(o.xyz as string, 'utf8');

@@ -47,14 +47,33 @@ export function parseXyz(text: string, state: { charge?: number; multiplicity?: 
     const fields = (lines[i + 2] ?? '').trim().split(/\s+/);
     const [sym, ...xyz] = fields;
     const nums = xyz.slice(0, 3).map(Number);
+    if (!sym && i > 0)
+      throw new Error(`XYZ: line 1 declares ${n} atoms, but only ${i} follow (lines 3-${i + 2})`);
     if (!sym || atomicNumber(sym) === undefined || nums.length < 3 || !nums.every(Number.isFinite)) {
       throw new Error(`XYZ: cannot read atom ${i + 1} from line ${i + 3}: "${lines[i + 2]}"`);
     }
     symbols.push(normaliseSymbol(sym));
     coords.push(nums as Vec3);
   }
+  // more atom lines than declared: the count is wrong, and reading the first n would drop atoms silently
+  // (a next frame starts with its count line, and blank lines may follow)
+  let listed = n;
+  while (isAtomLine(lines[listed + 2])) listed++;
+  if (listed > n)
+    throw new Error(`XYZ: line 1 declares ${n} atoms, but lines 3-${listed + 2} list ${listed}`);
   const charge = state.charge ?? 0;
   return { symbols, coords, charge, multiplicity: state.multiplicity ?? lowestMultiplicity(symbols, charge) };
+}
+
+/** An element symbol and three numbers. */
+function isAtomLine(line: string | undefined): boolean {
+  const [sym, ...xyz] = (line ?? '').trim().split(/\s+/);
+  return (
+    !!sym &&
+    atomicNumber(sym) !== undefined &&
+    xyz.length >= 3 &&
+    xyz.slice(0, 3).every((v) => Number.isFinite(Number(v)))
+  );
 }
 
 /** XYZ text with 10 decimals (so values with up to 10 decimals round-trip exactly); the comment is kept to one line. */

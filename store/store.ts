@@ -14,7 +14,17 @@ export interface PoolSummary {
   source: string;
   read: number;
   kept: number;
+  /** Candidates dropped, by reason ("unparseable", "too large", "charged", ...). */
   rejected: Record<string, number>;
+  /** The first few rejections of each reason, in file order (absent in pools prepared before it was kept). */
+  rejections?: Record<string, PoolRejection[]>;
+}
+
+/** One rejected candidate: where it is in the file, its label, and what was wrong (short; never the whole line). */
+export interface PoolRejection {
+  line: number;
+  label: string;
+  why: string;
 }
 
 export interface CampaignRecord {
@@ -67,11 +77,37 @@ export interface QmResultRecord {
   geometryHash: string;
   status: 'ok' | 'failed';
   outputs?: Record<string, unknown>;
-  failure?: { kind: string; message: string; retryable: boolean };
+  failure?: QmFailure;
   provenance: Record<string, unknown>;
 }
 
-/** One real run of a code (so tests and benches can prove nothing ran twice, and see where slots idled). */
+/**
+ * Why a calculation failed. `class` says whether the same inputs will fail again (`deterministic`: the input was
+ * invalid, the code's own error) or the circumstances decided (`circumstantial`: a time limit, a signal, a worker
+ * that died under it), and `limits` what it ran under: a circumstantial failure is computed again when asked
+ * with larger limits. Failures stored before these were recorded have neither.
+ */
+export interface QmFailure {
+  kind: string;
+  message: string;
+  retryable: boolean;
+  class?: 'deterministic' | 'circumstantial';
+  limits?: QmLimits;
+  /** For a calculation that killed its workers: the executions that were running when they died. */
+  lostExecutions?: number[];
+}
+
+/** What a calculation was allowed: its wall-clock limit and its threads. */
+export interface QmLimits {
+  timeoutSeconds: number;
+  threads: number;
+}
+
+/**
+ * One real run of a code (so tests and benches can prove nothing ran twice, and see where slots idled). `pid` is
+ * the process that ran it (the worker); `status` is 'running' until it ends, the failure kind or 'ok' then, and
+ * 'worker-died' for a run whose process was found gone while the run was still 'running'.
+ */
 export interface Execution {
   id: number;
   key: string;
@@ -142,6 +178,8 @@ export interface Store {
   saveCampaign(id: string, config: CampaignConfig, configFile?: string): Promise<void>;
   getCampaign(id: string): Promise<CampaignRecord | undefined>;
   setPoolSummary(id: string, pool: PoolSummary): Promise<void>;
+  /** Forgets a campaign that never ran (its row only): `launch` calls it when the workflow start fails. */
+  deleteCampaign(id: string): Promise<void>;
   /** Forgets a campaign's candidates' evaluations, models and ledger (a fresh start); QM results, geometries and features stay cached. */
   resetCampaign(id: string): Promise<void>;
 
@@ -167,6 +205,10 @@ export interface Store {
   /** Ends an execution and, when it produced one, stores its result: one write. */
   finishExecution(id: number, status: string, result?: QmResultRecord): Promise<void>;
   listExecutions(filter?: { key?: string; code?: string }): Promise<Execution[]>;
+  /** Marks executions still 'running' whose process is gone as 'worker-died'; the others are left as they are. */
+  markExecutionsLost(ids: readonly number[]): Promise<void>;
+  /** Stores a result that no execution produced (a calculation refused after it killed its workers). */
+  putQmResult(result: QmResultRecord): Promise<void>;
 
   // evaluations
   /** Stores an evaluation and, for work that ran now, its ledger entry, in one write; returns the entry's joules. */

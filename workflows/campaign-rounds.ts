@@ -9,7 +9,12 @@
  * campaigns with fake activities and no server. The commands it issues, in their order, are those of every
  * recorded history (test/integration/replay.test.ts): change them only behind a new patch.
  */
-import { ApplicationFailure, type SearchAttributeUpdatePair } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  CancelledFailure,
+  type SearchAttributeUpdatePair,
+  TemporalFailure,
+} from '@temporalio/common';
 import { batches } from '../lib/campaign/batches.js';
 import {
   type Best,
@@ -109,6 +114,8 @@ export interface WorkflowHooks {
   condition(ready: () => boolean): Promise<unknown>;
   /** `workflowInfo().continueAsNewSuggested`. */
   continueAsNewSuggested(): boolean;
+  /** `setCurrentDetails`: a line the Web UI shows for this run (no command, so replays are unaffected). */
+  details?(text: string): void;
 }
 
 export interface RoundsInput {
@@ -157,7 +164,8 @@ export class CampaignRounds {
     return {
       ...this.state,
       campaign: this.config.name,
-      status: this.status,
+      // asked to stop, finishing the round in flight (not published: the search attribute changes at the end)
+      status: this.stopRequested !== undefined && this.status === 'running' ? 'stopping' : this.status,
       phase: this.phase,
       limits: this.limits,
       batch: { ...this.batch },
@@ -207,24 +215,44 @@ export class CampaignRounds {
   }
 
   private refuseIfOver(): void {
-    if (this.status === 'finished') throw new Error(REFUSALS.finished);
+    if (this.over()) throw new Error(REFUSALS.finished);
     if (this.stopRequested !== undefined) throw new Error(REFUSALS.stopping);
   }
 
   // --- the run ---
 
-  /** Prepares, then runs rounds until the campaign ends or this run should hand over to a new one. */
+  private over(): boolean {
+    return this.status === 'finished' || this.status === 'stopped' || this.status === 'failed';
+  }
+
+  /**
+   * Prepares, then runs rounds until the campaign ends or this run should hand over to a new one. The end is
+   * published as `stopped` when a user stopped it and `finished` when its budget, target or patience did; a
+   * failure that fails the workflow is published as `failed` before it propagates.
+   */
   async run(): Promise<RunEnd> {
-    await this.prepare();
-    for (;;) {
-      await this.holdWhilePaused();
-      this.reason = this.stopRequested ?? stopReason(this.config, this.limits, this.state);
-      if (this.reason) break;
-      this.reason = await this.runRound();
-      if (this.reason) break;
-      if (this.timeForNewRun()) return 'continue-as-new';
+    try {
+      await this.prepare();
+      for (;;) {
+        await this.holdWhilePaused();
+        this.reason = this.stopRequested ?? stopReason(this.config, this.limits, this.state);
+        if (this.reason) break;
+        this.reason = await this.runRound();
+        if (this.reason) break;
+        if (this.timeForNewRun()) return 'continue-as-new';
+      }
+    } catch (e) {
+      // a TemporalFailure (an activity out of retries, a non-retryable ApplicationFailure) fails the workflow;
+      // anything else fails only the workflow task, which is retried: nothing to publish then
+      if (e instanceof TemporalFailure && !(e instanceof CancelledFailure)) {
+        this.status = 'failed';
+        this.phase = 'idle';
+        this.reason = e.message;
+        this.publish();
+      }
+      throw e;
     }
-    this.status = 'finished';
+    this.status = this.stopRequested !== undefined ? 'stopped' : 'finished';
     this.phase = 'idle';
     this.publish();
     return 'finished';
@@ -428,6 +456,25 @@ export class CampaignRounds {
       { key: attrs.ENERGY_KWH, value: s.energyJoules / 3.6e6 },
       ...(s.best ? [{ key: attrs.BEST_VALUE, value: s.best.value }] : []),
     ]);
+    this.hooks.details?.(this.details());
+  }
+
+  /** One line for the Web UI: what the campaign is doing, or how it ended and why. */
+  private details(): string {
+    const s = this.state;
+    const evaluations = Object.values(s.calls).reduce((a, b) => a + b, 0);
+    const best = s.best ? `, best ${s.best.value} (${s.best.label})` : '';
+    const where = `round ${s.round}, ${evaluations} evaluations${best}`;
+    switch (this.status) {
+      case 'stopped':
+        return `stopped by the user after ${where}: ${this.reason}`;
+      case 'finished':
+        return `finished after ${where}: ${this.reason}`;
+      case 'failed':
+        return `failed after ${where}: ${this.reason}`;
+      default:
+        return `${this.status}: ${where}`;
+    }
   }
 }
 

@@ -9,6 +9,7 @@ import {
   log,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -66,6 +67,7 @@ export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     publish: upsertSearchAttributes,
     condition: (ready) => condition(ready),
     continueAsNewSuggested: () => workflowInfo().continueAsNewSuggested,
+    details: setCurrentDetails,
   });
 
   setHandler(progressQuery, () => rounds.progress());
@@ -95,17 +97,30 @@ function campaignActivities({ config, queues, heartbeatSeconds }: CampaignWorkfl
     heartbeatTimeout: '2 minutes',
     retry: { maximumAttempts: 5 },
   });
+  // Retries by failure class, for training and QM alike: a worker that died (a heartbeat timeout) or shut down is
+  // retried without limit, so workers can come and go; an error the activity throws is retried a few times
+  // (the activity counts them and then fails as RepeatedError); what names no candidate, campaign or tier is final.
+  const retry = {
+    maximumAttempts: Number.POSITIVE_INFINITY,
+    initialInterval: '1s',
+    backoffCoefficient: 1.5,
+    maximumInterval: '10s',
+    nonRetryableErrorTypes: ['UnknownCandidate', 'UnknownCampaign', 'UnknownTier', 'RepeatedError'],
+  };
+  // training heartbeats every few seconds from start to end (activities/campaign/train.ts): a dead worker is
+  // noticed in 20 s
   const ml = proxyActivities<CampaignActivities>({
     taskQueue: queues.ml,
     startToCloseTimeout: '2 hours',
-    heartbeatTimeout: '2 minutes',
-    retry: { maximumAttempts: 3 },
+    heartbeatTimeout: '20s',
+    retry,
   });
   const slowestTier = Math.max(...config.tiers.map((t) => t.timeoutSeconds));
+  // a candidate whose calculation kills its workers becomes a failed evaluation (activities/qm/calculate.ts)
   const qmOptions = {
     taskQueue: queues.qm,
     heartbeatTimeout: `${heartbeatSeconds ?? 30}s`,
-    retry: { maximumAttempts: 3, initialInterval: '2s' },
+    retry,
   };
   // geometry + the code's own timeout + margin; the runner enforces the code's timeout itself
   const qm = proxyActivities<CampaignActivities>({

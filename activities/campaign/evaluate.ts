@@ -3,8 +3,9 @@
  * slots allow, with one summary per candidate (a calculation that failed is a 'failed' summary, not an error).
  * Every QM result is looked up by its content hash first (activities/qm/calculate.ts), and the heartbeats carry
  * the summaries finished so far: a retried batch (a worker was killed) repeats no calculation that finished and
- * reports the ones it finished as they were. evaluateCandidate is the same for one candidate, for campaigns that
- * started before batches (workflows/campaign.ts).
+ * reports the ones it finished as they were. Worker deaths are retried without limit, errors a few times
+ * (./repeated-errors.ts), and a candidate that kills its workers is a failed summary (activities/qm/calculate.ts).
+ * evaluateCandidate is the same for one candidate, for campaigns that started before batches (workflows/campaign.ts).
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { EvaluationSummary } from '../../lib/campaign/results.js';
@@ -16,7 +17,8 @@ import { NO_USAGE, type Usage } from '../../lib/domain/usage.js';
 import type { Store } from '../../store/store.js';
 import type { Progress } from '../qm/runner.js';
 import { usageOf } from '../usage.js';
-import { runTier } from './run-tier.js';
+import { errorsSoFar, rethrowCounted } from './repeated-errors.js';
+import { runTier, tierWorkerDeaths } from './run-tier.js';
 import { inCalculationSlot } from './slots.js';
 import { structureFor } from './structures.js';
 
@@ -38,58 +40,82 @@ export interface EvaluateArgs extends Omit<EvaluateBatchArgs, 'idxs'> {
   idx: number;
 }
 
-/** What a batch's heartbeats carry: the summaries so far, and where the running calculations are. */
+/**
+ * What a batch's heartbeats carry: the summaries so far, where the running calculations are, and the errors
+ * earlier attempts threw (./repeated-errors.ts).
+ */
 interface BatchHeartbeat {
   round: number;
   tier: number;
   done: EvaluationSummary[];
   running: Array<{ idx: number } & Progress>;
+  errors: number;
 }
 
 export async function evaluateBatch(store: Store, args: EvaluateBatchArgs): Promise<EvaluationSummary[]> {
   const ctx = Context.current();
   const t = args.tier ?? 0;
-  const done = new Map(finishedEarlier(ctx.info.heartbeatDetails, args.round, t).map((s) => [s.idx, s]));
+  const earlier = sameBatch(ctx.info.heartbeatDetails, args.round, t);
+  const done = new Map((earlier?.done ?? []).map((s) => [s.idx, s]));
   const running = new Map<number, { idx: number } & Progress>();
+  let errors = earlier?.errors ?? 0;
   const beat = () =>
-    ctx.heartbeat({ round: args.round, tier: t, done: [...done.values()], running: [...running.values()] });
+    ctx.heartbeat({
+      round: args.round,
+      tier: t,
+      done: [...done.values()],
+      running: [...running.values()],
+      errors,
+    } satisfies BatchHeartbeat);
   // a heartbeat for the whole activity, not only while a code runs: 3D embedding and waiting for a slot too
   const timer = setInterval(beat, Math.max(1000, (ctx.info.heartbeatTimeoutMs ?? 30_000) / 3));
   try {
-    const batch = await loadBatch(store, args, ctx.cancellationSignal);
-    // finished by an earlier attempt after its last heartbeat (the worker died): the store has them, with their
-    // CPU time, which a rerun would report as a cache hit that cost nothing (the ledger already holds the entry)
-    for (const cand of batch.candidates) {
-      if (done.has(cand.idx)) continue;
-      const stored = await finishedInStore(batch, cand, args.round);
-      if (stored) done.set(cand.idx, stored);
-    }
-    const settled = await Promise.allSettled(
-      batch.candidates.map(async (cand) => {
-        const earlier = done.get(cand.idx);
-        if (earlier) return earlier;
-        const summary = await inCalculationSlot(async () => {
-          try {
-            return await evaluateOne(batch, cand, args.round, (p) =>
-              running.set(cand.idx, { idx: cand.idx, ...p }),
-            );
-          } finally {
-            running.delete(cand.idx);
-          }
-        });
-        done.set(cand.idx, summary);
-        return summary;
-      }),
-    );
-    const errors = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
-    if (errors.length > 0) {
+    return await evaluateAll(store, args, done, running);
+  } catch (e) {
+    rethrowCounted(e, errors, (n) => {
+      errors = n;
       beat();
-      throw errors.find((e) => e instanceof ApplicationFailure && e.nonRetryable) ?? errors[0];
-    }
-    return settled.map((s) => (s as PromiseFulfilledResult<EvaluationSummary>).value);
+    });
   } finally {
     clearInterval(timer);
   }
+}
+
+async function evaluateAll(
+  store: Store,
+  args: EvaluateBatchArgs,
+  done: Map<number, EvaluationSummary>,
+  running: Map<number, { idx: number } & Progress>,
+): Promise<EvaluationSummary[]> {
+  const batch = await loadBatch(store, args, Context.current().cancellationSignal);
+  // finished by an earlier attempt after its last heartbeat (the worker died): the store has them, with their
+  // CPU time, which a rerun would report as a cache hit that cost nothing (the ledger already holds the entry)
+  for (const cand of batch.candidates) {
+    if (done.has(cand.idx)) continue;
+    const stored = await finishedInStore(batch, cand, args.round);
+    if (stored) done.set(cand.idx, stored);
+  }
+  const settled = await Promise.allSettled(
+    batch.candidates.map(async (cand) => {
+      const earlier = done.get(cand.idx);
+      if (earlier) return earlier;
+      let summary: EvaluationSummary;
+      try {
+        summary = await evaluateOne(batch, cand, args.round, (p) =>
+          running.set(cand.idx, { idx: cand.idx, ...p }),
+        );
+      } finally {
+        running.delete(cand.idx);
+      }
+      done.set(cand.idx, summary);
+      return summary;
+    }),
+  );
+  const errors = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+  if (errors.length > 0) {
+    throw errors.find((e) => e instanceof ApplicationFailure && e.nonRetryable) ?? errors[0];
+  }
+  return settled.map((s) => (s as PromiseFulfilledResult<EvaluationSummary>).value);
 }
 
 export async function evaluateCandidate(store: Store, args: EvaluateArgs): Promise<EvaluationSummary> {
@@ -98,10 +124,15 @@ export async function evaluateCandidate(store: Store, args: EvaluateArgs): Promi
   return summary as EvaluationSummary;
 }
 
-/** The summaries a previous attempt of this batch finished, from its last heartbeat. */
-function finishedEarlier(details: unknown, round: number, tier: number): EvaluationSummary[] {
+/** A previous attempt's last heartbeat, when it was of this batch: the summaries it finished, its errors. */
+function sameBatch(
+  details: unknown,
+  round: number,
+  tier: number,
+): Pick<BatchHeartbeat, 'done' | 'errors'> | undefined {
   const d = details as Partial<BatchHeartbeat> | undefined;
-  return d?.round === round && d.tier === tier && Array.isArray(d.done) ? d.done : [];
+  if (d?.round !== round || d.tier !== tier) return undefined;
+  return { done: Array.isArray(d.done) ? d.done : [], errors: errorsSoFar(d) };
 }
 
 interface Batch {
@@ -146,26 +177,47 @@ function fromConfig(
   return { tier, previous: config.tiers[t - 1], property: config.objective.property };
 }
 
+/**
+ * One candidate, in a calculation slot: its structure first, then its calculation, alone on this worker when a
+ * worker died under it before (the next death is then its own, not a neighbour's: after MAX_WORKER_DEATHS it is a
+ * failed evaluation, activities/qm/calculate.ts).
+ */
 async function evaluateOne(
   batch: Batch,
   cand: Candidate,
   round: number,
   onProgress: (p: Progress) => void,
 ): Promise<EvaluationSummary> {
-  const { store, campaignId, tier } = batch;
-  const name = tierName(tier);
-  // waited for a slot while the batch was cancelled: nothing is started
+  const ready = await inCalculationSlot(() => structureOf(batch, cand, round));
+  if ('failed' in ready) return ready.failed;
+  const alone = (await tierWorkerDeaths(batch.store, batch.tier, ready.system)) > 0;
+  return inCalculationSlot(() => calculateOne(batch, cand, round, ready.system, onProgress), { alone });
+}
+
+/** Waited for a slot while the batch was cancelled: nothing is started. */
+function unlessCancelled(batch: Batch, cand: Candidate): void {
   if (batch.signal.aborted) {
     throw ApplicationFailure.retryable(`evaluation of #${cand.idx} was cancelled`, 'CalculationKilled');
   }
+}
 
-  let system: QmSystem;
+/** The structure the candidate's calculation runs on, or its failed summary when there can be none. */
+async function structureOf(
+  batch: Batch,
+  cand: Candidate,
+  round: number,
+): Promise<{ system: QmSystem } | { failed: EvaluationSummary }> {
+  unlessCancelled(batch, cand);
+  const { store, campaignId, tier } = batch;
+  const name = tierName(tier);
   try {
-    system = await structureFor(
-      store,
-      cand,
-      batch.previous && { campaignId, tier: tierName(batch.previous) },
-    );
+    return {
+      system: await structureFor(
+        store,
+        cand,
+        batch.previous && { campaignId, tier: tierName(batch.previous) },
+      ),
+    };
   } catch (e) {
     const message = `3D embedding failed: ${(e as Error).message}`;
     await store.putEvaluation(campaignId, {
@@ -178,9 +230,20 @@ async function evaluateOne(
       cpuSeconds: 0,
       wallSeconds: 0,
     });
-    return summaryOf(batch, cand, { cached: false, usage: { ...NO_USAGE } }, undefined, message);
+    return { failed: summaryOf(batch, cand, { cached: false, usage: { ...NO_USAGE } }, undefined, message) };
   }
+}
 
+async function calculateOne(
+  batch: Batch,
+  cand: Candidate,
+  round: number,
+  system: QmSystem,
+  onProgress: (p: Progress) => void,
+): Promise<EvaluationSummary> {
+  unlessCancelled(batch, cand);
+  const { store, campaignId, tier } = batch;
+  const name = tierName(tier);
   const r = await runTier(
     store,
     tier,

@@ -1,11 +1,14 @@
-/** preparePool: reads the candidate file, canonicalises and filters with RDKit, and stores the pool. */
-import { heartbeat } from '@temporalio/activity';
+/**
+ * preparePool: reads the candidate file, canonicalises and filters with RDKit, and stores the pool. Every
+ * candidate dropped is counted by reason, and the first few of each reason are kept with their line and label.
+ */
+import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import type { CampaignConfig } from '../../lib/campaign/schema.js';
 import type { MoleculeCandidate } from '../../lib/domain/candidate.js';
 import type { Usage } from '../../lib/domain/usage.js';
-import type { PoolSummary, Store } from '../../store/store.js';
-import { describeMolecule } from '../chem/rdkit.js';
-import { readCandidates } from '../pool/read.js';
+import type { PoolRejection, PoolSummary, Store } from '../../store/store.js';
+import { inspectMolecule, type MoleculeInfo } from '../chem/rdkit.js';
+import { CandidateFileError, type RawCandidate, readCandidates } from '../pool/read.js';
 import { measureProcess } from '../usage.js';
 import { yieldToEventLoop } from './yield.js';
 
@@ -23,14 +26,23 @@ export async function preparePool(
   }
   const used = measureProcess();
   const c = args.config.candidates;
-  const raw = await readCandidates(c);
+  const raw = await readCandidates(c).catch((e: unknown) => {
+    // a file whose content is wrong stays wrong: fail the campaign now instead of after every retry
+    if (e instanceof CandidateFileError && e.kind === 'invalid')
+      throw ApplicationFailure.nonRetryable(e.message, 'CandidateFileError');
+    throw e;
+  });
   const f = c.filters;
   const allowed = f.elements ? new Set([...f.elements, 'H']) : undefined;
   const rejected: Record<string, number> = {};
-  const reject = (why: string) => {
-    rejected[why] = (rejected[why] ?? 0) + 1;
+  const rejections: Record<string, PoolRejection[]> = {};
+  const reject = (r: RawCandidate, why: { reason: string; detail: string }) => {
+    rejected[why.reason] = (rejected[why.reason] ?? 0) + 1;
+    const examples = rejections[why.reason] ?? [];
+    if (examples.length < REJECTIONS_KEPT) examples.push({ line: r.line, label: r.label, why: why.detail });
+    rejections[why.reason] = examples;
   };
-  const seen = new Set<string>();
+  const seen = new Map<string, RawCandidate>();
   const pool: MoleculeCandidate[] = [];
   for (const [i, r] of raw.entries()) {
     if (c.limit !== undefined && pool.length >= c.limit) break;
@@ -38,29 +50,61 @@ export async function preparePool(
       heartbeat({ read: i, kept: pool.length });
       await yieldToEventLoop(); // RDKit calls are synchronous: let heartbeats and other activities breathe
     }
-    const m = await describeMolecule(r.molecule);
-    if (!m) reject('unparseable');
-    else if (f.singleFragment && m.fragments > 1) reject('several fragments');
-    else if (f.neutralOnly && m.formalCharge !== 0) reject('charged');
-    else if (m.heavyAtoms > f.maxHeavyAtoms) reject('too many heavy atoms');
-    else if (m.heavyAtoms < f.minHeavyAtoms) reject('too few heavy atoms');
-    else if (allowed && m.elements.some((e) => !allowed.has(e))) reject('element not allowed');
-    else if (seen.has(m.canonical)) reject('duplicate');
-    else {
-      seen.add(m.canonical);
-      pool.push({
-        kind: 'molecule',
-        idx: pool.length,
-        label: r.label,
-        smiles: m.canonical,
-        heavyAtoms: m.heavyAtoms,
-      });
+    const verdict = await inspectMolecule(r.molecule);
+    if (!verdict.ok) {
+      reject(r, verdict);
+      continue;
     }
+    const m = verdict.molecule;
+    const why = filterProblem(m, f, allowed, seen);
+    if (why) {
+      reject(r, why);
+      continue;
+    }
+    seen.set(m.canonical, r);
+    pool.push({
+      kind: 'molecule',
+      idx: pool.length,
+      label: r.label,
+      smiles: m.canonical,
+      heavyAtoms: m.heavyAtoms,
+    });
   }
   await store.putCandidates(args.campaignId, pool);
-  const summary: PoolSummary = { source: c.source, read: raw.length, kept: pool.length, rejected };
+  const summary: PoolSummary = {
+    source: c.source,
+    read: raw.length,
+    kept: pool.length,
+    rejected,
+    rejections,
+  };
   await store.setPoolSummary(args.campaignId, summary);
   const usage = used();
   await store.record({ campaignId: args.campaignId, round: 0, activity: 'pool:prepare', usage });
   return { ...summary, usage };
+}
+
+/** The first rejections of each reason kept in the pool summary (the counts are complete). */
+const REJECTIONS_KEPT = 5;
+
+/** Why the candidate filters drop a molecule RDKit read, or undefined when it stays. */
+function filterProblem(
+  m: MoleculeInfo,
+  f: CampaignConfig['candidates']['filters'],
+  allowed: ReadonlySet<string> | undefined,
+  seen: ReadonlyMap<string, RawCandidate>,
+): { reason: string; detail: string } | undefined {
+  if (f.singleFragment && m.fragments > 1)
+    return { reason: 'several fragments', detail: `${m.fragments} fragments` };
+  if (f.neutralOnly && m.formalCharge !== 0)
+    return { reason: 'charged', detail: `net charge ${m.formalCharge > 0 ? '+' : ''}${m.formalCharge}` };
+  if (m.heavyAtoms > f.maxHeavyAtoms)
+    return { reason: 'too many heavy atoms', detail: `${m.heavyAtoms} heavy atoms (max ${f.maxHeavyAtoms})` };
+  if (m.heavyAtoms < f.minHeavyAtoms)
+    return { reason: 'too few heavy atoms', detail: `${m.heavyAtoms} heavy atoms (min ${f.minHeavyAtoms})` };
+  const foreign = allowed && m.elements.filter((e) => !allowed.has(e));
+  if (foreign?.length) return { reason: 'element not allowed', detail: `${foreign.join(', ')} not allowed` };
+  const twin = seen.get(m.canonical);
+  if (twin) return { reason: 'duplicate', detail: `same molecule as line ${twin.line} (${twin.label})` };
+  return undefined;
 }

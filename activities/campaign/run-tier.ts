@@ -4,7 +4,13 @@ import { type TierConfig, tierName } from '../../lib/campaign/schema.js';
 import { type Geometry, isCrystal, type QmSystem } from '../../lib/domain/geometry.js';
 import type { CalcSpec } from '../../qm/template.js';
 import type { Store } from '../../store/store.js';
-import { type CalculationResult, CalculationStopped, calculate } from '../qm/calculate.js';
+import {
+  type CalculationRequest,
+  type CalculationResult,
+  CalculationStopped,
+  calculate,
+  workerDeathsUnder,
+} from '../qm/calculate.js';
 import type { Progress } from '../qm/runner.js';
 import { hasLadder, runLadderTier } from './cbs-tier.js';
 
@@ -41,6 +47,26 @@ export async function runTier(
   return runOne(store, tier, system, opts);
 }
 
+/**
+ * Workers that died while running this tier's calculation (0 when the store answers it): the caller runs it
+ * alone then. A basis ladder's calculations are counted each as it runs, not here.
+ */
+export async function tierWorkerDeaths(store: Store, tier: TierConfig, system: QmSystem): Promise<number> {
+  if (hasLadder(tier) && !isCrystal(system)) return 0;
+  return workerDeathsUnder(store, tierRequest(tier, system));
+}
+
+function tierRequest(tier: TierConfig, system: QmSystem): CalculationRequest {
+  return {
+    spec: tierSpec(tier, system),
+    system,
+    timeoutSeconds: tier.timeoutSeconds,
+    threads: tier.threads,
+    // a tier may ask for its stored failures to be computed again
+    ...(tier.recompute && { recompute: 'failures' as const }),
+  };
+}
+
 async function runOne(
   store: Store,
   tier: TierConfig,
@@ -48,11 +74,7 @@ async function runOne(
   opts: { signal: AbortSignal; onProgress: (p: Progress) => void },
 ): Promise<CalculationResult> {
   try {
-    return await calculate(
-      store,
-      { spec: tierSpec(tier, system), system, timeoutSeconds: tier.timeoutSeconds, threads: tier.threads },
-      opts,
-    );
+    return await calculate(store, tierRequest(tier, system), opts);
   } catch (e) {
     if (e instanceof CalculationStopped) throw ApplicationFailure.retryable(e.message, 'CalculationKilled');
     throw e;

@@ -2,7 +2,7 @@
  * trainSurrogate: fits the surrogate on the labelled results (directly, or as a Delta-learning pair) and screens
  * the whole pool (off the event loop).
  */
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ModelSummary } from '../../lib/campaign/results.js';
 import type { CampaignConfig } from '../../lib/campaign/schema.js';
 import { identity } from '../../lib/domain/candidate.js';
@@ -12,6 +12,7 @@ import type { Store } from '../../store/store.js';
 import { type Fitted, fitSurrogates } from '../ml/fit.js';
 import { measureProcess } from '../usage.js';
 import { poolFeatures } from './features.js';
+import { errorsSoFar, rethrowCounted } from './repeated-errors.js';
 import { trainingSet } from './training-set.js';
 
 export interface TrainArgs {
@@ -22,7 +23,40 @@ export interface TrainArgs {
   config?: Pick<CampaignConfig, 'surrogate' | 'tiers'>;
 }
 
+/**
+ * Heartbeats from start to end, at a third of the heartbeat timeout (every 5 s at most): featurising and fitting
+ * run off the event loop, so a worker that died is noticed within the timeout (20 s, workflows/campaign.ts).
+ */
 export async function trainSurrogate(store: Store, args: TrainArgs): Promise<ModelSummary | undefined> {
+  const ctx = Context.current();
+  let errors = errorsSoFar(ctx.info.heartbeatDetails);
+  let phase: Record<string, unknown> = { phase: 'starting' };
+  const beat = (now?: Record<string, unknown>) => {
+    if (now) phase = now;
+    ctx.heartbeat({ ...phase, errors });
+  };
+  beat();
+  const timer = setInterval(
+    beat,
+    Math.min(5000, Math.max(1000, (ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)),
+  );
+  try {
+    return await train(store, args, beat);
+  } catch (e) {
+    rethrowCounted(e, errors, (n) => {
+      errors = n;
+      beat();
+    });
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function train(
+  store: Store,
+  args: TrainArgs,
+  beat: (phase: Record<string, unknown>) => void,
+): Promise<ModelSummary | undefined> {
   const config = args.config ?? (await storedConfig(store, args.campaignId));
   const set = await trainingSet(store, args.campaignId, config);
   if (!set) return undefined;
@@ -31,26 +65,20 @@ export async function trainSurrogate(store: Store, args: TrainArgs): Promise<Mod
   const prospective = await prospectiveMetrics(store, args.campaignId, labelTier, labelled);
 
   const used = measureProcess();
-  const ctx = Context.current();
   const pool = await store.listCandidates(args.campaignId);
+  beat({ phase: 'featurizing' });
   const { matrix, nFeatures } = await poolFeatures(
     store,
     pool.map((c) => identity(c)),
     config.surrogate.features,
-    () => ctx.heartbeat({ phase: 'featurizing' }),
+    () => beat({ phase: 'featurizing' }),
   );
-  const heartbeat = setInterval(() => ctx.heartbeat({ phase: 'training' }), 5000);
-  const onProgress = (fraction: number) => ctx.heartbeat({ phase: 'training', fraction });
-  let fitted: Fitted;
-  try {
-    fitted = await fitSurrogates(set, matrix, nFeatures, {
-      spec: config.surrogate,
-      seed: args.seed,
-      onProgress,
-    });
-  } finally {
-    clearInterval(heartbeat);
-  }
+  const fitted: Fitted = await fitSurrogates(set, matrix, nFeatures, {
+    spec: config.surrogate,
+    seed: args.seed,
+    onProgress: (fraction: number) => beat({ phase: 'training', fraction }),
+  });
+  beat({ phase: 'storing' });
   const id = `${args.campaignId}-r${args.round}`;
   const metrics: ModelMetrics = { ...fitted.metrics, ...prospective };
   const baseTier = set.fidelity === 'delta' ? set.baseTier : undefined;
@@ -89,7 +117,7 @@ export async function trainSurrogate(store: Store, args: TrainArgs): Promise<Mod
 
 async function storedConfig(store: Store, campaignId: string): Promise<CampaignConfig> {
   const campaign = await store.getCampaign(campaignId);
-  if (!campaign) throw new Error(`unknown campaign ${campaignId}`);
+  if (!campaign) throw ApplicationFailure.nonRetryable(`unknown campaign ${campaignId}`, 'UnknownCampaign');
   return campaign.config;
 }
 

@@ -1,19 +1,53 @@
-/** Reads the data set's JSONL files (data/cbs/). */
-import { existsSync, readFileSync } from 'node:fs';
+/**
+ * Reads the data set's JSONL files (data/cbs/). A file given in a config (`cbs.data`) may be any path, so a
+ * problem is reported by file, line and what was expected, never with the line's text: V8's JSON errors quote
+ * the input ("Unexpected token 'r', \"root:x:0:0\"... is not valid JSON"), and a message travels into
+ * Temporal failures, logs and the Web UI.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { MoleculeRow, SolidRow } from '../../lib/cbs/rows.js';
 
+/** Far above any data set cascade makes (data/cbs/ holds well under 1 MB): a wrong path fails fast. */
+const MAX_DATA_FILE_BYTES = 256 * 1024 * 1024;
+
+const EXPECTED = 'expected one JSON object per line (JSON Lines, as cascade cbs generate writes)';
+
 export function readJsonl<T>(file: string): T[] {
-  return readFileSync(file, 'utf8')
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new Error(`${file}: not a regular file; ${EXPECTED}`);
+    size = st.size;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`${file}: no such file; ${EXPECTED}`);
+    if (code === 'EACCES') throw new Error(`${file}: not readable (permission denied)`);
+    throw e;
+  }
+  if (size > MAX_DATA_FILE_BYTES)
+    throw new Error(`${file}: ${size} bytes, more than the ${MAX_DATA_FILE_BYTES} a data set may have`);
+  const rows: T[] = [];
+  readFileSync(file, 'utf8')
     .split('\n')
-    .filter((l) => l.trim())
-    .map((l, i) => {
+    .forEach((text, i) => {
+      if (!text.trim()) return;
+      let row: unknown;
       try {
-        return JSON.parse(l) as T;
+        row = JSON.parse(text);
       } catch (e) {
-        throw new Error(`${file}:${i + 1}: not JSON: ${(e as Error).message}`);
+        // keep only where it broke: the message itself may quote the line
+        const at = /at position (\d+)/.exec((e as Error).message)?.[1];
+        const where = at === undefined ? '' : ` (column ${Number(at) + 1})`;
+        throw new Error(`${file}:${i + 1}: not valid JSON${where}; ${EXPECTED}`);
       }
+      if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+        const got = row === null ? 'null' : Array.isArray(row) ? 'an array' : `a ${typeof row}`;
+        throw new Error(`${file}:${i + 1}: ${EXPECTED}, got ${got}`);
+      }
+      rows.push(row as T);
     });
+  return rows;
 }
 
 /** The data files in a directory; a part whose file is absent is undefined. */

@@ -3,6 +3,13 @@
  * canonical system) names the result; a stored result is answered without running anything, a result being
  * computed in this process is awaited, and every real execution is logged. Used by campaign tiers and by
  * `cascade qm run` alike.
+ *
+ * A stored failure answers only what it says something about. A deterministic one (invalid input, the code's
+ * own error: the same inputs fail again) answers every request; a circumstantial one (a time limit, a signal, a
+ * worker that died under it) answers requests with the limits it failed under, and is computed again for a longer
+ * timeout or more threads. `recompute` runs it again anyway. A calculation whose workers died under it
+ * MAX_WORKER_DEATHS times (the store's executions say so: still 'running', their process gone) is recorded as a
+ * failure instead of being run again, so that one candidate cannot take down worker after worker.
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -20,7 +27,7 @@ import {
   type QmSystem,
 } from '../../qm/template.js';
 import { cascadeHome } from '../../store/open.js';
-import type { QmResultRecord, Store } from '../../store/store.js';
+import type { Execution, QmFailure, QmLimits, QmResultRecord, Store } from '../../store/store.js';
 import { usageOf } from '../usage.js';
 import { runWithHandlers } from './handlers.js';
 import type { Progress } from './runner.js';
@@ -30,6 +37,8 @@ export interface CalculationRequest {
   system: QmSystem;
   timeoutSeconds: number;
   threads?: number;
+  /** Run it although the store has its result: 'failures' when that result is a failure, 'all' whatever it is. */
+  recompute?: 'failures' | 'all';
 }
 
 export interface CalculationResult {
@@ -71,6 +80,64 @@ function sortedKeys(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** A failure recorded for a calculation that killed its workers, instead of running it once more. */
+export const KILLED_WORKER = 'killed-worker';
+
+/** Worker deaths under one calculation after which it is recorded as failed instead of run again. */
+export const MAX_WORKER_DEATHS = 3;
+
+/** Failure kinds that say more about the circumstances than the inputs; every other kind the same inputs repeat. */
+const CIRCUMSTANTIAL: ReadonlySet<string> = new Set(['timeout', 'killed', KILLED_WORKER]);
+
+export function failureClass(kind: string): NonNullable<QmFailure['class']> {
+  return CIRCUMSTANTIAL.has(kind) ? 'circumstantial' : 'deterministic';
+}
+
+export function limitsOf(req: Pick<CalculationRequest, 'timeoutSeconds' | 'threads'>): QmLimits {
+  return { timeoutSeconds: req.timeoutSeconds, threads: req.threads ?? 1 };
+}
+
+/**
+ * Whether a stored result answers this request. A circumstantial failure answers only requests that allow no
+ * more than it had; one stored before failures carried their limits is computed once more (its limits unknown).
+ */
+export function answers(stored: QmResultRecord, req: CalculationRequest): boolean {
+  if (req.recompute === 'all') return false;
+  const f = stored.failure;
+  if (stored.status === 'ok' || !f) return true;
+  if (req.recompute === 'failures') return false;
+  if ((f.class ?? failureClass(f.kind)) === 'deterministic') return true;
+  if (!f.limits) return false;
+  const asked = limitsOf(req);
+  return asked.timeoutSeconds <= f.limits.timeoutSeconds && asked.threads <= f.limits.threads;
+}
+
+/** The calculation's key, with the code version and canonical system it is made of. */
+async function identify(
+  req: CalculationRequest,
+): Promise<{ key: string; version: string; system: { hash: string; text: string } }> {
+  const entry = codeEntry(req.spec.code);
+  const version = await entry.version(entry.profile({ threads: req.threads ?? 1 }).binary);
+  const system = canonicalSystem(req.system);
+  return { key: resultKey(req.spec, version, system.hash), version, system };
+}
+
+/** Deaths a recomputed verdict already counted are not counted again: it gets as many tries as the first time. */
+function countedBefore(stored: QmResultRecord | undefined): number {
+  return Math.max(0, ...(stored?.failure?.lostExecutions ?? []));
+}
+
+/**
+ * How many workers died while running this calculation, when it is going to run (0 when the store answers it):
+ * a caller runs one that has such deaths alone, so that a next death is its own and not a neighbour's.
+ */
+export async function workerDeathsUnder(store: Store, req: CalculationRequest): Promise<number> {
+  const { key } = await identify(req);
+  const hit = await store.getQmResult(key);
+  if (hit && answers(hit, req)) return 0;
+  return (await workerDeaths(store, key, countedBefore(hit))).length;
+}
+
 /** Calculations in flight in this process, by key: a second request waits for the first. */
 const inFlight = new Map<string, Promise<CalculationResult>>();
 
@@ -79,16 +146,17 @@ export async function calculate(
   req: CalculationRequest,
   opts: { signal?: AbortSignal; onProgress?: (p: Progress) => void } = {},
 ): Promise<CalculationResult> {
-  const entry = codeEntry(req.spec.code);
-  const profile = entry.profile({ threads: req.threads ?? 1 });
-  const version = await entry.version(profile.binary);
-  const system = canonicalSystem(req.system);
-  const key = resultKey(req.spec, version, system.hash);
+  const id = await identify(req);
+  const { key } = id;
   const hit = await store.getQmResult(key);
-  if (hit) return { key, cached: true, record: hit, usage: { ...NO_USAGE } };
+  if (hit && answers(hit, req)) return { key, cached: true, record: hit, usage: { ...NO_USAGE } };
   const running = inFlight.get(key);
   if (running) return { ...(await running), cached: true, usage: { ...NO_USAGE } };
-  const run = compute(store, req, { key, version, system }, opts);
+  const run = (async () => {
+    const deaths = await workerDeaths(store, key, countedBefore(hit));
+    if (deaths.length >= MAX_WORKER_DEATHS) return refuse(store, req, id, deaths);
+    return compute(store, req, id, opts, hit);
+  })();
   inFlight.set(key, run);
   try {
     return await run;
@@ -102,10 +170,29 @@ async function compute(
   req: CalculationRequest,
   id: { key: string; version: string; system: { hash: string; text: string } },
   opts: { signal?: AbortSignal; onProgress?: (p: Progress) => void },
+  stored: QmResultRecord | undefined,
+): Promise<CalculationResult> {
+  const execution = await store.startExecution(id.key, req.spec.code, hostname());
+  try {
+    return await computeAs(execution, store, req, id, opts, stored);
+  } catch (e) {
+    // whatever went wrong, the execution ended here (a 'running' one would read as a worker that died under it)
+    if (!(e instanceof CalculationStopped))
+      await store.finishExecution(execution, 'error').catch(() => undefined);
+    throw e;
+  }
+}
+
+async function computeAs(
+  execution: number,
+  store: Store,
+  req: CalculationRequest,
+  id: { key: string; version: string; system: { hash: string; text: string } },
+  opts: { signal?: AbortSignal; onProgress?: (p: Progress) => void },
+  stored: QmResultRecord | undefined,
 ): Promise<CalculationResult> {
   const entry = codeEntry(req.spec.code);
   const profile = entry.profile({ threads: req.threads ?? 1 });
-  const execution = await store.startExecution(id.key, entry.code, hostname());
   const runOpts = {
     workRoot: path.join(cascadeHome(), 'work'),
     timeoutMs: req.timeoutSeconds * 1000,
@@ -135,8 +222,44 @@ async function compute(
     throw new CalculationStopped(`${entry.code} was stopped: ${failure.message}`);
   }
   const record: QmResultRecord = {
+    ...identityOf(req, id),
+    status: failure ? 'failed' : 'ok',
+    outputs: failure ? undefined : (outcome as unknown as Record<string, unknown>),
+    failure: failure
+      ? {
+          kind: failure.kind,
+          message: failure.message,
+          retryable: failure.retryable,
+          class: failureClass(failure.kind),
+          limits: limitsOf(req),
+        }
+      : undefined,
+    provenance: { ...provenance, system: id.system.text },
+  };
+  // the execution's end and its result in one write; a recomputation that failed (say, under a shorter time
+  // limit) leaves a stored good result as it was
+  const keep = stored?.status === 'ok' && failure !== undefined;
+  await store.finishExecution(execution, failure ? failure.kind : 'ok', keep ? undefined : record);
+  return {
     key: id.key,
-    code: entry.code,
+    cached: false,
+    record,
+    usage: usageOf({
+      wallSeconds: provenance.wallSeconds,
+      cpuSeconds: provenance.cpuSeconds,
+      ...(handled.provenance.maxRssKb ? { peakMemoryBytes: handled.provenance.maxRssKb * 1024 } : {}),
+    }),
+  };
+}
+
+/** What a result record says about the calculation it belongs to, whoever produced it. */
+function identityOf(
+  req: CalculationRequest,
+  id: { key: string; version: string; system: { hash: string } },
+): Pick<QmResultRecord, 'key' | 'code' | 'codeVersion' | 'method' | 'settings' | 'geometryHash'> {
+  return {
+    key: id.key,
+    code: req.spec.code,
     codeVersion: id.version,
     method: req.spec.method,
     settings: {
@@ -148,23 +271,58 @@ async function compute(
       ...req.spec.settings,
     },
     geometryHash: id.system.hash,
-    status: failure ? 'failed' : 'ok',
-    outputs: failure ? undefined : (outcome as unknown as Record<string, unknown>),
-    failure: failure
-      ? { kind: failure.kind, message: failure.message, retryable: failure.retryable }
-      : undefined,
-    provenance: { ...provenance, system: id.system.text },
   };
-  // the execution's end and its result in one write
-  await store.finishExecution(execution, failure ? failure.kind : 'ok', record);
-  return {
-    key: id.key,
-    cached: false,
-    record,
-    usage: usageOf({
-      wallSeconds: provenance.wallSeconds,
-      cpuSeconds: provenance.cpuSeconds,
-      ...(handled.provenance.maxRssKb ? { peakMemoryBytes: handled.provenance.maxRssKb * 1024 } : {}),
-    }),
+}
+
+/**
+ * The runs of this calculation (after execution `after`) whose worker died under them. A run still 'running'
+ * whose process is gone is marked so now. Only this host's processes can be seen: a run on another host counts
+ * once that host's workers have marked it (today's SQLite store is on one host anyway).
+ */
+async function workerDeaths(store: Store, key: string, after: number): Promise<Execution[]> {
+  const runs = (await store.listExecutions({ key })).filter((e) => e.id > after);
+  const gone = runs.filter((e) => e.status === 'running' && processGone(e));
+  if (gone.length > 0) await store.markExecutionsLost(gone.map((e) => e.id));
+  return runs.filter((e) => e.status === 'worker-died' || gone.includes(e));
+}
+
+function processGone(e: Execution): boolean {
+  // this process's own runs are in `inFlight`, or were finished when they threw
+  if (e.host !== hostname() || e.pid === process.pid) return false;
+  try {
+    process.kill(e.pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** The calculation killed its workers MAX_WORKER_DEATHS times: a recorded failure instead of another death. */
+async function refuse(
+  store: Store,
+  req: CalculationRequest,
+  id: { key: string; version: string; system: { hash: string; text: string } },
+  deaths: Execution[],
+): Promise<CalculationResult> {
+  const where = deaths.map((e) => `pid ${e.pid} on ${e.host}`).join(', ');
+  const record: QmResultRecord = {
+    ...identityOf(req, id),
+    status: 'failed',
+    failure: {
+      kind: KILLED_WORKER,
+      message:
+        `${req.spec.code} killed its worker ${deaths.length} times (${where} died while it ran, e.g. out of ` +
+        'memory): recorded as failed instead of run again (recompute to try it again)',
+      retryable: false,
+      class: failureClass(KILLED_WORKER),
+      limits: limitsOf(req),
+      lostExecutions: deaths.map((e) => e.id),
+    },
+    provenance: {
+      system: id.system.text,
+      lostExecutions: deaths.map(({ id, host, pid, startedAt }) => ({ id, host, pid, startedAt })),
+    },
   };
+  await store.putQmResult(record);
+  return { key: id.key, cached: false, record, usage: { ...NO_USAGE } };
 }

@@ -2,13 +2,15 @@
  * Starting a code and learning how it ended. Through the launcher (launcher.ts) when it is built: no fork of
  * this process, stdout and stderr written straight to files, exact CPU time and peak memory from wait4. Else
  * with execa from this process, under GNU time for the same figures where it is installed (accounting.ts).
- * Either way without a shell, with the code leading a new process group, and with its full stdout and stderr
- * left in the work directory as `.cascade-stdout` and `.cascade-stderr`.
+ * Either way without a shell, with the code leading a new process group, with an allow-listed environment
+ * (`codeEnvironment`), and with its full stdout and stderr left in the work directory as `.cascade-stdout` and
+ * `.cascade-stderr`.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { codeEnvironment } from '../../qm/environment.js';
 import { gnuTime, readRusage, underGnuTime } from './accounting.js';
 import { LaunchError, launcher } from './launcher.js';
 import { saveOutput } from './work-dir.js';
@@ -19,7 +21,7 @@ export interface CodeStart {
   argv: readonly string[];
   /** The work directory. */
   cwd: string;
-  /** Added to this process's environment. */
+  /** The code's own variables (threads, the profile's env): added to the allow-listed part of this process's. */
   env: Record<string, string>;
 }
 
@@ -69,7 +71,7 @@ export async function startCode(req: CodeStart): Promise<RunningCode> {
     const stderrFile = join(req.cwd, STDERR_FILE);
     const launch = l.launch({
       ...req,
-      env: { ...process.env, ...req.env },
+      env: codeEnvironment(req.env),
       stdoutFile,
       stderrFile,
     });
@@ -169,7 +171,8 @@ async function startWithExeca(req: CodeStart): Promise<RunningCode> {
   let lastLine: string | undefined;
   const child = execa(file, args, {
     cwd: req.cwd,
-    env: req.env,
+    env: codeEnvironment(req.env),
+    extendEnv: false,
     detached: true, // setsid(): the child leads a new process group, so the whole tree can be signalled
     reject: false,
     stdin: 'ignore',

@@ -20,7 +20,7 @@ export interface LaunchRequest {
   binary: string;
   argv: readonly string[];
   cwd: string;
-  /** The whole environment of the code. */
+  /** The whole environment of the code: nothing of this process's is added (see qm/environment.ts). */
   env: Record<string, string | undefined>;
   stdoutFile: string;
   stderrFile: string;

@@ -1,15 +1,17 @@
 /**
- * 3D geometries from SMILES, stored per SMILES before any calculation uses them. Open Babel's embedding is
- * stochastic, so the stored geometry (not the SMILES) is what makes a cache key survive retries, crashes and
- * reruns; the first writer wins when two workers embed the same SMILES at once.
+ * 3D geometries from SMILES, stored per SMILES and generator before any calculation uses them. The embedding
+ * is deterministic (geometry.ts), so a fresh store gives the same geometries; storing them still saves the
+ * embedding's cost on every later use and keeps a cache key stable should anything below it change (a
+ * library's floating point on another machine). The first writer wins when two workers embed the same SMILES.
+ * Geometries of another generator (Open Babel's random `obabel-gen3d`, an older OpenChemLib) are never used.
  */
 
 import { parseXyz, toXyz } from '../../qm/molecule.js';
 import type { Geometry } from '../../qm/template.js';
 import type { Store } from '../../store/store.js';
-import { smilesTo3D } from './geometry.js';
+import { EMBEDDING, smilesTo3D } from './geometry.js';
 
-export const GEOMETRY_GENERATOR = 'obabel-gen3d';
+export const GEOMETRY_GENERATOR = EMBEDDING;
 
 export async function storedGeometry(store: Store, smiles: string): Promise<Geometry> {
   const stored = await store.getGeometry(smiles, GEOMETRY_GENERATOR);

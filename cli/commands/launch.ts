@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
+import { describeCheck } from '../../activities/pool/check.js';
 import { campaignWorkflowId } from '../../lib/temporal/queues.js';
 import { openStore } from '../../store/open.js';
 import { readCampaignFile } from '../campaign-file.js';
@@ -8,6 +9,7 @@ import { CliError, connectClient } from '../client.js';
 import { positiveNumber } from '../options.js';
 import { webUiUrl } from '../report-data.js';
 import { watchCampaign } from './status.js';
+import { checkCandidatesFile } from './validate.js';
 
 export function registerLaunch(program: Command): void {
   program
@@ -29,6 +31,7 @@ export function registerLaunch(program: Command): void {
     )
     .action(async (file: string, o: { watch?: boolean; restart?: boolean; heartbeat: number }) => {
       const config = readCampaignFile(file);
+      const check = await checkCandidatesFile(config);
       const client = await connectClient({ autostart: true });
       const workflowId = campaignWorkflowId(config.name);
       const existing = await client.workflow
@@ -36,20 +39,30 @@ export function registerLaunch(program: Command): void {
         .describe()
         .catch(() => undefined);
       const closed = existing && existing.status.name !== 'RUNNING';
+      const store = openStore();
       if (closed && o.restart) {
-        await openStore().resetCampaign(config.name);
+        await store.resetCampaign(config.name);
       } else if (closed) {
         throw new CliError(
           `campaign "${config.name}" already ran (${existing.status.name.toLowerCase()}); continue it with: cascade resume ${config.name} [--rounds N]`,
         );
       }
-      if (!existing || closed) await openStore().saveCampaign(config.name, config, file);
+      // saved before the start, so that the worker finds it; forgotten again if the start fails
+      const before = await store.getCampaign(config.name);
+      if (!existing || closed) await store.saveCampaign(config.name, config, file);
       try {
         await startCampaignWorkflow(client, { config, heartbeatSeconds: o.heartbeat });
         console.log(`launched campaign "${config.name}" (workflow ${workflowId})`);
+        console.log(describeCheck(check));
       } catch (e) {
-        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-        console.log(`campaign "${config.name}" is already running: attached (workflow ${workflowId})`);
+        if (e instanceof WorkflowExecutionAlreadyStartedError) {
+          console.log(`campaign "${config.name}" is already running: attached (workflow ${workflowId})`);
+        } else {
+          if (!before) await store.deleteCampaign(config.name);
+          else if (!existing || closed)
+            await store.saveCampaign(config.name, before.config, before.configFile);
+          throw new CliError(`could not start campaign "${config.name}": ${(e as Error).message}`);
+        }
       }
       console.log(`Web UI: ${webUiUrl(config.name)}`);
       if (o.watch) await watchCampaign(client, config.name, { watch: true });

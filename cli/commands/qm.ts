@@ -20,6 +20,7 @@ export interface QmRunOptions {
   set: Record<string, unknown>;
   threads: number;
   timeout: number;
+  recompute?: boolean;
   json?: boolean;
 }
 
@@ -67,6 +68,10 @@ export function registerQm(program: Command): void {
     .option('--set <key=value>', 'a code setting, repeatable (e.g. --set iterations=200)', setting, {})
     .option('--threads <n>', 'threads for the code', positiveInt, 1)
     .option('--timeout <seconds>', 'wall-clock limit', positiveNumber, 3600)
+    .option(
+      '--recompute',
+      'run it even when the store has its result (without it, a stored failure answers unless it was a timeout or a kill under smaller limits)',
+    )
     .option('--json', 'print one JSON object')
     .addHelpText(
       'after',

@@ -1,9 +1,18 @@
 import type { Command } from 'commander';
 import { openStore } from '../../store/open.js';
+import type { EvaluationRecord, PoolSummary, Store } from '../../store/store.js';
 import { type CampaignView, viewCampaign } from '../campaign-handle.js';
 import { formatCampaignList, listCampaigns } from '../campaign-list.js';
 import { CliError, connectClient } from '../client.js';
-import { formatLadder, formatProgress, formatResources, formatTop } from '../format.js';
+import {
+  type FailureCount,
+  formatFailures,
+  formatLadder,
+  formatPool,
+  formatProgress,
+  formatResources,
+  formatTop,
+} from '../format.js';
 import { positiveNumber } from '../options.js';
 import { storeView, webUiUrl } from '../report-data.js';
 
@@ -41,7 +50,9 @@ export async function watchCampaign(
   let drawn = 0;
   let lastText = '';
   for (;;) {
-    const store = await storeView(openStore(), name, o.top ?? 10);
+    const db = openStore();
+    const store = await storeView(db, name, o.top ?? 10);
+    const problems = await problemsView(db, name);
     const view: CampaignView = await viewCampaign(client, name).catch((e: unknown) => {
       // the workflow's history may be gone (retention, another server) while the store still has the results
       if (e instanceof CliError && (store.top.length > 0 || store.resources.length > 0)) {
@@ -62,6 +73,8 @@ export async function watchCampaign(
           top: store.top,
           resources: store.resources,
           basisLadder: store.basisLadder,
+          pool: problems.pool,
+          failures: problems.failures,
           webUi: webUiUrl(name),
         }),
       );
@@ -72,6 +85,8 @@ export async function watchCampaign(
           ? formatProgress(view.progress, { execution: view.execution, uiUrl: webUiUrl(name), unit })
           : `campaign  ${name}   ${view.execution.toLowerCase()}`,
         view.failure ? `problem   ${view.failure}` : '',
+        formatPool(problems.pool),
+        formatFailures(problems.failures),
         running ? '' : formatTop(store.top, unit),
         running ? '' : formatResources(store.resources),
         running ? '' : formatLadder(store.basisLadder),
@@ -94,4 +109,34 @@ export async function watchCampaign(
     }
     await new Promise((r) => setTimeout(r, o.intervalMs ?? 2000));
   }
+}
+
+/** What went wrong in a campaign, from the store: the pool's rejections, and failed evaluations by class. */
+export async function problemsView(
+  store: Store,
+  name: string,
+): Promise<{ pool?: PoolSummary; failures: FailureCount[] }> {
+  const campaign = await store.getCampaign(name);
+  if (!campaign) return { failures: [] };
+  const counts = new Map<string, FailureCount>();
+  for (const e of await store.listEvaluations(name)) {
+    if (e.status === 'ok' && e.value !== undefined) continue;
+    const kind = await failureClass(store, e);
+    const key = `${e.tier}\u0000${kind}`;
+    const c = counts.get(key) ?? { tier: e.tier, kind, count: 0 };
+    c.count++;
+    counts.set(key, c);
+  }
+  return { ...(campaign.pool ? { pool: campaign.pool } : {}), failures: [...counts.values()] };
+}
+
+/** The class of a failed evaluation: its calculation's failure kind, or what failed before or after it ran. */
+async function failureClass(store: Store, e: EvaluationRecord): Promise<string> {
+  if (e.resultKey !== undefined) {
+    const r = await store.getQmResult(e.resultKey);
+    if (r?.failure) return r.failure.kind;
+    if (r?.status === 'ok') return 'no value'; // the code ran, and did not report the objective
+  }
+  if (e.message?.startsWith('3D embedding failed')) return 'embedding';
+  return 'unknown';
 }

@@ -1,17 +1,42 @@
 import type { Command } from 'commander';
+import { type CandidatesCheck, checkCandidates, describeCheck } from '../../activities/pool/check.js';
+import { CandidateFileError } from '../../activities/pool/read.js';
+import type { CampaignConfig } from '../../lib/campaign/schema.js';
 import { readCampaignFile } from '../campaign-file.js';
+import { CliError } from '../client.js';
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description(
-      'check a campaign file against the schema; problems print as FILE:LINE:COL path: message (exit 2)',
+      'check a campaign file against the schema, and read its candidates file; problems print as FILE:LINE:COL path: message (exit 2)',
     )
     .argument('<file>', 'campaign YAML')
     .option('--json', 'print the validated configuration, defaults filled in, as JSON')
-    .action((file: string, opts: { json?: boolean }) => {
+    .action(async (file: string, opts: { json?: boolean }) => {
       const config = readCampaignFile(file);
+      const check = await checkCandidatesFile(config);
       if (opts.json) console.log(JSON.stringify(config, null, 2));
-      else console.log(`${file}: ok (campaign "${config.name}", ${config.tiers.length} tier(s))`);
+      else {
+        console.log(`${file}: ok (campaign "${config.name}", ${config.tiers.length} tier(s))`);
+        console.log(describeCheck(check));
+      }
     });
+}
+
+/**
+ * The candidates file read as the campaign will read it, before anything starts: a file the campaign would
+ * refuse (unreadable, binary, UTF-16, not UTF-8, a ragged CSV, an id used twice, empty) is exit 2 now.
+ */
+export async function checkCandidatesFile(config: CampaignConfig): Promise<CandidatesCheck> {
+  let check: CandidatesCheck;
+  try {
+    check = await checkCandidates(config.candidates);
+  } catch (e) {
+    if (e instanceof CandidateFileError) throw new CliError(e.message, 2);
+    throw e;
+  }
+  if (check.molecules === 0)
+    throw new CliError(`${check.source}: no molecules in the candidates file (${check.format})`, 2);
+  return check;
 }

@@ -1,6 +1,18 @@
 /** What a running campaign reports through its `progress` query and returns when it ends. Small on purpose. */
 
-export type CampaignStatus = 'starting' | 'running' | 'paused' | 'stopping' | 'finished';
+/**
+ * Where a campaign is. It ends `finished` (its budget, target or patience ended it), `stopped` (a user stopped
+ * it: `cascade stop`) or `failed` (the workflow failed; the reason is in stopReason). `stopping`: a stop was
+ * asked for and the round in flight is finishing.
+ */
+export type CampaignStatus =
+  | 'starting'
+  | 'running'
+  | 'paused'
+  | 'stopping'
+  | 'finished'
+  | 'stopped'
+  | 'failed';
 export type Phase = 'preparing' | 'training' | 'acquiring' | 'evaluating' | 'idle';
 
 export interface Best {

@@ -3,6 +3,7 @@
  * (with the messages users see) and the published JSON Schema (`configs/schema.json`).
  */
 import { z } from 'zod';
+import { nwchemBasisProblem, nwchemMethodProblem } from '../../qm/codes/nwchem/library.js';
 import { NwchemSettings } from '../../qm/codes/nwchem/settings.js';
 import { XtbSettings } from '../../qm/codes/xtb/settings.js';
 import { strategyNames } from '../acquisition/index.js';
@@ -144,6 +145,12 @@ const tierCommon = {
   name: name.optional().describe('Tier name, used in budget.callsPerTier; defaults to the code'),
   optimize: z.boolean().default(false).describe('Optimise the geometry before reading properties'),
   threads: z.int().min(1).default(1),
+  recompute: z
+    .boolean()
+    .optional()
+    .describe(
+      "Compute this tier's calculations again when the store holds a failure for them (default: only circumstantial failures, such as timeouts, under smaller limits)",
+    ),
   promote: Promotion.optional().describe(
     'Promotion from the previous tier (default: every candidate that succeeded)',
   ),
@@ -194,17 +201,25 @@ function cardinalOrder(basis: string): number {
   return 'DTQ5'.indexOf((basis.match(/^cc-pV(.)Z$/i)?.[1] ?? '').toUpperCase());
 }
 
+/** A string check as a zod refinement: the problem it names, if any, at the value's position. */
+const refuse = (problem: (v: string) => string | undefined) => (v: string, ctx: z.RefinementCtx) => {
+  const message = problem(v);
+  if (message) ctx.addIssue({ code: 'custom', message, input: v });
+};
+
 export const NwchemTier = z.strictObject({
   ...tierCommon,
   code: z.literal('nwchem'),
   method: z
     .string()
     .min(1)
+    .superRefine(refuse(nwchemMethodProblem))
     .default('b3lyp')
     .describe('Any exchange-correlation functional NWChem knows, e.g. b3lyp, pbe0, m06-2x'),
   basis: z
     .string()
     .min(1)
+    .superRefine(refuse((b) => nwchemBasisProblem(b)))
     .default('6-31G*')
     .describe("A basis set from NWChem's library, e.g. 6-31G*, cc-pVTZ, def2-SVP"),
   settings: NwchemSettings.default({}),

@@ -33,6 +33,10 @@ export function setPoolSummary(db: Db, id: string, pool: PoolSummary): void {
   );
 }
 
+export function deleteCampaign(db: Db, id: string): void {
+  statement(db, 'DELETE FROM campaigns WHERE id = ?').run(id);
+}
+
 export function resetCampaign(db: Db, id: string): void {
   db.transaction(() => {
     db.prepare('DELETE FROM evaluations WHERE campaign_id = ?').run(id);

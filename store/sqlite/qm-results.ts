@@ -21,7 +21,7 @@ export function getQmResult(db: Db, key: string): QmResultRecord | undefined {
   };
 }
 
-function putQmResult(db: Db, r: QmResultRecord): void {
+export function putQmResult(db: Db, r: QmResultRecord): void {
   statement(
     db,
     `INSERT OR REPLACE INTO qm_results (key, code, code_version, method, settings_json, geometry_hash, status,
@@ -57,6 +57,16 @@ export function finishExecution(db: Db, id: number, status: string, result?: QmR
   db.transaction(() => {
     statement(db, 'UPDATE qm_executions SET finished_at = ?, status = ? WHERE id = ?').run(now(), status, id);
     if (result) putQmResult(db, result);
+  })();
+}
+
+export function markExecutionsLost(db: Db, ids: readonly number[]): void {
+  const mark = statement(
+    db,
+    "UPDATE qm_executions SET finished_at = ?, status = 'worker-died' WHERE id = ? AND status = 'running'",
+  );
+  db.transaction(() => {
+    for (const id of ids) mark.run(now(), id);
   })();
 }
 

@@ -46,6 +46,9 @@ export class SqliteStore implements Store {
   async setPoolSummary(id: string, pool: PoolSummary): Promise<void> {
     campaigns.setPoolSummary(this.db, id, pool);
   }
+  async deleteCampaign(id: string): Promise<void> {
+    campaigns.deleteCampaign(this.db, id);
+  }
   async resetCampaign(id: string): Promise<void> {
     campaigns.resetCampaign(this.db, id);
   }
@@ -87,6 +90,12 @@ export class SqliteStore implements Store {
   }
   async listExecutions(filter?: { key?: string; code?: string }): Promise<Execution[]> {
     return qm.listExecutions(this.db, filter);
+  }
+  async markExecutionsLost(ids: readonly number[]): Promise<void> {
+    qm.markExecutionsLost(this.db, ids);
+  }
+  async putQmResult(result: QmResultRecord): Promise<void> {
+    qm.putQmResult(this.db, result);
   }
 
   async putEvaluation(campaignId: string, e: EvaluationRecord, entry?: LedgerEntry): Promise<void> {

@@ -4,7 +4,7 @@
  * real worker process and the shared dev server.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,6 +203,148 @@ objective:
   });
 });
 
+/** Issue 16, case 4: what `launch` used to accept (exit 0) and the workflow failed on later, refused before launch. */
+describe('candidates files checked before launch', () => {
+  const campaignFile = (tag: string, candidates: string) => {
+    const file = path.join(dir, `${tag}.yaml`);
+    writeFileSync(
+      file,
+      `name: ${tag}-${name}
+candidates:
+${candidates}
+objective:
+  property: homoLumoGap
+  direction: maximize
+tiers:
+  - code: xtb
+`,
+    );
+    return file;
+  };
+  const data = (file: string, content: string | Buffer) => {
+    const p = path.join(dir, file);
+    writeFileSync(p, content);
+    return p;
+  };
+
+  it('refuses each bad file with exit 2, naming the file (and line), and launches nothing', {
+    timeout: 120_000,
+  }, async () => {
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('CCO a\nCCN b\nCCC c\nCCCl d\n', 'utf16le'),
+    ]);
+    const cases: [string, string, RegExp][] = [
+      [
+        'missing',
+        `  source: ${path.join(dir, 'absent.smi')}`,
+        /cannot read candidates file .*absent\.smi: ENOENT/,
+      ],
+      ['unreadable', `  source: ${dir}`, /cannot read candidates file .*: it is a directory/],
+      [
+        'ragged',
+        `  source: ${data('ragged.csv', 'smiles,id\nCCO,a\nCCN,b,x\n')}\n  idColumn: id`,
+        /ragged\.csv:3: 3 fields where the header has 2/,
+      ],
+      ['utf16', `  source: ${data('wide.smi', utf16)}`, /wide\.smi: UTF-16 .*save it as UTF-8/],
+      [
+        'binary',
+        `  source: ${data('photo.smi', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0x49, 0x48]))}`,
+        /photo\.smi: not a text file \(NUL bytes/,
+      ],
+      [
+        'latin1',
+        `  source: ${data('accents.smi', Buffer.from('CCO ethanol\nCC(=O)O acide-acétique\n', 'latin1'))}`,
+        /accents\.smi:2: not UTF-8 \(byte 0xE9\)/,
+      ],
+      [
+        'dupids',
+        `  source: ${data('dups.smi', 'CCO X\nCCN Y\nCCC X\n')}`,
+        /dups\.smi:3: duplicate id "X" \(first on line 1\)/,
+      ],
+      [
+        'empty',
+        `  source: ${data('none.smi', '# nothing here\n')}`,
+        /none\.smi: no molecules in the candidates file/,
+      ],
+    ];
+    for (const [tag, candidates, message] of cases) {
+      const file = campaignFile(tag, candidates);
+      for (const command of ['validate', 'launch']) {
+        const r = await cli([command, file]);
+        expect(r.code, `${tag}: ${r.out}`).toBe(2);
+        expect(r.stderr, `${tag}: ${r.out}`).toMatch(message);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+        expect(r.stdout).not.toContain('launched');
+      }
+      await expect(
+        env.client.workflow.getHandle(campaignWorkflowId(`${tag}-${name}`)).describe(),
+      ).rejects.toMatchObject({ name: 'WorkflowNotFoundError' });
+      expect(await openStore().getCampaign(`${tag}-${name}`), tag).toBeUndefined();
+    }
+  });
+
+  it('validate counts the molecules and names those too large for RDKit', async () => {
+    const source = data('mixed.smi', `CCO a\nCCN b\n${'C'.repeat(800)} chain\n`);
+    const r = await cli(['validate', campaignFile('mixed', `  source: ${source}`)]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.stdout).toContain(`candidates: 3 molecule(s) in ${source} (smi)`);
+    expect(r.stdout).toContain(`${source}:3 (chain) 800 atoms (limit 300)`);
+  });
+
+  it('launch refuses bad tier settings exactly as validate does', async () => {
+    const file = path.join(dir, 'settings.yaml');
+    writeFileSync(
+      file,
+      `name: settings-${name}
+candidates:
+  source: /usr/share/RDKit/Data/NCI/first_5K.smi
+objective:
+  property: homoLumoGap
+  direction: maximize
+tiers:
+  - code: xtb
+    settings:
+      iterations: -3
+      acurracy: 1
+`,
+    );
+    const v = await cli(['validate', file]);
+    expect(v.code, v.out).toBe(2);
+    expect(v.stderr).toMatch(/settings\.yaml:10:\d+ tiers\.0\.settings\.iterations/);
+    expect(v.stderr).toMatch(/settings\.yaml:11:\d+ tiers\.0\.settings\.acurracy: unknown key/);
+    const l = await cli(['launch', file]);
+    expect(l.code, l.out).toBe(2);
+    expect(l.stderr).toBe(v.stderr);
+  });
+
+  it('a workflow start that fails leaves no campaign in the store', { timeout: 60_000 }, async () => {
+    const tag = `orphan-${name}`;
+    const file = campaignFile('orphan', '  source: /usr/share/RDKit/Data/NCI/first_5K.smi');
+    // a namespace the server does not have: the connection works, the start is refused
+    const r = await new Promise<CliResult>((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, 'launch', file], {
+        cwd: dir,
+        env: { ...process.env, ...env.env, TEMPORAL_NAMESPACE: `missing-${env.prefix}` },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr, out: `${stdout}${stderr}` }));
+    });
+    expect(r.code, r.out).not.toBe(0);
+    expect(r.stderr).toContain(`could not start campaign "${tag}"`);
+    expect(r.stdout).not.toContain('launched');
+    expect(await openStore().getCampaign(tag)).toBeUndefined();
+  });
+});
+
 describe('a campaign driven from the command line', () => {
   let file: string;
   let runId: string;
@@ -358,6 +500,30 @@ budget:
     expect(text).toMatch(/^ {2}qm:xtb +10 calls/m);
     expect(text).toMatch(/^ {2}ml:train\+screen +2 calls/m);
     expect(text).toMatch(/^ {2}total CPU \d+\.\d{4} h, energy \d+\.\d{3} Wh$/m);
+  });
+
+  // issue 16, case 6: rejected candidates were only counts in SQLite
+  it('shows the rejected candidates by reason with their first lines, in text and JSON', async () => {
+    const r = await cli(['status', name]);
+    expect(r.code, r.out).toBe(0);
+    const poolLine = r.stdout.split('\n').find((l) => l.startsWith('pool '));
+    expect(poolLine, r.out).toMatch(
+      /^pool {6}\d+ kept of \d+ read from \/usr\/share\/RDKit\/Data\/NCI\/first_5K\.smi; \d+ rejected: .*too many heavy atoms \d+/,
+    );
+    const rejectedLines = r.stdout.split('\n').filter((l) => /^ {10}line \d+ \(/.test(l));
+    expect(rejectedLines.length, r.out).toBeGreaterThan(0);
+    const s = await statusJson(name);
+    const pool = s.pool as {
+      rejected: Record<string, number>;
+      rejections: Record<string, { line: number; label: string }[]>;
+    };
+    expect(pool.rejected['too many heavy atoms']).toBeGreaterThan(0);
+    // the lines named are the file's lines: the label there is the one reported
+    const lines = readFileSync('/usr/share/RDKit/Data/NCI/first_5K.smi', 'utf8').split('\n');
+    const named = Object.values(pool.rejections).flat();
+    expect(named.length).toBeGreaterThan(0);
+    for (const { line, label } of named) expect(lines[line - 1]?.split(/\s+/)[1]).toBe(label);
+    expect(Array.isArray(s.failures)).toBe(true);
   });
 
   it('refuses to launch a finished campaign again, with a hint to resume it', async () => {

@@ -131,6 +131,39 @@ describe('cascade qm run', () => {
     expect(missing.stderr).toMatch(/cannot read .*nope\.xyz/);
   });
 
+  // issue 16, case 6: these printed stack traces
+  it('refuses a bad --smiles with one line and exit 2, never a stack trace', { timeout: 60_000 }, () => {
+    const oneLine = (r: ReturnType<typeof cascade>, message: RegExp) => {
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+      expect(r.stderr.trim()).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stdout).toBe('');
+    };
+    oneLine(
+      cascade('qm', 'run', '--code', 'xtb', '--smiles', 'C1CC'),
+      /--smiles: .*"C1CC".*unmatched ring bonds/,
+    );
+    oneLine(cascade('qm', 'run', '--code', 'xtb', '--smiles=-h'), /--smiles: .*"-h".*not an atom/);
+    oneLine(cascade('qm', 'run', '--code', 'xtb', '--smiles', 'not_a_smiles'), /--smiles: /);
+    // 1000 carbons: the embedding runs out of time, bounded by --timeout, and says so with the size
+    const started = Date.now();
+    const big = cascade('qm', 'run', '--code', 'xtb', '--smiles', 'C'.repeat(1000), '--timeout', '3');
+    oneLine(
+      big,
+      /^--smiles: embedding 1000 atoms \(hydrogens not counted\) in 3D timed out after 3 s; give a geometry with --xyz FILE instead$/,
+    );
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('refuses an XYZ whose atom count does not match its atom lines, with the line numbers (exit 2)', () => {
+    const three = path.join(home, 'three-listed.xyz');
+    writeFileSync(three, '2\nwater?\nO 0 0 0.117\nH 0 0.757 -0.467\nH 0 -0.757 -0.467\n');
+    const r = cascade('qm', 'run', '--code', 'xtb', '--xyz', three);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim()).toBe(`${three}: XYZ: line 1 declares 2 atoms, but lines 3-5 list 3`);
+  });
+
   it('reports a calculation that fails as a failure (exit 1) with its class', { timeout: 60_000 }, () => {
     const r = cascade('qm', 'run', '--code', 'xtb', '--xyz', water, '--solvent', 'notasolvent', '--json');
     expect(r.code).toBe(1);
@@ -231,5 +264,74 @@ describe('cascade qm doctor', () => {
     });
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/missing\s+xtb\s+install with: apt-get install xtb/);
+  });
+});
+
+describe('cascade qm run: stored failures', () => {
+  // an all-trans alkane of 100 carbons (302 atoms): a GFN2 single point of several seconds, never under 1 s
+  const alkane = path.join(home, 'c100.xyz');
+  const atoms: string[] = [];
+  for (let i = 0; i < 100; i++) {
+    const [x, y, s] = [i * 1.257, i % 2 === 0 ? 0 : 0.889, i % 2 === 0 ? -1 : 1];
+    atoms.push(`C ${x} ${y} 0`, `H ${x} ${y + s * 0.629} 0.89`, `H ${x} ${y + s * 0.629} -0.89`);
+  }
+  atoms.push('H -1.03 0.36 0', `H ${99 * 1.257 + 1.03} ${0.889 - 0.36} 0`);
+  writeFileSync(alkane, `${atoms.length}\nC100H202\n${atoms.join('\n')}\n`);
+  const run = (...args: string[]) => cascade('qm', 'run', '--code', 'xtb', '--json', ...args);
+  const runsOf = async (key: string) => {
+    process.env.CASCADE_HOME = home;
+    return (await openStore(path.join(home, 'cascade.db')).listExecutions({ key })).map((e) => e.status);
+  };
+
+  it('computes a timeout again under a longer time limit, and answers it from the store under the same one', {
+    timeout: 240_000,
+  }, async () => {
+    const short = run('--xyz', alkane, '--timeout', '1');
+    expect(short.code, short.stderr).toBe(1);
+    const timedOut = JSON.parse(short.stdout);
+    expect(timedOut).toMatchObject({ status: 'failed', cached: false });
+    expect(timedOut.failure).toMatchObject({
+      kind: 'timeout',
+      class: 'circumstantial',
+      limits: { timeoutSeconds: 1, threads: 1 },
+    });
+    expect(timedOut.failure.message).toMatch(/exceeded its 1000 ms time limit/);
+    // the same limit: the stored timeout answers
+    expect(JSON.parse(run('--xyz', alkane, '--timeout', '1').stdout)).toMatchObject({
+      status: 'failed',
+      cached: true,
+      key: timedOut.key,
+    });
+
+    // a longer limit: computed again, under the same key, and it finishes
+    const long = run('--xyz', alkane, '--timeout', '600');
+    expect(long.code, long.stderr).toBe(0);
+    expect(JSON.parse(long.stdout)).toMatchObject({ status: 'ok', cached: false, key: timedOut.key });
+    // from now on the result answers, whatever the limit
+    expect(JSON.parse(run('--xyz', alkane, '--timeout', '1').stdout)).toMatchObject({
+      status: 'ok',
+      cached: true,
+    });
+    expect(await runsOf(timedOut.key)).toEqual(['timeout', 'ok']);
+  });
+
+  it('answers an invalid input from the store under any limits; --recompute runs it again', {
+    timeout: 60_000,
+  }, async () => {
+    const first = JSON.parse(run('--xyz', water, '--solvent', 'nosuchsolvent').stdout);
+    expect(first).toMatchObject({ status: 'failed', cached: false });
+    expect(first.failure).toMatchObject({ kind: 'invalid-input', class: 'deterministic' });
+    const longer = JSON.parse(run('--xyz', water, '--solvent', 'nosuchsolvent', '--timeout', '7200').stdout);
+    expect(longer).toMatchObject({ status: 'failed', cached: true, key: first.key });
+    const forced = JSON.parse(run('--xyz', water, '--solvent', 'nosuchsolvent', '--recompute').stdout);
+    expect(forced).toMatchObject({ status: 'failed', cached: false, key: first.key });
+    expect(await runsOf(first.key)).toEqual(['invalid-input', 'invalid-input']);
+
+    // --recompute runs a stored good result again too, under its key
+    const ok = JSON.parse(run('--xyz', water, '--set', 'electronicTemperature=500').stdout);
+    const again = JSON.parse(run('--xyz', water, '--set', 'electronicTemperature=500', '--recompute').stdout);
+    expect(again).toMatchObject({ status: 'ok', cached: false, key: ok.key });
+    expect(again.totalEnergy).toBeCloseTo(ok.totalEnergy, 8);
+    expect(await runsOf(ok.key)).toEqual(['ok', 'ok']);
   });
 });

@@ -4,7 +4,7 @@
  * pause / resume / stop and their refusals, continue-as-new and resume, and summaries recorded in older
  * histories (`value`, `smiles`, `cpuSeconds`).
  */
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { ApplicationFailure, type SearchAttributeUpdatePair } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { CampaignState } from '../../lib/campaign/progress.js';
 import { CampaignConfig, type CampaignInput } from '../../lib/campaign/schema.js';
@@ -70,6 +70,7 @@ function fake(world: World) {
   const pool = world.pool ?? 20;
   const calls: Call[] = [];
   const published: SearchAttributeUpdatePair[][] = [];
+  const details: string[] = [];
   const evaluated = new Set<number>();
   const summary = (idx: number, tier: number): Evaluated => {
     const v = world.value(idx, tier);
@@ -137,6 +138,9 @@ function fake(world: World) {
         check();
       }),
     continueAsNewSuggested: world.continueAsNewSuggested ?? (() => false),
+    details: (text) => {
+      details.push(text);
+    },
   };
   const rounds = (c: CampaignConfig, extra: Partial<RoundsInput> = {}) =>
     new CampaignRounds(
@@ -150,7 +154,7 @@ function fake(world: World) {
       .filter((c) => c.args.tier === tier)
       .flatMap((c) => (c.activity === 'evaluateBatch' ? (c.args.idxs as number[]) : [c.args.idx as number]));
   const lastPublished = () => new Map((published.at(-1) ?? []).map((p) => [p.key.name, p.value]));
-  return { activities, hooks, calls, published, rounds, evaluatedAt, lastPublished };
+  return { activities, hooks, calls, published, details, rounds, evaluatedAt, lastPublished };
 }
 
 describe('a campaign run with fake activities', () => {
@@ -440,10 +444,64 @@ describe('pause, resume and stop', () => {
     expect(() => r.validatePause()).toThrow(REFUSALS.stopping);
     gate.open();
     await running;
-    expect(r.progress()).toMatchObject({ status: 'finished', round: 1, stopReason: 'enough' });
+    expect(r.progress()).toMatchObject({ status: 'stopped', round: 1, stopReason: 'enough' });
     for (const validate of [r.validatePause, r.validateResume, r.validateStop]) {
       expect(() => validate.call(r)).toThrow(REFUSALS.finished);
     }
+  });
+
+  it('a stopped campaign says so: stopping while the round ends, then "stopped" in its search attribute', async () => {
+    const gate = new Gate();
+    const f = fake({ value: (i) => i, gate: gate.wait });
+    const r = f.rounds(config({ budget: { rounds: 50 } }));
+    const running = r.run();
+    await until(() => r.progress().phase === 'evaluating');
+    const publishedBefore = f.published.length;
+    r.stop('enough');
+    expect(r.progress().status).toBe('stopping');
+    // nothing published at the request itself: the commands a workflow issues stay those of before
+    expect(f.published).toHaveLength(publishedBefore);
+    gate.open();
+    await running;
+    expect(f.lastPublished().get(attrs.STATUS.name)).toBe('stopped');
+    expect(f.details.at(-1)).toMatch(/^stopped by the user after round 1, 4 evaluations, best .*: enough$/);
+    // a campaign its budget ended is "finished", as before
+    const g = fake({ value: (i) => i });
+    await g.rounds(config()).run();
+    expect(g.lastPublished().get(attrs.STATUS.name)).toBe('finished');
+    expect(g.details.at(-1)).toMatch(
+      /^finished after round 3, 12 evaluations, .*: round budget spent \(3 rounds\)$/,
+    );
+  });
+
+  it('a failure that fails the workflow is published as "failed" with its reason, then propagates', async () => {
+    const f = fake({ value: (i) => i });
+    const failing = {
+      ...f.activities,
+      trainSurrogate: async () => {
+        throw ApplicationFailure.nonRetryable('model exploded', 'Boom');
+      },
+    };
+    const c = config();
+    const r = new CampaignRounds(
+      { campaignId: c.name, config: c, limits: limitsFromConfig(c) },
+      failing,
+      f.hooks,
+    );
+    await expect(r.run()).rejects.toThrow('model exploded');
+    expect(r.progress()).toMatchObject({ status: 'failed', stopReason: 'model exploded' });
+    expect(f.lastPublished().get(attrs.STATUS.name)).toBe('failed');
+    expect(() => r.validateStop()).toThrow(REFUSALS.finished);
+    // a plain Error fails only the workflow task (it is retried): nothing published for it
+    const g = fake({ value: (i) => i });
+    const broken = { ...g.activities, trainSurrogate: async () => Promise.reject(new Error('bug')) };
+    const r2 = new CampaignRounds(
+      { campaignId: c.name, config: c, limits: limitsFromConfig(c) },
+      broken,
+      g.hooks,
+    );
+    await expect(r2.run()).rejects.toThrow('bug');
+    expect(g.lastPublished().get(attrs.STATUS.name)).toBe('running');
   });
 
   it('a stop while paused ends the campaign at once', async () => {
@@ -454,7 +512,7 @@ describe('pause, resume and stop', () => {
     await until(() => r.progress().status === 'paused');
     expect(r.stop()).toBe('stopping now (it was paused)');
     await running;
-    expect(r.progress()).toMatchObject({ status: 'finished', round: 0, stopReason: 'stopped by user' });
+    expect(r.progress()).toMatchObject({ status: 'stopped', round: 0, stopReason: 'stopped by user' });
   });
 });
 

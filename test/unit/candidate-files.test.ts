@@ -1,10 +1,16 @@
 /** Candidate files (SMILES, CSV, SDF) read from real files on disk, and the errors a user sees for bad ones. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeMolecule } from '../../activities/chem/rdkit.js';
-import { CandidateFileError, formatOf, readCandidates } from '../../activities/pool/read.js';
+import { describeMolecule, MAX_ATOMS } from '../../activities/chem/rdkit.js';
+import { checkCandidates, describeCheck } from '../../activities/pool/check.js';
+import {
+  CandidateFileError,
+  formatOf,
+  MAX_CANDIDATE_FILE_BYTES,
+  readCandidates,
+} from '../../activities/pool/read.js';
 import { Candidates, type CandidatesConfig } from '../../lib/campaign/schema.js';
 
 let dir: string;
@@ -121,7 +127,8 @@ describe('CSV files', () => {
       { molecule: 'C(=O)O', label: 'A-2', line: 3 },
       // an empty id falls back to the row number
       { molecule: 'CC#N', label: 'row3', line: 4 },
-      { molecule: 'CCCC', label: 'A-4', line: 5 },
+      // the line in the file: the blank line 5 counts, so an error or a rejection points at the right place
+      { molecule: 'CCCC', label: 'A-4', line: 6 },
     ]);
   });
 
@@ -212,3 +219,128 @@ describe('unreadable files', () => {
     expect((err as Error).message).toContain(`cannot read candidates file ${dir}`);
   });
 });
+
+/** The file-level problems of issue 16 (case 4 and 6): each names the file (and line), says what to do, quotes nothing. */
+describe('files that are not what they claim', () => {
+  const refusal = async (source: string, extra: Record<string, unknown> = {}) => {
+    const err = await readCandidates(config(source, extra)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CandidateFileError);
+    return err as CandidateFileError;
+  };
+
+  it('UTF-16, with or without a byte-order mark', async () => {
+    const text = 'CCO ethanol\nCCN ethylamine\nCC#N acetonitrile\nCCCl chloroethane\n';
+    const bom = file('utf16.smi', '');
+    writeFileSync(bom, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const e1 = await refusal(bom);
+    expect(e1.message).toBe(
+      `${bom}: UTF-16 (little-endian byte-order mark); save it as UTF-8 (e.g. iconv -f utf-16 -t utf-8 FILE > NEW) and point candidates.source at that`,
+    );
+    expect(e1.kind).toBe('invalid');
+    const bare = file('utf16-nobom.smi', '');
+    writeFileSync(bare, Buffer.from(text, 'utf16le'));
+    expect((await refusal(bare)).message).toMatch(new RegExp(`^${re(bare)}: looks like UTF-16`));
+  });
+
+  it('a binary file renamed .smi', async () => {
+    const source = file('image.smi', '');
+    // a PNG header and some pixels: NUL bytes early on
+    writeFileSync(
+      source,
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48]),
+    );
+    expect((await refusal(source)).message).toBe(
+      `${source}: not a text file (NUL bytes, first at byte 8); a candidates file is SMILES, CSV or SDF text`,
+    );
+    const noisy = file('noise.smi', '');
+    writeFileSync(noisy, Buffer.from(Array.from({ length: 400 }, (_, i) => 1 + (i % 8))));
+    expect((await refusal(noisy)).message).toMatch(
+      new RegExp(`^${re(noisy)}: not a text file \\(400 control`),
+    );
+  });
+
+  it('Latin-1 text is refused at the line of its first non-UTF-8 byte, not turned into U+FFFD', async () => {
+    const source = file('latin1.smi', '');
+    writeFileSync(source, Buffer.from('CCO ethanol\nCCN amine\nCC(=O)O acide acétique\n', 'latin1'));
+    expect((await refusal(source)).message).toBe(
+      `${source}:3: not UTF-8 (byte 0xE9): probably Latin-1 or another 8-bit encoding; convert it, e.g. iconv -f latin1 -t utf-8 ${source} > ${source.replace(/\.smi$/, '.utf8.smi')}`,
+    );
+    // the same text in UTF-8 reads, accents and all
+    const utf8 = file('utf8.smi', '\uFEFFCCO éthanol\n');
+    expect(await readCandidates(config(utf8))).toEqual([{ molecule: 'CCO', label: 'éthanol', line: 1 }]);
+  });
+
+  it('a ragged CSV names the file and the line, and quotes none of it', async () => {
+    const source = file('ragged.csv', 'smiles,id\nCCO,a\nCCN,b,secret-extra\nCC#N,c\n');
+    const message = (await refusal(source)).message;
+    expect(message).toBe(`${source}:3: 3 fields where the header has 2; quote fields that contain commas`);
+    expect(message).not.toContain('secret');
+    const quote = file('quote.csv', 'smiles,id\nCCO,a\n"CCN"secret,b\n');
+    const q = (await refusal(quote)).message;
+    expect(q).toMatch(new RegExp(`^${re(quote)}:3: `));
+    expect(q).not.toContain('secret');
+  });
+
+  it('a file that is not CSV at all (say /etc/passwd) is refused without printing its lines', async () => {
+    const passwd = file(
+      'passwd.csv',
+      'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n',
+    );
+    const message = (await refusal(passwd)).message;
+    expect(message).toBe(
+      `${passwd}: no column "smiles" (its first line, 1 field(s), does not look like a header of column names); set candidates.smilesColumn`,
+    );
+    expect(message).not.toMatch(/root|daemon|bash/);
+    expect((await refusal(passwd, { format: 'sdf' })).message).toBe(
+      `${passwd}:1: SDF record without "M  END"`,
+    );
+  });
+
+  it('an id used twice is refused at its second line', async () => {
+    const smi = file('dups.smi', 'CCO A-1\nCCN A-2\nCC#N A-1\n');
+    expect((await refusal(smi)).message).toBe(
+      `${smi}:3: duplicate id "A-1" (first on line 1); ids name the candidates in results, so each must be unique`,
+    );
+    const csv = file('dups.csv', 'id,smiles\nX,CCO\nY,CCN\nX,CCC\n');
+    expect((await refusal(csv, { idColumn: 'id' })).message).toMatch(
+      new RegExp(`^${re(csv)}:4: duplicate id "X" \\(first on line 2\\)`),
+    );
+    // without an id column rows are numbered, so a CSV's other columns may repeat freely
+    expect(await readCandidates(config(csv))).toHaveLength(3);
+  });
+
+  it('a file over the size limit is refused before it is read', async () => {
+    const source = file('huge.smi', '');
+    truncateSync(source, MAX_CANDIDATE_FILE_BYTES + 1024 * 1024); // sparse: nothing is written
+    expect((await refusal(source)).message).toBe(
+      `candidates file ${source} is 101 MiB; the limit is 100 MiB: split it into several campaigns`,
+    );
+  });
+
+  it('a missing file is unreadable (it may yet appear), the others invalid (they will not change)', async () => {
+    expect((await refusal(path.join(dir, 'absent.smi'))).kind).toBe('unreadable');
+  });
+});
+
+describe('checkCandidates: what validate and launch say before anything starts', () => {
+  it('counts the molecules and names the first ones too large for RDKit', async () => {
+    const source = file('check.smi', ['CCO a', 'CCN b', `${'C'.repeat(800)} chain`, 'CC#N c'].join('\n'));
+    const check = await checkCandidates(config(source));
+    expect(check).toEqual({
+      source,
+      format: 'smi',
+      molecules: 4,
+      tooLarge: 1,
+      firstTooLarge: [{ line: 3, label: 'chain', why: `800 atoms (limit ${MAX_ATOMS})` }],
+    });
+    expect(describeCheck(check).split('\n')).toEqual([
+      `candidates: 4 molecule(s) in ${source} (smi)`,
+      '  1 too large for RDKit, rejected when the pool is prepared:',
+      `    ${source}:3 (chain) 800 atoms (limit ${MAX_ATOMS})`,
+    ]);
+  });
+});
+
+function re(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

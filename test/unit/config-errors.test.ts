@@ -431,6 +431,51 @@ describe('tiers and budget', () => {
     expect(p.message).toBe('unknown key "iteratons" (did you mean "iterations"?)');
   });
 
+  it('points at a misspelt NWChem functional and suggests the right one', () => {
+    const p = onlyProblem(`${VALID}  - code: nwchem
+    method: b3lpy
+`);
+    expect(formatProblem(p)).toMatch(
+      /^campaign\.yaml:10:13 tiers\.1\.method: unknown functional "b3lpy" \(did you mean "b3lyp"\?\); use one of hf, lda, .*b3lyp/,
+    );
+    // NWChem's own xc keywords and prefactors, and a dispersion suffix, still pass
+    for (const ok of ['xpbe96 cpbe96', 'xcamb88 1.00 lyp 0.81 vwn_5 0.19 hfexch 1.00', 'PBE0-D3BJ', 'm06-2x'])
+      expect(loadCampaign(`${VALID}  - code: nwchem\n    method: ${ok}\n`, 'c.yaml').problems, ok).toEqual(
+        [],
+      );
+    const words = onlyProblem(`${VALID}  - code: nwchem\n    method: xpbe96 cpeb96\n`);
+    expect(words.message).toBe('unknown NWChem xc keyword "cpeb96" in "xpbe96 cpeb96"');
+  });
+
+  it("points at a basis set NWChem's installed library does not have, with a suggestion", async () => {
+    const { nwchemBasisProblem, nwchemLibraryDir } = await import('../../qm/codes/nwchem/library.js');
+    // no library installed (a machine that only validates): the writer's spelling check only
+    expect(nwchemBasisProblem('cc-pVZD', { dir: undefined })).toBeUndefined();
+    expect(nwchemBasisProblem('6-31G* ; rm', { dir: undefined })).toBe(
+      'invalid basis set name "6-31G* ; rm"',
+    );
+    // NWCHEM_BASIS_LIBRARY wins when it names a directory, as in NWChem itself
+    expect(nwchemLibraryDir({ NWCHEM_BASIS_LIBRARY: '/tmp' })).toBe('/tmp');
+    expect(nwchemLibraryDir({ NWCHEM_BASIS_LIBRARY: '/nonexistent' })).toBe('/usr/share/nwchem/libraries/');
+    const p = onlyProblem(`${VALID}  - code: nwchem
+    basis: cc-pVZD
+`);
+    expect(p).toMatchObject({ line: 10, col: 12, path: 'tiers.1.basis' });
+    const dir = nwchemLibraryDir();
+    // the library comes with Debian's nwchem, which `make setup` installs
+    expect(dir, 'NWChem basis library').toBe('/usr/share/nwchem/libraries/');
+    expect(p.message).toBe(
+      `basis set "cc-pVZD" is not in NWChem's library (${dir}) (did you mean "cc-pVDZ"?)`,
+    );
+    for (const ok of ['6-31G*', '6-311++G(2d,2p)', 'def2-SVP', 'aug-cc-pvtz', 'STO-3G'])
+      expect(loadCampaign(`${VALID}  - code: nwchem\n    basis: "${ok}"\n`, 'c.yaml').problems, ok).toEqual(
+        [],
+      );
+    expect(onlyProblem(`${VALID}  - code: nwchem\n    basis: "6-31G**x"\n`).message).toMatch(
+      /^basis set "6-31G\*\*x" is not in NWChem's library .*did you mean "6-31G\*\*"/,
+    );
+  });
+
   it('rejects a negative NWChem iteration count', () => {
     const p = onlyProblem(`${VALID}  - code: nwchem
     settings: {iterations: -5}

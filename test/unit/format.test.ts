@@ -1,6 +1,14 @@
 /** What `cascade status` prints: the progress block, the top candidates and the resource totals. */
 import { describe, expect, it } from 'vitest';
-import { bar, formatProgress, formatResources, formatTop, UNITS } from '../../cli/format.js';
+import {
+  bar,
+  formatFailures,
+  formatPool,
+  formatProgress,
+  formatResources,
+  formatTop,
+  UNITS,
+} from '../../cli/format.js';
 import type { Progress } from '../../lib/campaign/progress.js';
 
 function progress(overrides: Partial<Progress> = {}): Progress {
@@ -207,5 +215,61 @@ describe('formatResources', () => {
 describe('UNITS', () => {
   it('names the unit of each objective property', () => {
     expect(UNITS).toEqual({ homoLumoGap: 'eV', totalEnergy: 'Eh', dipoleMoment: 'D' });
+  });
+});
+
+describe('formatPool', () => {
+  const pool = {
+    source: '/data/mols.smi',
+    read: 20,
+    kept: 12,
+    rejected: { unparseable: 2, 'too large': 1, 'too many heavy atoms': 5 },
+    rejections: {
+      unparseable: [
+        { line: 3, label: 'bad-ring', why: 'unclosed ring' },
+        { line: 17, label: 'line17', why: 'syntax error' },
+      ],
+      'too large': [{ line: 6, label: 'chain800', why: '800 atoms (limit 300)' }],
+      'too many heavy atoms': [1, 2, 4, 8, 9].map((line) => ({
+        line,
+        label: `m${line}`,
+        why: '31 heavy atoms (max 30)',
+      })),
+    },
+  };
+
+  it('counts the rejected by reason, most first, and names the first lines of each reason in file order', () => {
+    expect(formatPool(pool).split('\n')).toEqual([
+      'pool      12 kept of 20 read from /data/mols.smi; 8 rejected: too many heavy atoms 5, unparseable 2, too large 1',
+      '          line 1 (m1) too many heavy atoms: 31 heavy atoms (max 30)',
+      '          line 2 (m2) too many heavy atoms: 31 heavy atoms (max 30)',
+      '          line 3 (bad-ring) unparseable: unclosed ring',
+      '          line 4 (m4) too many heavy atoms: 31 heavy atoms (max 30)',
+      '          line 6 (chain800) too large: 800 atoms (limit 300)',
+      '          line 17 (line17) unparseable: syntax error',
+      '          (6 of the 8 rejected lines shown)',
+    ]);
+  });
+
+  it('says only what it knows of a pool prepared before rejections were kept, and nothing without a pool', () => {
+    const { rejections: _, ...old } = pool;
+    expect(formatPool(old).split('\n')).toHaveLength(1);
+    expect(formatPool({ ...old, rejected: {} })).toBe('pool      12 kept of 20 read from /data/mols.smi');
+    expect(formatPool(undefined)).toBe('');
+  });
+});
+
+describe('formatFailures', () => {
+  it('groups failed evaluations by class, one line per tier, most frequent first', () => {
+    const text = formatFailures([
+      { tier: 'xtb', kind: 'timeout', count: 1 },
+      { tier: 'xtb', kind: 'scf-not-converged', count: 3 },
+      { tier: 'dft', kind: 'embedding', count: 2 },
+    ]);
+    expect(text.split('\n')).toEqual([
+      'failures  xtb: scf-not-converged 3, timeout 1',
+      '          dft: embedding 2',
+    ]);
+    expect(formatFailures([])).toBe('');
   });
 });

@@ -257,6 +257,46 @@ parse:
     expect(p).toMatchObject({ line: 1, col: 7, path: 'code' });
   });
 
+  it('loader variables in env (LD_PRELOAD, LD_LIBRARY_PATH, DYLD_*), pointing at the name', () => {
+    const problems = problemsOf(`code: demo
+binary: democode
+env: { OMP_STACKSIZE: 1G, LD_PRELOAD: /tmp/evil.so, LD_LIBRARY_PATH: /tmp, DYLD_INSERT_LIBRARIES: x }
+argv: ["{{method}}"]
+parse:
+  totalEnergy: { regex: "E = (\\\\S+)", unit: hartree }
+`);
+    expect(problems.map((p) => `${p.line}:${p.col} ${p.path}`)).toEqual([
+      '3:27 env.LD_PRELOAD',
+      '3:53 env.LD_LIBRARY_PATH',
+      '3:76 env.DYLD_INSERT_LIBRARIES',
+    ]);
+    expect(problems[0]?.message).toMatch(/"LD_PRELOAD" changes how programs are loaded/);
+  });
+
+  it('a binary that is neither a command name nor an absolute path', () => {
+    const yaml = (binary: string) => `code: demo
+binary: ${JSON.stringify(binary)}
+argv: ["{{method}}"]
+parse:
+  totalEnergy: { regex: "E = (\\\\S+)", unit: hartree }
+`;
+    for (const bad of [
+      './democode',
+      'bin/democode',
+      '../democode',
+      '~/democode',
+      '/opt/../bin/sh',
+      '-x',
+      'a b',
+    ]) {
+      const p = onlyProblem(yaml(bad));
+      expect(p, bad).toMatchObject({ line: 2, col: 9, path: 'binary' });
+    }
+    expect(onlyProblem(yaml('bin/democode')).message).toMatch(/must be absolute/);
+    for (const good of ['democode', 'pw.x', '/usr/bin/xtb', '/opt/orca_6.0/orca'])
+      expect(loadCodeDescription(yaml(good), 'demo.yaml').problems, good).toEqual([]);
+  });
+
   it('several problems at once, in file order', () => {
     const problems = problemsOf(`code: demo
 binary: democode

@@ -71,6 +71,24 @@ describe('parseXyz / toXyz', () => {
   ])('rejects %s', (_what, text, message) => {
     expect(() => parseXyz(text)).toThrow(message);
   });
+
+  // issue 16, case 6: a file declaring 2 atoms and listing 3 was read as its first 2
+  it('refuses more atom lines than the count declares, with the line numbers', () => {
+    expect(() => parseXyz('2\nwater?\nO 0 0 0.117\nH 0 0.757 -0.467\nH 0 -0.757 -0.467\n')).toThrow(
+      'XYZ: line 1 declares 2 atoms, but lines 3-5 list 3',
+    );
+  });
+
+  it('refuses fewer atom lines than declared, blank lines after them notwithstanding', () => {
+    expect(() => parseXyz('3\nwater\nO 0 0 0.117\nH 0 0.757 -0.467\n\n\n')).toThrow(
+      'XYZ: line 1 declares 3 atoms, but only 2 follow (lines 3-4)',
+    );
+  });
+
+  it('still reads the first frame of a trajectory, and trailing blank lines', () => {
+    const frame = '2\nframe\nH 0 0 0\nH 0 0 0.74\n';
+    expect(parseXyz(`${frame}${frame.replace('0.74', '0.75')}\n\n`).coords[1]).toEqual([0, 0, 0.74]);
+  });
 });
 
 describe('elements', () => {

@@ -275,6 +275,56 @@ const keyedRecord = <V extends z.ZodType>(key: RegExp, keyMessage: string, value
     { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
   );
 
+/**
+ * Variables that change how the dynamic loader or libc finds code and data: a description that set them could
+ * make any program run arbitrary code (LD_PRELOAD, LD_AUDIT) or read files of its choosing (GCONV_PATH).
+ * glibc itself ignores these for setuid programs; a described code gets none of them.
+ */
+const LOADER_VARIABLE = /^(LD_|DYLD_)|^(GCONV_PATH|GETCONF_DIR|HOSTALIASES|LOCPATH|NLSPATH|MALLOC_TRACE)$/;
+
+/** The code's own environment: variable names, none of them a loader variable. */
+const codeEnv = keyedRecord(
+  /^[A-Za-z_][A-Za-z0-9_]*$/,
+  'not an environment variable name',
+  z.string(),
+).superRefine(
+  (env, ctx) => {
+    for (const k of Object.keys(env)) {
+      if (LOADER_VARIABLE.test(k))
+        ctx.addIssue({
+          code: 'custom',
+          path: [k],
+          message: `"${k}" changes how programs are loaded and may not be set by a code description; install the code so that it runs without it`,
+          input: k,
+        });
+    }
+  },
+  { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+);
+
+/**
+ * A command name looked up on PATH (`orca`, `pw.x`) or an absolute path (`/opt/orca/orca`): nothing relative
+ * to wherever the worker happens to run, no `~`, no `..` segments, no option-like or blank names.
+ */
+const binaryName = z
+  .string()
+  .min(1)
+  .superRefine((b, ctx) => {
+    const plainName = /^[A-Za-z0-9_+][A-Za-z0-9._+-]*$/;
+    const absolutePath = /^(\/[A-Za-z0-9._+-]+)+$/;
+    const ok = b.includes('/')
+      ? absolutePath.test(b) && !b.split('/').some((seg) => seg === '.' || seg === '..')
+      : plainName.test(b);
+    if (!ok)
+      ctx.addIssue({
+        code: 'custom',
+        message: b.includes('/')
+          ? `"${b}": a binary given as a path must be absolute, without "." or ".." segments (letters, digits, ".", "_", "+", "-" between the slashes)`
+          : `"${b}": expected a command name looked up on PATH (letters, digits, ".", "_", "+", "-") or an absolute path`,
+        input: b,
+      });
+  });
+
 const codeName = z
   .string()
   .regex(
@@ -286,14 +336,13 @@ export const CodeDescription = z
   .strictObject({
     code: codeName.describe('Name of the code, as tiers and specs name it; part of cache keys'),
     description: z.string().optional(),
-    binary: z
-      .string()
-      .min(1)
-      .describe('Binary to run: a name looked up on PATH or a path; CASCADE_<CODE> overrides it'),
+    binary: binaryName.describe(
+      'Binary to run: a command name looked up on PATH or an absolute path; CASCADE_<CODE> overrides it',
+    ),
     threads: z.int().min(1).default(1).describe('Threads per calculation (OMP_NUM_THREADS and friends)'),
-    env: keyedRecord(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not an environment variable name', z.string())
+    env: codeEnv
       .default({})
-      .describe('Extra environment variables for the code'),
+      .describe('Extra environment variables for the code (no LD_*, DYLD_* or other loader variables)'),
     version: VersionProbe.optional().describe('How to find out the code version, recorded in provenance'),
     methods: keyedRecord(/^\S+$/, 'method names cannot contain spaces', z.string())
       .optional()

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execa } from 'execa';
+import { codeEnvironment } from '../../environment.js';
 import { resolveBinary } from '../../profile.js';
 import type { Profile } from '../../template.js';
 import { inScratchDir, versionCache } from '../../version-probe.js';
@@ -68,7 +69,9 @@ async function runProbe(binary: string, argv: string[], re: RegExp): Promise<str
       stdin: 'ignore',
       timeout: 30_000,
       forceKillAfterDelay: 2_000,
-      env: { OMP_NUM_THREADS: '1' },
+      // a described binary is anyone's program: it gets what a calculation gets, not the worker's environment
+      env: codeEnvironment({ OMP_NUM_THREADS: '1' }),
+      extendEnv: false,
     });
     const m = re.exec(`${r.stdout}\n${r.stderr}`);
     return m?.[1]?.trim() || 'unknown';

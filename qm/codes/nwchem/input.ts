@@ -30,6 +30,7 @@ import {
   type Vec3,
 } from '../../template.js';
 import { checkGeometry, unpairedElectrons } from '../molecule-checks.js';
+import { XC_ALIASES } from './library.js';
 import { NWCHEM_DEFAULT_ITERATIONS, NWCHEM_DEFAULT_MAX_STEPS, nwchemSettings } from './settings.js';
 
 /** The deck's file name in the work directory. */
@@ -37,32 +38,6 @@ export const NWCHEM_INPUT = 'input.nw';
 /** NWChem's file prefix (`start cascade`): cascade.db, cascade.movecs, ... */
 const PREFIX = 'cascade';
 
-/**
- * Common functional names -> the lines of NWChem's `dft` block. Anything else is passed to `xc` as given,
- * for NWChem to accept or reject.
- */
-const XC_ALIASES: Record<string, string[]> = {
-  hf: ['xc hfexch'],
-  lda: ['xc slater vwn_5'],
-  svwn5: ['xc slater vwn_5'],
-  blyp: ['xc becke88 lyp'],
-  bp86: ['xc becke88 perdew86'],
-  pw91: ['xc xperdew91 perdew91'],
-  pbe: ['xc xpbe96 cpbe96'],
-  pbe0: ['xc pbe0'],
-  pbe1pbe: ['xc pbe0'],
-  b3lyp: ['xc b3lyp'],
-  bhandhlyp: ['xc bhlyp'],
-  tpss: ['xc xtpss03 ctpss03'],
-  tpssh: ['xc xctpssh'],
-  scan: ['xc scan'],
-  m06: ['xc m06'],
-  'm06-l': ['xc m06-l'],
-  'm06-2x': ['xc m06-2x'],
-  /** B97-D includes its own (D2) dispersion term. */
-  'b97-d': ['xc becke97-d'],
-  'cam-b3lyp': ['xc xcamb88 1.00 lyp 0.81 vwn_5 0.19 hfexch 1.00', 'cam 0.33 cam_alpha 0.19 cam_beta 0.46'],
-};
 /** Method suffix -> NWChem's `disp vdw` version. */
 const DISPERSION: Record<string, number> = { d3: 3, d3bj: 4 };
 /** What may go to `xc` unaliased: NWChem keywords and prefactors, separated by single spaces. */

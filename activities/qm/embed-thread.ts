@@ -1,0 +1,83 @@
+/**
+ * Worker-thread entry: embeds one SMILES in 3D with OpenChemLib (see geometry.ts for why one thread per
+ * molecule). Conformers come from OpenChemLib's ConformerGenerator with a fixed seed, each is minimised with
+ * MMFF94s+, and the lowest-energy one is kept; elements MMFF94 cannot type (B, Se, metals, H2) keep the
+ * generator's own coordinates. No top-level await: the .ts source is loaded through tsx's CommonJS hooks.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+
+export interface EmbedRequest {
+  smiles: string;
+  seed: number;
+  conformers: number;
+}
+
+export type EmbedReply =
+  | {
+      symbols: string[];
+      coords: [number, number, number][];
+      charge: number;
+      /** Whether MMFF94s+ minimised it (false: the generator's coordinates). */
+      minimised: boolean;
+    }
+  | { error: string };
+
+type Ocl = typeof import('openchemlib');
+type Molecule = InstanceType<Ocl['Molecule']>;
+
+function embed(ocl: Ocl, req: EmbedRequest): EmbedReply {
+  let mol: Molecule;
+  try {
+    mol = ocl.Molecule.fromSmiles(req.smiles);
+  } catch (e) {
+    // GWT exceptions read "Class$S19: SmilesParser: dangling ring closure: 1; position:4"
+    return { error: String((e as Error).message ?? e).replace(/^Class\$\S+:\s*/, '') };
+  }
+  if (mol.getAllAtoms() === 0) return { error: 'no atoms' };
+  const generator = new ocl.ConformerGenerator(req.seed);
+  if (!generator.initializeConformers(mol)) return { error: 'OpenChemLib found a structure problem' };
+  let best: { mol: Molecule; energy: number } | undefined;
+  let first: Molecule | undefined;
+  for (let i = 0; i < req.conformers; i++) {
+    const conformer = generator.getNextConformerAsMolecule();
+    if (!conformer) break;
+    first ??= conformer;
+    let field: InstanceType<Ocl['ForceFieldMMFF94']>;
+    try {
+      field = new ocl.ForceFieldMMFF94(conformer, 'MMFF94s+');
+    } catch {
+      break; // an atom MMFF94 cannot type: every conformer would fail alike
+    }
+    field.minimise();
+    const energy = field.getTotalEnergy();
+    if (Number.isFinite(energy) && (!best || energy < best.energy)) best = { mol: conformer, energy };
+  }
+  const chosen = best?.mol ?? first;
+  if (!chosen) return { error: 'OpenChemLib generated no conformer' };
+  const symbols: string[] = [];
+  const coords: [number, number, number][] = [];
+  let charge = 0;
+  for (let a = 0; a < chosen.getAllAtoms(); a++) {
+    symbols.push(chosen.getAtomLabel(a));
+    coords.push([chosen.getAtomX(a), chosen.getAtomY(a), chosen.getAtomZ(a)]);
+    charge += chosen.getAtomCharge(a);
+  }
+  return { symbols, coords, charge, minimised: best !== undefined };
+}
+
+if (parentPort) {
+  const port = parentPort;
+  import('openchemlib').then(
+    (ocl) => {
+      ocl.Resources.registerFromNodejs();
+      let reply: EmbedReply;
+      try {
+        reply = embed(ocl, workerData as EmbedRequest);
+      } catch (e) {
+        reply = { error: String((e as Error).message ?? e).replace(/^Class\$\S+:\s*/, '') };
+      }
+      port.postMessage(reply);
+    },
+    (e: unknown) => port.postMessage({ error: `cannot load OpenChemLib: ${(e as Error).message}` }),
+  );
+}
