@@ -34,11 +34,32 @@ function embed(ocl: Ocl, req: EmbedRequest): EmbedReply {
     return { error: String((e as Error).message ?? e).replace(/^Class\$\S+:\s*/, '') };
   }
   if (mol.getAllAtoms() === 0) return { error: 'no atoms' };
-  const generator = new ocl.ConformerGenerator(req.seed);
-  if (!generator.initializeConformers(mol)) return { error: 'OpenChemLib found a structure problem' };
+  // the torsion library first; where none of its torsion sets is free of collisions (seen for phenyl
+  // p-toluate, Cc1ccc(C(=O)Oc2ccccc2)cc1), 60-degree steps for every rotatable bond: a fixed order, so the
+  // result stays a function of the SMILES alone
+  for (const options of [undefined, { use60degreeSteps: true }]) {
+    const generator = new ocl.ConformerGenerator(req.seed);
+    if (!generator.initializeConformers(ocl.Molecule.fromSmiles(req.smiles), options)) {
+      return { error: 'OpenChemLib found a structure problem' };
+    }
+    const reply = lowestConformer(ocl, generator, req.conformers);
+    if (reply) return reply;
+  }
+  return { error: 'OpenChemLib generated no conformer' };
+}
+
+/**
+ * The lowest-energy conformer after MMFF94s+ of the generator's first `n` (the first one as generated where
+ * MMFF94 cannot type an atom); undefined when the generator gives none.
+ */
+function lowestConformer(
+  ocl: Ocl,
+  generator: InstanceType<Ocl['ConformerGenerator']>,
+  n: number,
+): EmbedReply | undefined {
   let best: { mol: Molecule; energy: number } | undefined;
   let first: Molecule | undefined;
-  for (let i = 0; i < req.conformers; i++) {
+  for (let i = 0; i < n; i++) {
     const conformer = generator.getNextConformerAsMolecule();
     if (!conformer) break;
     first ??= conformer;
@@ -53,7 +74,7 @@ function embed(ocl: Ocl, req: EmbedRequest): EmbedReply {
     if (Number.isFinite(energy) && (!best || energy < best.energy)) best = { mol: conformer, energy };
   }
   const chosen = best?.mol ?? first;
-  if (!chosen) return { error: 'OpenChemLib generated no conformer' };
+  if (!chosen) return undefined;
   const symbols: string[] = [];
   const coords: [number, number, number][] = [];
   let charge = 0;

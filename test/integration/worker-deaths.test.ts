@@ -210,26 +210,29 @@ describe('worker deaths', () => {
     await until(async () => (await trainingNow()) !== undefined, 240_000, 'training to start');
     const killedAt = await workers.kill(worker);
     worker = workers.start();
-    let resumedAfter = 0;
-    await until(
-      async () => {
-        const a = await trainingNow();
-        if (!a || (a.attempt ?? 1) < 2) return false;
-        resumedAfter = (ms(a.lastStartedTime) - killedAt) / 1000;
-        return true;
-      },
-      120_000,
-      'training to start again',
+    const result = await handle.result();
+    expect(result.round).toBe(2);
+    // when the attempt after the kill started, from the history (a short retry may end before a poll sees it)
+    const events = (await handle.fetchHistory()).events ?? [];
+    const trainings = new Set(
+      events
+        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'trainSurrogate')
+        .map((e) => String(e.eventId)),
     );
+    const retried = events.find(
+      (e) =>
+        trainings.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId ?? '')) &&
+        (e.activityTaskStartedEventAttributes?.attempt ?? 1) >= 2,
+    );
+    if (!retried?.eventTime) throw new Error('no training attempt after the kill in the history');
+    const resumedAfter = (ms(retried.eventTime) - killedAt) / 1000;
     console.info(
       `training (heartbeat timeout 20 s): SIGKILL to the next attempt starting: ${resumedAfter} s`,
     );
-    // the heartbeat timeout (20 s) and the retry's first interval (1 s); it was 2 minutes
+    // the heartbeat timeout (20 s), the retry's first interval (1 s) and a restarted worker picking it up (on a
+    // loaded 2-core machine, up to ~20 s more); it was 2 minutes
     expect(resumedAfter).toBeGreaterThan(15);
-    expect(resumedAfter).toBeLessThan(30);
-
-    const result = await handle.result();
-    expect(result.round).toBe(2);
+    expect(resumedAfter).toBeLessThan(60);
     expect(await openStore().latestModel('train-kill')).toBeDefined();
   });
 });
