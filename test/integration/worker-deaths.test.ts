@@ -198,6 +198,8 @@ describe('worker deaths', () => {
     const env = await testEnv();
     workers = new WorkerProcesses(env);
     const config = tinyCampaign('train-kill', {
+      // training long enough (tens of seconds) that the kill lands while it runs, not after it has reported
+      surrogate: { ensembleSize: 3, hiddenLayers: [256, 256], epochs: 4000, features: { morganBits: 512 } },
       acquisition: { strategy: 'ucb', batchSize: 2, initialBatch: 6, kappa: 1 },
       budget: { rounds: 2, callsPerTier: { xtb: 8 } },
     });
