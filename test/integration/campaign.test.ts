@@ -136,6 +136,9 @@ describe('CampaignWorkflow', () => {
         filters: { minHeavyAtoms: 13, maxHeavyAtoms: 16, elements: ['C', 'N', 'O'] },
       },
       acquisition: { strategy: 'random', batchSize: 20, initialBatch: 20 },
+      // optimisations (a second or more each): a candidate's slot also embeds its molecule (seconds, with a
+      // seeded embedding), and single points (tens of ms) would seldom overlap however the slots are shared
+      tiers: [{ code: 'xtb', method: 'gfn2', optimize: true, timeoutSeconds: 120 }],
       budget: { rounds: 1, callsPerTier: { xtb: 20 } },
     });
     const handle = await startCampaign(env(), config);
