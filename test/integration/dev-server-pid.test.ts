@@ -5,12 +5,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { devServerStatus, processStartTime, startDevServer, stopDevServer } from '../../cli/dev-server.js';
 import { temporalBinary } from '../../cli/paths.js';
+import { freePort } from '../helpers/free-port.js';
 
 const home = mkdtempSync(join(tmpdir(), 'cascade-pidfile-'));
 const bystanders: ChildProcess[] = [];
@@ -18,17 +18,6 @@ afterAll(() => {
   for (const b of bystanders) if (b.exitCode === null) b.kill('SIGKILL');
   rmSync(home, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** An unrelated process leading its own group, as a process that got a dead server's pid would be. */
 function bystander(): number {
