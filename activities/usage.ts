@@ -5,6 +5,7 @@
  * a measured one can replace it without ambiguity.
  */
 import type { Usage } from '../lib/domain/usage.js';
+import { openCpuScope } from './process-cpu.js';
 
 export function wattsPerCore(): number {
   const w = Number(process.env.CASCADE_WATTS_PER_CORE);
@@ -34,18 +35,29 @@ export function usageOf(t: {
 }
 
 /**
- * Starts measuring this process (wall time, CPU time of all its threads, peak resident memory); the returned
- * function gives the Usage since the start. In-process work (RDKit, training threads) is measured this way.
+ * Starts measuring a piece of in-process work (RDKit, training threads, the store): wall time, the CPU this
+ * process used meanwhile, shared with whatever in-process work ran beside it (./process-cpu.ts), and the
+ * process's peak resident memory. The returned function ends the measurement and gives the Usage; calling it
+ * again gives the same CPU figure. Prefer `measured`, which cannot leave a measurement open when work throws.
  */
 export function measureProcess(): () => Usage {
   const wall0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  return () => {
-    const cpu = process.cpuUsage(cpu0);
-    return usageOf({
+  const scope = openCpuScope();
+  return () =>
+    usageOf({
       wallSeconds: (performance.now() - wall0) / 1000,
-      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      cpuSeconds: scope.close(),
       peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
     });
-  };
+}
+
+/** Runs in-process work and measures it (see measureProcess); the measurement ends even when the work throws. */
+export async function measured<T>(work: () => Promise<T>): Promise<{ value: T; usage: Usage }> {
+  const stop = measureProcess();
+  try {
+    const value = await work();
+    return { value, usage: stop() };
+  } finally {
+    stop();
+  }
 }

@@ -59,6 +59,7 @@ export async function createWorkers(
             preparePool: activities.preparePool,
             acquireBatch: activities.acquireBatch,
             restoreCampaign: activities.restoreCampaign,
+            accountPlatform: activities.accountPlatform,
           },
           maxConcurrentActivityTaskExecutions: 4,
         }),
@@ -67,7 +68,10 @@ export async function createWorkers(
       workers.push(
         await Worker.create({
           ...common,
-          activities: { trainSurrogate: activities.trainSurrogate },
+          activities: {
+            trainSurrogate: activities.trainSurrogate,
+            accountPlatform: activities.accountPlatform,
+          },
           maxConcurrentActivityTaskExecutions: o.mlConcurrency ?? 1,
         }),
       );
@@ -81,6 +85,7 @@ export async function createWorkers(
             evaluateBatch: activities.evaluateBatch,
             // for campaigns that started before batches
             evaluateCandidate: activities.evaluateCandidate,
+            accountPlatform: activities.accountPlatform,
           },
           maxConcurrentActivityTaskExecutions: o.qmConcurrency ?? cores,
         }),

@@ -102,6 +102,11 @@ export interface RoundActivities {
     tier: number;
     ladder?: Ladder;
   }): Promise<Evaluated>;
+  /**
+   * The platform's own CPU (workers, launcher, local dev server) since the last call, on every queue's workers
+   * (activities/platform.ts); `start` drops what came before the campaign. Never fails a campaign.
+   */
+  accountPlatform?(args: { campaignId: string; round: number; start?: boolean }): Promise<{ usage?: Usage }>;
 }
 
 /** What the workflow lends the rounds: its context's answers, injected so this file needs none. */
@@ -116,6 +121,8 @@ export interface WorkflowHooks {
   continueAsNewSuggested(): boolean;
   /** `setCurrentDetails`: a line the Web UI shows for this run (no command, so replays are unaffected). */
   details?(text: string): void;
+  /** `patched('platform-ledger')`: the platform's CPU goes to the ledger (false replaying a history from before). */
+  platformLedger?(): boolean;
 }
 
 export interface RoundsInput {
@@ -239,8 +246,12 @@ export class CampaignRounds {
         if (this.reason) break;
         this.reason = await this.runRound();
         if (this.reason) break;
-        if (this.timeForNewRun()) return 'continue-as-new';
+        if (this.timeForNewRun()) {
+          await this.accountPlatform(false);
+          return 'continue-as-new';
+        }
       }
+      await this.accountPlatform(false);
     } catch (e) {
       // a TemporalFailure (an activity out of retries, a non-retryable ApplicationFailure) fails the workflow;
       // anything else fails only the workflow task, which is retried: nothing to publish then
@@ -261,6 +272,8 @@ export class CampaignRounds {
   /** `cascade resume`'s restore, and the pool on a campaign's first run. */
   async prepare(): Promise<void> {
     const { campaignId, config } = this;
+    // a new run carrying the state on (continue-as-new) keeps counting; a launch or a resume starts afresh
+    await this.accountPlatform(this.input.state === undefined);
     if (this.input.resume && !this.input.state) {
       Object.assign(
         this.state,
@@ -292,12 +305,15 @@ export class CampaignRounds {
     const round = state.round;
 
     this.phase = 'training';
-    const model = await this.activities.trainSurrogate({
-      campaignId,
-      round,
-      seed: config.seed + round,
-      config: { surrogate: config.surrogate, tiers: config.tiers },
-    });
+    const [model] = await Promise.all([
+      this.activities.trainSurrogate({
+        campaignId,
+        round,
+        seed: config.seed + round,
+        config: { surrogate: config.surrogate, tiers: config.tiers },
+      }),
+      this.accountPlatform(false), // the previous round's platform CPU, beside the training
+    ]);
     if (model) {
       state.lastModel = {
         id: model.id,
@@ -416,6 +432,17 @@ export class CampaignRounds {
     return limit === undefined
       ? Number.POSITIVE_INFINITY
       : Math.max(0, limit - (this.state.calls[name] ?? 0));
+  }
+
+  /** The platform's lines in the ledger, on campaigns that started with them (a patch), charged to the totals. */
+  private async accountPlatform(start: boolean): Promise<void> {
+    if (!this.activities.accountPlatform || !this.hooks.platformLedger?.()) return;
+    const { usage } = await this.activities.accountPlatform({
+      campaignId: this.campaignId,
+      round: this.state.round,
+      ...(start ? { start } : {}),
+    });
+    if (usage) this.charge({ usage });
   }
 
   /** Adds what a result or a model used to the campaign's totals (old histories carry the bare numbers). */

@@ -18,6 +18,7 @@ import type { CampaignActivities } from '../activities/campaign/index.js';
 import { MAX_BATCH } from '../lib/campaign/batches.js';
 import type { CampaignResult, CampaignState, Limits } from '../lib/campaign/progress.js';
 import type { CampaignConfig } from '../lib/campaign/schema.js';
+import { sumUsage } from '../lib/domain/usage.js';
 import type { TaskQueues } from '../lib/temporal/queues.js';
 import { CampaignRounds, type RoundActivities } from './campaign-rounds.js';
 import {
@@ -61,9 +62,13 @@ export interface CampaignWorkflowInput {
  */
 const QM_BATCHES = 'qm-batches';
 
+/** The platform's own CPU (workers, launcher, local dev server) as ledger lines (activities/platform.ts). */
+const PLATFORM_LEDGER = 'platform-ledger';
+
 export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignResult> {
   const rounds = new CampaignRounds(input, campaignActivities(input), {
     qmBatches: () => patched(QM_BATCHES),
+    platformLedger: () => patched(PLATFORM_LEDGER),
     publish: upsertSearchAttributes,
     condition: (ready) => condition(ready),
     continueAsNewSuggested: () => workflowInfo().continueAsNewSuggested,
@@ -132,7 +137,24 @@ function campaignActivities({ config, queues, heartbeatSeconds }: CampaignWorkfl
     ...qmOptions,
     startToCloseTimeout: `${slowestTier * config.tiers.length * MAX_BATCH + 300}s`,
   });
+  // each worker process counts its own platform CPU: ask every queue's workers. A queue nobody polls right now
+  // (a host down) costs half a minute, and the campaign goes on without its line.
+  const distinct = [...new Set([queues.default, queues.ml, queues.qm])];
+  const platform = distinct.map(
+    (taskQueue) =>
+      proxyActivities<CampaignActivities>({
+        taskQueue,
+        scheduleToStartTimeout: '30s',
+        startToCloseTimeout: '1 minute',
+        retry: { maximumAttempts: 2 },
+      }).accountPlatform,
+  );
+  const accountPlatform: RoundActivities['accountPlatform'] = async (args) => {
+    const lines = await Promise.all(platform.map((account) => account(args).catch(() => undefined)));
+    return { usage: sumUsage(lines.flatMap((l) => (l ? [l.usage] : []))) };
+  };
   return {
+    accountPlatform,
     restoreCampaign: light.restoreCampaign,
     preparePool: light.preparePool,
     trainSurrogate: ml.trainSurrogate,

@@ -4,7 +4,7 @@ import type { CampaignConfig } from '../../lib/campaign/schema.js';
 import { pickBest } from '../../lib/domain/objective.js';
 import type { Usage } from '../../lib/domain/usage.js';
 import type { Store } from '../../store/store.js';
-import { measureProcess } from '../usage.js';
+import { measured } from '../usage.js';
 
 export interface AcquireBatchArgs {
   campaignId: string;
@@ -21,9 +21,7 @@ export async function acquireBatch(
   store: Store,
   args: AcquireBatchArgs,
 ): Promise<{ indices: number[]; usage: Usage }> {
-  const used = measureProcess();
-  const indices = await choose(store, args);
-  const usage = used();
+  const { value: indices, usage } = await measured(() => choose(store, args));
   await store.record({ campaignId: args.campaignId, round: args.round, activity: 'acquire', usage });
   return { indices, usage };
 }

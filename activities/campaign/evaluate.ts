@@ -13,7 +13,7 @@ import { type CampaignConfig, Property, type TierConfig, tierName } from '../../
 import { type Candidate, identity } from '../../lib/domain/candidate.js';
 import type { QmSystem } from '../../lib/domain/geometry.js';
 import type { PropertyValues } from '../../lib/domain/objective.js';
-import { NO_USAGE, type Usage } from '../../lib/domain/usage.js';
+import { NO_USAGE, sumUsage, type Usage } from '../../lib/domain/usage.js';
 import type { Store } from '../../store/store.js';
 import type { Progress } from '../qm/runner.js';
 import { usageOf } from '../usage.js';
@@ -188,10 +188,19 @@ async function evaluateOne(
   round: number,
   onProgress: (p: Progress) => void,
 ): Promise<EvaluationSummary> {
-  const ready = await inCalculationSlot(() => structureOf(batch, cand, round));
-  if ('failed' in ready) return ready.failed;
+  const made: Usage[] = [];
+  const ready = await inCalculationSlot(() => structureOf(batch, cand, round, made));
+  if ('failed' in ready) return withUsage(ready.failed, made);
   const alone = (await tierWorkerDeaths(batch.store, batch.tier, ready.system)) > 0;
-  return inCalculationSlot(() => calculateOne(batch, cand, round, ready.system, onProgress), { alone });
+  const summary = await inCalculationSlot(() => calculateOne(batch, cand, round, ready.system, onProgress), {
+    alone,
+  });
+  return withUsage(summary, made);
+}
+
+/** A summary that also carries what making its structure used (the ledger has that as a `geometry` line). */
+function withUsage(summary: EvaluationSummary, made: Usage[]): EvaluationSummary {
+  return made.length === 0 ? summary : { ...summary, usage: sumUsage([summary.usage, ...made]) };
 }
 
 /** Waited for a slot while the batch was cancelled: nothing is started. */
@@ -206,19 +215,28 @@ async function structureOf(
   batch: Batch,
   cand: Candidate,
   round: number,
+  /** Receives what making the structure used, when it was made now; it is also in the ledger. */
+  made: Usage[],
 ): Promise<{ system: QmSystem } | { failed: EvaluationSummary }> {
   unlessCancelled(batch, cand);
   const { store, campaignId, tier } = batch;
   const name = tierName(tier);
+  const recorded: Promise<void>[] = [];
+  const account = (usage: Usage) => {
+    made.push(usage);
+    recorded.push(store.record({ campaignId, round, activity: 'geometry', usage }));
+  };
   try {
-    return {
-      system: await structureFor(
-        store,
-        cand,
-        batch.previous && { campaignId, tier: tierName(batch.previous) },
-      ),
-    };
+    const system = await structureFor(
+      store,
+      cand,
+      batch.previous && { campaignId, tier: tierName(batch.previous) },
+      account,
+    );
+    await Promise.all(recorded);
+    return { system };
   } catch (e) {
+    await Promise.all(recorded);
     const message = `3D embedding failed: ${(e as Error).message}`;
     await store.putEvaluation(campaignId, {
       idx: cand.idx,

@@ -4,6 +4,7 @@
  * their own. Workflows import this module as types only (`CampaignActivities`).
  */
 import type { Store } from '../../store/store.js';
+import { accountPlatform, type PlatformArgs } from '../platform.js';
 import { type AcquireBatchArgs, acquireBatch } from './acquire.js';
 import { type EvaluateArgs, type EvaluateBatchArgs, evaluateBatch, evaluateCandidate } from './evaluate.js';
 import { preparePool } from './pool.js';
@@ -20,6 +21,7 @@ export function createActivities({ store }: ActivityDeps) {
     acquireBatch: (args: AcquireBatchArgs) => acquireBatch(store, args),
     restoreCampaign: (args: Parameters<typeof restoreCampaign>[1]) => restoreCampaign(store, args),
     trainSurrogate: (args: TrainArgs) => trainSurrogate(store, args),
+    accountPlatform: (args: PlatformArgs) => accountPlatform(store, args),
     evaluateBatch: (args: EvaluateBatchArgs) => evaluateBatch(store, args),
     /** For campaigns that started before batches. */
     evaluateCandidate: (args: EvaluateArgs) => evaluateCandidate(store, args),

@@ -9,7 +9,7 @@ import type { Usage } from '../../lib/domain/usage.js';
 import type { PoolRejection, PoolSummary, Store } from '../../store/store.js';
 import { inspectMolecule, type MoleculeInfo } from '../chem/rdkit.js';
 import { CandidateFileError, type RawCandidate, readCandidates } from '../pool/read.js';
-import { measureProcess } from '../usage.js';
+import { measured } from '../usage.js';
 import { yieldToEventLoop } from './yield.js';
 
 export async function preparePool(
@@ -24,7 +24,16 @@ export async function preparePool(
   ) {
     return existing; // a retried or resumed campaign keeps its pool (and its candidate numbering)
   }
-  const used = measureProcess();
+  const { value: summary, usage } = await measured(() => readPool(store, args));
+  await store.record({ campaignId: args.campaignId, round: 0, activity: 'pool:prepare', usage });
+  return { ...summary, usage };
+}
+
+/** Reads, checks, filters and stores the pool; the summary of what was kept and why the rest was not. */
+async function readPool(
+  store: Store,
+  args: { campaignId: string; config: CampaignConfig },
+): Promise<PoolSummary> {
   const c = args.config.candidates;
   const raw = await readCandidates(c).catch((e: unknown) => {
     // a file whose content is wrong stays wrong: fail the campaign now instead of after every retry
@@ -79,9 +88,7 @@ export async function preparePool(
     rejections,
   };
   await store.setPoolSummary(args.campaignId, summary);
-  const usage = used();
-  await store.record({ campaignId: args.campaignId, round: 0, activity: 'pool:prepare', usage });
-  return { ...summary, usage };
+  return summary;
 }
 
 /** The first rejections of each reason kept in the pool summary (the counts are complete). */

@@ -4,13 +4,24 @@ import { type CampaignConfig, tierName } from '../../lib/campaign/schema.js';
 import { identity } from '../../lib/domain/candidate.js';
 import { pickBest } from '../../lib/domain/objective.js';
 import type { Store } from '../../store/store.js';
-import { measureProcess } from '../usage.js';
+import { measured } from '../usage.js';
 
 export async function restoreCampaign(
   store: Store,
   args: { campaignId: string; config?: CampaignConfig },
 ): Promise<CampaignState> {
-  const used = measureProcess();
+  const { value: state, usage } = await measured(() => rebuild(store, args));
+  // what rebuilding cost is the campaign's too: in the ledger, and in the totals the workflow carries on from
+  await store.record({ campaignId: args.campaignId, round: state.round, activity: 'restore', usage });
+  state.cpuSeconds += usage.cpuSeconds;
+  state.energyJoules += usage.energyJoules;
+  return state;
+}
+
+async function rebuild(
+  store: Store,
+  args: { campaignId: string; config?: CampaignConfig },
+): Promise<CampaignState> {
   const campaign = await store.getCampaign(args.campaignId);
   if (!campaign) throw new Error(`unknown campaign ${args.campaignId}`);
   const config = args.config ?? campaign.config;
@@ -48,10 +59,5 @@ export async function restoreCampaign(
       metrics: model.metrics,
     };
   }
-  // what rebuilding cost is the campaign's too: in the ledger, and in the totals the workflow carries on from
-  const usage = used();
-  await store.record({ campaignId: args.campaignId, round: state.round, activity: 'restore', usage });
-  state.cpuSeconds += usage.cpuSeconds;
-  state.energyJoules += usage.energyJoules;
   return state;
 }

@@ -4,6 +4,7 @@
  */
 import type { Candidate } from '../../lib/domain/candidate.js';
 import type { Geometry, QmSystem } from '../../lib/domain/geometry.js';
+import type { Usage } from '../../lib/domain/usage.js';
 import type { Store } from '../../store/store.js';
 import { storedGeometry } from '../qm/stored-geometry.js';
 
@@ -12,10 +13,12 @@ export async function structureFor(
   cand: Candidate,
   /** The tier below, whose optimised geometry a molecule starts from when it has one. */
   previous?: { campaignId: string; tier: string },
+  /** Told what making the structure used, when it was made now (an embedding). */
+  onUsage?: (usage: Usage) => void,
 ): Promise<QmSystem> {
   if (cand.kind === 'crystal') return cand.structure;
   const optimised = previous && (await previousGeometry(store, previous.campaignId, cand.idx, previous.tier));
-  return optimised ?? storedGeometry(store, cand.smiles);
+  return optimised ?? storedGeometry(store, cand.smiles, onUsage);
 }
 
 /** A higher tier starts from the geometry the previous tier optimised, when it did. */

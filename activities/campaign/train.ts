@@ -6,11 +6,12 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ModelSummary } from '../../lib/campaign/results.js';
 import type { CampaignConfig } from '../../lib/campaign/schema.js';
 import { identity } from '../../lib/domain/candidate.js';
+import { sumUsage } from '../../lib/domain/usage.js';
 import { surrogateMetrics } from '../../lib/metrics.js';
 import type { ModelMetrics } from '../../lib/surrogate/model.js';
 import type { Store } from '../../store/store.js';
 import { type Fitted, fitSurrogates } from '../ml/fit.js';
-import { measureProcess } from '../usage.js';
+import { measured } from '../usage.js';
 import { poolFeatures } from './features.js';
 import { errorsSoFar, rethrowCounted } from './repeated-errors.js';
 import { trainingSet } from './training-set.js';
@@ -58,51 +59,60 @@ async function train(
   beat: (phase: Record<string, unknown>) => void,
 ): Promise<ModelSummary | undefined> {
   const config = args.config ?? (await storedConfig(store, args.campaignId));
-  const set = await trainingSet(store, args.campaignId, config);
-  if (!set) return undefined;
-  const { labelTier, labelled } = set;
-
-  const prospective = await prospectiveMetrics(store, args.campaignId, labelTier, labelled);
-
-  const used = measureProcess();
-  const pool = await store.listCandidates(args.campaignId);
-  beat({ phase: 'featurizing' });
-  const { matrix, nFeatures } = await poolFeatures(
-    store,
-    pool.map((c) => identity(c)),
-    config.surrogate.features,
-    () => beat({ phase: 'featurizing' }),
-  );
-  const fitted: Fitted = await fitSurrogates(set, matrix, nFeatures, {
-    spec: config.surrogate,
-    seed: args.seed,
-    onProgress: (fraction: number) => beat({ phase: 'training', fraction }),
+  // two ledger lines, so that what choosing costs can be told apart: the features (cached in the store, so
+  // nearly free after the first round) and the fit and screen themselves
+  const prepared = await measured(async () => {
+    const set = await trainingSet(store, args.campaignId, config);
+    if (!set) return undefined;
+    const prospective = await prospectiveMetrics(store, args.campaignId, set.labelTier, set.labelled);
+    const pool = await store.listCandidates(args.campaignId);
+    beat({ phase: 'featurizing' });
+    const features = await poolFeatures(
+      store,
+      pool.map((c) => identity(c)),
+      config.surrogate.features,
+      () => beat({ phase: 'featurizing' }),
+    );
+    return { set, prospective, pool, features };
   });
-  beat({ phase: 'storing' });
+  const where = { campaignId: args.campaignId, round: args.round };
+  // recorded even without a model: every CPU second a scope took must reach the ledger (activities/process-cpu.ts)
+  await store.record({ ...where, activity: 'ml:featurize', usage: prepared.usage });
+  if (!prepared.value) return undefined;
+  const { set, prospective, pool, features } = prepared.value;
+  const { labelTier, labelled } = set;
   const id = `${args.campaignId}-r${args.round}`;
-  const metrics: ModelMetrics = { ...fitted.metrics, ...prospective };
-  const baseTier = set.fidelity === 'delta' ? set.baseTier : undefined;
-  await store.putModel(
-    {
+  const { value: fitted, usage: fitUsage } = await measured(async () => {
+    const fitted: Fitted = await fitSurrogates(set, features.matrix, features.nFeatures, {
+      spec: config.surrogate,
+      seed: args.seed,
+      onProgress: (fraction: number) => beat({ phase: 'training', fraction }),
+    });
+    beat({ phase: 'storing' });
+    const metrics: ModelMetrics = { ...fitted.metrics, ...prospective };
+    await store.putModel(
+      {
+        id,
+        campaignId: args.campaignId,
+        round: args.round,
+        kind: config.surrogate.kind,
+        backend: fitted.backend,
+        description: fitted.description,
+        metrics,
+      },
+      fitted.model,
+    );
+    await store.putPredictions(
+      args.campaignId,
       id,
-      campaignId: args.campaignId,
-      round: args.round,
-      kind: config.surrogate.kind,
-      backend: fitted.backend,
-      description: fitted.description,
-      metrics,
-    },
-    fitted.model,
-  );
-  await store.putPredictions(
-    args.campaignId,
-    id,
-    fitted.mean,
-    fitted.std,
-    pool.map((c) => c.idx),
-  );
-  const usage = used();
-  await store.record({ campaignId: args.campaignId, round: args.round, activity: 'ml:train+screen', usage });
+      fitted.mean,
+      fitted.std,
+      pool.map((c) => c.idx),
+    );
+    return { ...fitted, metrics };
+  });
+  await store.record({ ...where, activity: 'ml:train+screen', usage: fitUsage });
+  const baseTier = set.fidelity === 'delta' ? set.baseTier : undefined;
   return {
     id,
     backend: fitted.backend,
@@ -110,8 +120,8 @@ async function train(
     labelTier,
     fidelity: set.fidelity,
     ...(baseTier ? { baseTier } : {}),
-    metrics,
-    usage,
+    metrics: fitted.metrics,
+    usage: sumUsage([prepared.usage, fitUsage]),
   };
 }
 

@@ -101,6 +101,10 @@ class Launcher {
     else stdout.unref();
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get alive(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null && !this.child.killed;
   }
@@ -206,6 +210,11 @@ export function launcherBinary(): string | undefined {
 }
 
 let current: Launcher | undefined;
+
+/** The launcher process's pid while it runs (its own CPU is the platform's: activities/platform.ts). */
+export function launcherPid(): number | undefined {
+  return current?.alive ? current.pid : undefined;
+}
 /** Why the launcher cannot be used in this process, once it failed to start. */
 let unusable: string | undefined;
 

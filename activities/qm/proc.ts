@@ -14,6 +14,8 @@ export interface ProcStat {
   pgrp: number;
   /** utime+stime+cutime+cstime, in clock ticks. */
   ticks: number;
+  /** utime+stime: the process's own, without the children it reaped. */
+  ownTicks: number;
 }
 
 export interface ProcEntry {
@@ -29,7 +31,8 @@ export async function readStat(pid: number | string): Promise<ProcStat | undefin
   // "pid (comm) state ppid pgrp ... utime(14) stime(15) cutime(16) cstime(17)"; comm may hold spaces.
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(f[i] ?? 0), 0);
-  return { state: f[0] ?? '?', pgrp: Number(f[2]), ticks };
+  const ownTicks = Number(f[11] ?? 0) + Number(f[12] ?? 0);
+  return { state: f[0] ?? '?', pgrp: Number(f[2]), ticks, ownTicks };
 }
 
 /** Processes of a process group from /proc/<pid>/stat: state and utime+stime+cutime+cstime. */

@@ -6,17 +6,32 @@
  * Geometries of another generator (Open Babel's random `obabel-gen3d`, an older OpenChemLib) are never used.
  */
 
+import type { Usage } from '../../lib/domain/usage.js';
 import { parseXyz, toXyz } from '../../qm/molecule.js';
 import type { Geometry } from '../../qm/template.js';
 import type { Store } from '../../store/store.js';
+import { measureProcess } from '../usage.js';
 import { EMBEDDING, smilesTo3D } from './geometry.js';
 
 export const GEOMETRY_GENERATOR = EMBEDDING;
 
-export async function storedGeometry(store: Store, smiles: string): Promise<Geometry> {
+export async function storedGeometry(
+  store: Store,
+  smiles: string,
+  /** Told what embedding used, when it ran now (a stored geometry costs nothing). */
+  onUsage?: (usage: Usage) => void,
+): Promise<Geometry> {
   const stored = await store.getGeometry(smiles, GEOMETRY_GENERATOR);
   if (stored) return fromStored(stored);
-  const geom = await smilesTo3D(smiles);
+  // the embedding thread's CPU is this process's: measured as a scope, shared with neighbours embedding too;
+  // told also when it fails, since the CPU was spent all the same
+  const stop = measureProcess();
+  let geom: Geometry;
+  try {
+    geom = await smilesTo3D(smiles);
+  } finally {
+    onUsage?.(stop());
+  }
   await store.putGeometry(smiles, GEOMETRY_GENERATOR, geometryJson(geom));
   // re-read: if another worker stored one first, everyone uses the same geometry (and cache key)
   return fromStored((await store.getGeometry(smiles, GEOMETRY_GENERATOR)) as string);
