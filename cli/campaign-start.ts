@@ -78,6 +78,8 @@ function budgetText(r: NonNullable<CampaignWorkflowInput['resume']>): string {
     r.rounds !== undefined ? `${r.rounds} more rounds` : undefined,
     r.calls !== undefined ? `${r.calls} more calls per tier` : undefined,
     r.cpuHours !== undefined ? `${r.cpuHours} more CPU-hours` : undefined,
+    r.energyKWh !== undefined ? `${r.energyKWh} more kWh` : undefined,
+    r.co2eKg !== undefined ? `${r.co2eKg} more kg CO2e` : undefined,
   ].filter(Boolean);
   return parts.length > 0 ? parts.join(', ') : "the config's budget again";
 }

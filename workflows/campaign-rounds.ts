@@ -16,6 +16,7 @@ import {
   TemporalFailure,
 } from '@temporalio/common';
 import { batches } from '../lib/campaign/batches.js';
+import { afterRound, freshChoosing, trainsThisRound } from '../lib/campaign/choosing.js';
 import {
   type Best,
   type CampaignState,
@@ -30,7 +31,7 @@ import { promote } from '../lib/campaign/promotion.js';
 import type { EvaluationSummary, ModelSummary } from '../lib/campaign/results.js';
 import { spent } from '../lib/campaign/results.js';
 import { type CampaignConfig, tierName } from '../lib/campaign/schema.js';
-import { extendLimits, isImprovement, stopReason } from '../lib/campaign/stopping.js';
+import { type ExtraBudget, extendLimits, isImprovement, stopReason } from '../lib/campaign/stopping.js';
 // biome-ignore lint/suspicious/noShadowRestrictedNames: the objective's value in a result, not Object's valueOf
 import { pickBest, valueOf } from '../lib/domain/objective.js';
 import type { Usage } from '../lib/domain/usage.js';
@@ -121,6 +122,8 @@ export interface WorkflowHooks {
   continueAsNewSuggested(): boolean;
   /** `setCurrentDetails`: a line the Web UI shows for this run (no command, so replays are unaffected). */
   details?(text: string): void;
+  /** `patched('choosing-policy')`: surrogate.policy applies (false replaying a history from before). */
+  choosingPolicy?(): boolean;
   /** `patched('platform-ledger')`: the platform's CPU goes to the ledger (false replaying a history from before). */
   platformLedger?(): boolean;
 }
@@ -134,7 +137,7 @@ export interface RoundsInput {
   /** Carried by continue-as-new (possibly from an older run, whose best has `smiles`). */
   state?: CampaignState;
   /** Set by `cascade resume`: rebuild the state from the store and add this budget to what was spent. */
-  resume?: { rounds?: number; calls?: number; cpuHours?: number };
+  resume?: ExtraBudget;
 }
 
 /** How a run ends: the campaign is over, or it goes on in a new run (continue-as-new) from `getState()`. */
@@ -154,6 +157,8 @@ export class CampaignRounds {
   private readonly batch: Progress['batch'] = { size: 0, done: 0, failed: 0 };
   private reason: string | undefined;
   private roundsThisRun = 0;
+  /** What this round's calculations used (joules), for surrogate.policy. */
+  private roundSpend = { joules: 0, tier1Joules: 0, tier1Count: 0 };
 
   constructor(
     private readonly input: RoundsInput,
@@ -305,13 +310,21 @@ export class CampaignRounds {
     const round = state.round;
 
     this.phase = 'training';
+    // surrogate.policy (lib/campaign/choosing.ts), on campaigns that started with it (a patch)
+    const policy = this.hooks.choosingPolicy?.() ? (state.choosing ?? freshChoosing()) : undefined;
+    const trains = !policy || trainsThisRound(policy, round);
+    const surrogate = policy?.kind
+      ? { ...config.surrogate, kind: policy.kind as typeof config.surrogate.kind }
+      : config.surrogate;
     const [model] = await Promise.all([
-      this.activities.trainSurrogate({
-        campaignId,
-        round,
-        seed: config.seed + round,
-        config: { surrogate: config.surrogate, tiers: config.tiers },
-      }),
+      trains
+        ? this.activities.trainSurrogate({
+            campaignId,
+            round,
+            seed: config.seed + round,
+            config: { surrogate, tiers: config.tiers },
+          })
+        : Promise.resolve(undefined),
       this.accountPlatform(false), // the previous round's platform CPU, beside the training
     ]);
     if (model) {
@@ -326,18 +339,28 @@ export class CampaignRounds {
       };
       this.charge(model);
     }
+    // a round that does not retrain acquires from the last model's predictions; exhaustive: the rest, at random
+    const chooser = policy?.exhaustive
+      ? undefined
+      : (model?.id ?? (trains ? undefined : state.lastModel?.id));
+    const remaining = Math.max(
+      0,
+      state.poolSize - (state.calls[tierName(config.tiers[0] as CampaignConfig['tiers'][number])] ?? 0),
+    );
 
     this.phase = 'acquiring';
     const acquired = await this.activities.acquireBatch({
       campaignId,
       round,
-      modelId: model?.id,
+      modelId: chooser,
       // before a surrogate exists, a random initial batch gives it something to learn from
       size: Math.min(
         this.callsLeft(0),
-        model
-          ? config.acquisition.batchSize
-          : (config.acquisition.initialBatch ?? 2 * config.acquisition.batchSize),
+        policy?.exhaustive
+          ? remaining
+          : chooser
+            ? config.acquisition.batchSize
+            : (config.acquisition.initialBatch ?? 2 * config.acquisition.batchSize),
       ),
       seed: config.seed + round,
       acquisition: config.acquisition,
@@ -348,7 +371,23 @@ export class CampaignRounds {
     if (indices.length === 0) return 'every candidate in the pool has been evaluated';
 
     this.phase = 'evaluating';
+    this.roundSpend = { joules: 0, tier1Joules: 0, tier1Count: 0 };
     const roundBest = await this.climb(indices);
+    if (policy) {
+      state.choosing = afterRound(
+        policy,
+        {
+          round,
+          choosingJoules: model ? spent(model).energyJoules : 0,
+          batchJoules: this.roundSpend.joules,
+          tier1: { joules: this.roundSpend.tier1Joules, count: this.roundSpend.tier1Count },
+          remaining: Math.max(0, remaining - this.roundSpend.tier1Count),
+          trained: model !== undefined,
+        },
+        config.surrogate.kind,
+        config.surrogate.policy !== 'always',
+      );
+    }
     const value = roundBest && valueOf(config.objective, roundBest);
     if (roundBest && value !== undefined && isImprovement(config, state.best?.value, value)) {
       state.best = {
@@ -379,6 +418,12 @@ export class CampaignRounds {
       const results = await this.evaluate(climbing, t);
       for (const r of results) {
         this.charge(r);
+        const joules = spent(r).energyJoules;
+        this.roundSpend.joules += joules;
+        if (t === 0) {
+          this.roundSpend.tier1Joules += joules;
+          this.roundSpend.tier1Count++;
+        }
         state.calls[name] = (state.calls[name] ?? 0) + 1;
         if (r.status !== 'ok') state.failures++;
       }

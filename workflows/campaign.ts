@@ -18,6 +18,7 @@ import type { CampaignActivities } from '../activities/campaign/index.js';
 import { MAX_BATCH } from '../lib/campaign/batches.js';
 import type { CampaignResult, CampaignState, Limits } from '../lib/campaign/progress.js';
 import type { CampaignConfig } from '../lib/campaign/schema.js';
+import type { ExtraBudget } from '../lib/campaign/stopping.js';
 import { sumUsage } from '../lib/domain/usage.js';
 import type { TaskQueues } from '../lib/temporal/queues.js';
 import { CampaignRounds, type RoundActivities } from './campaign-rounds.js';
@@ -53,7 +54,7 @@ export interface CampaignWorkflowInput {
   /** Carried by continue-as-new. */
   state?: CampaignState;
   /** Set by `cascade resume`: rebuild the state from the store and add this budget to what was spent. */
-  resume?: { rounds?: number; calls?: number; cpuHours?: number };
+  resume?: ExtraBudget;
 }
 
 /**
@@ -65,10 +66,14 @@ const QM_BATCHES = 'qm-batches';
 /** The platform's own CPU (workers, launcher, local dev server) as ledger lines (activities/platform.ts). */
 const PLATFORM_LEDGER = 'platform-ledger';
 
+/** surrogate.policy: a surrogate that costs more than it saves is replaced, retrained less, or dropped. */
+const CHOOSING_POLICY = 'choosing-policy';
+
 export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignResult> {
   const rounds = new CampaignRounds(input, campaignActivities(input), {
     qmBatches: () => patched(QM_BATCHES),
     platformLedger: () => patched(PLATFORM_LEDGER),
+    choosingPolicy: () => patched(CHOOSING_POLICY),
     publish: upsertSearchAttributes,
     condition: (ready) => condition(ready),
     continueAsNewSuggested: () => workflowInfo().continueAsNewSuggested,

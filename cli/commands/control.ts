@@ -48,9 +48,21 @@ export function registerControl(program: Command): void {
     .option('--rounds <n>', "more rounds (default: the config's budget.rounds)", positiveInt)
     .option('--calls <n>', "more calls per tier (default: the config's budget.callsPerTier)", positiveInt)
     .option('--cpu-hours <h>', 'more CPU-hours', positiveNumber)
+    .option('--energy-kwh <kwh>', 'more energy, in kWh (calculations, models and platform)', positiveNumber)
+    .option('--co2e-kg <kg>', 'more emissions, in kg CO2e', positiveNumber)
     .option('--watch', 'follow progress until the campaign ends')
     .action(
-      async (name: string, o: { rounds?: number; calls?: number; cpuHours?: number; watch?: boolean }) => {
+      async (
+        name: string,
+        o: {
+          rounds?: number;
+          calls?: number;
+          cpuHours?: number;
+          energyKwh?: number;
+          co2eKg?: number;
+          watch?: boolean;
+        },
+      ) => {
         const client = await connectClient({ autostart: true });
         const workflowId = campaignWorkflowId(name);
         const d = await client.workflow
@@ -67,7 +79,13 @@ export function registerControl(program: Command): void {
           if (!stored) throw new CliError(`no stored campaign named "${name}" in ${openStore().location}`);
           await startCampaignWorkflow(client, {
             config: stored.config,
-            resume: { rounds: o.rounds, calls: o.calls, cpuHours: o.cpuHours },
+            resume: {
+              rounds: o.rounds,
+              calls: o.calls,
+              cpuHours: o.cpuHours,
+              energyKWh: o.energyKwh,
+              co2eKg: o.co2eKg,
+            },
           });
           console.log(`continuing "${name}" from its stored results (workflow ${workflowId})`);
         }

@@ -1,3 +1,5 @@
+import type { ChoosingState } from './choosing.js';
+
 /** What a running campaign reports through its `progress` query and returns when it ends. Small on purpose. */
 
 /**
@@ -48,6 +50,10 @@ export interface Limits {
   /** Maximum calls per tier name; a tier absent here is limited only by rounds and batch size. */
   calls: Record<string, number>;
   cpuHours?: number;
+  /** Energy of everything the campaign ran (calculations, models, platform), kWh. */
+  energyKWh?: number;
+  /** Emissions: the energy times the campaign's carbon intensity, kg CO2e. */
+  co2eKg?: number;
 }
 
 /** State carried across rounds and continue-as-new. */
@@ -60,6 +66,8 @@ export interface CampaignState {
   energyJoules: number;
   best?: Best;
   roundsWithoutImprovement: number;
+  /** Whether choosing (training and screening) pays for itself, and what `surrogate.policy` did about it. */
+  choosing?: ChoosingState;
   poolSize: number;
   lastModel?: {
     id: string;

@@ -111,6 +111,12 @@ export const Surrogate = z.strictObject({
     .describe(
       'direct: learn the top tier (or the highest tier with enough results); delta: learn the top tier minus the tier below it, added to that tier (measured or predicted by a base surrogate); needs two or more tiers',
     ),
+  policy: z
+    .enum(['auto', 'always'])
+    .default('auto')
+    .describe(
+      'auto: when training and screening cost more than they save (measured each round), switch to a cheaper surrogate, retrain less often, or run tier 1 over the rest of the pool; always: train every round, only report',
+    ),
   recalibrate: z
     .boolean()
     .default(false)
@@ -239,6 +245,33 @@ export const Budget = z.strictObject({
     .positive()
     .optional()
     .describe('Stop when the calculations have used this much CPU time'),
+  energyKWh: z
+    .number()
+    .positive()
+    .optional()
+    .describe('Stop when the campaign (calculations, models and platform) has used this much energy, in kWh'),
+  co2eKg: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      'Stop when the campaign has emitted this much CO2e, in kg (energy x accounting.carbonIntensity)',
+    ),
+});
+
+export const Accounting = z.strictObject({
+  carbonIntensity: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      'Grid carbon intensity in gCO2e/kWh; default: CASCADE_CARBON_INTENSITY at launch, else 475 (world average)',
+    ),
+  hitsTopK: z
+    .int()
+    .min(1)
+    .default(10)
+    .describe("Without stopping.target, a hit (for hits per kWh) is one of the campaign's k best candidates"),
 });
 
 export const Stopping = z.strictObject({
@@ -268,12 +301,14 @@ export const CampaignConfig = z
       learningRate: 1e-3,
       features: { morganRadius: 2, morganBits: 2048, descriptors: true },
       fidelity: 'direct',
+      policy: 'auto',
       recalibrate: false,
     }),
     acquisition: Acquisition.default({ strategy: 'ucb', batchSize: 8, kappa: 2 }),
     tiers: z.array(Tier).min(1).describe('Ordered escalation ladder, cheapest first'),
     budget: Budget.default({ rounds: 10, callsPerTier: {} }),
     stopping: Stopping.default({ minImprovement: 0 }),
+    accounting: Accounting.default({ hitsTopK: 10 }),
   })
   .superRefine(
     (c, ctx) => {

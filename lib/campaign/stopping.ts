@@ -1,5 +1,7 @@
-/** When a campaign stops: its budget (rounds, calls per tier, CPU hours) or its stopping rule. Pure. */
+/** When a campaign stops: its budget (rounds, calls per tier, CPU hours, energy, CO2e) or its stopping rule. Pure. */
 import { gain, reaches } from '../domain/objective.js';
+import { JOULES_PER_KWH } from '../domain/units.js';
+import { co2eKg, DEFAULT_CARBON_INTENSITY } from '../energy/carbon.js';
 import type { CampaignState, Limits } from './progress.js';
 import type { CampaignConfig } from './schema.js';
 import { tierName } from './schema.js';
@@ -22,6 +24,15 @@ export function stopReason(config: CampaignConfig, limits: Limits, s: CampaignSt
   if (limits.cpuHours !== undefined && s.cpuSeconds / 3600 >= limits.cpuHours) {
     return `CPU budget spent (${limits.cpuHours} CPU-hours)`;
   }
+  if (limits.energyKWh !== undefined && s.energyJoules / JOULES_PER_KWH >= limits.energyKWh) {
+    return `energy budget spent (${limits.energyKWh} kWh)`;
+  }
+  if (limits.co2eKg !== undefined) {
+    const intensity = campaignCarbonIntensity(config);
+    if (co2eKg(s.energyJoules, intensity) >= limits.co2eKg) {
+      return `carbon budget spent (${limits.co2eKg} kg CO2e at ${intensity} g/kWh)`;
+    }
+  }
   const { target, patience } = config.stopping;
   if (target !== undefined && s.best && reaches(config.objective, s.best.value, target)) {
     return `target reached (${s.best.value} vs ${target})`;
@@ -38,15 +49,25 @@ export function limitsFromConfig(config: CampaignConfig): Limits {
     rounds: config.budget.rounds,
     calls: { ...config.budget.callsPerTier },
     cpuHours: config.budget.cpuHours,
+    ...(config.budget.energyKWh !== undefined ? { energyKWh: config.budget.energyKWh } : {}),
+    ...(config.budget.co2eKg !== undefined ? { co2eKg: config.budget.co2eKg } : {}),
   };
 }
 
-/** `cascade resume --rounds/--calls/--cpu-hours`: the new budget is added to what the campaign has spent. */
-export function extendLimits(
-  s: CampaignState,
-  extra: { rounds?: number; calls?: number; cpuHours?: number },
-  config: CampaignConfig,
-): Limits {
+/** What `cascade resume` may add to a campaign's budget. */
+export interface ExtraBudget {
+  rounds?: number;
+  calls?: number;
+  cpuHours?: number;
+  energyKWh?: number;
+  co2eKg?: number;
+}
+
+/**
+ * `cascade resume --rounds/--calls/--cpu-hours/--energy-kwh/--co2e-kg`: the new budget is added to what the
+ * campaign has spent (the config's own figure when the option is not given).
+ */
+export function extendLimits(s: CampaignState, extra: ExtraBudget, config: CampaignConfig): Limits {
   const calls: Record<string, number> = {};
   for (const t of config.tiers) {
     const name = tierName(t);
@@ -61,5 +82,20 @@ export function extendLimits(
       extra.cpuHours !== undefined || config.budget.cpuHours !== undefined
         ? s.cpuSeconds / 3600 + (extra.cpuHours ?? config.budget.cpuHours ?? 0)
         : undefined,
+    ...(extra.energyKWh !== undefined || config.budget.energyKWh !== undefined
+      ? { energyKWh: s.energyJoules / JOULES_PER_KWH + (extra.energyKWh ?? config.budget.energyKWh ?? 0) }
+      : {}),
+    ...(extra.co2eKg !== undefined || config.budget.co2eKg !== undefined
+      ? {
+          co2eKg:
+            co2eKg(s.energyJoules, campaignCarbonIntensity(config)) +
+            (extra.co2eKg ?? config.budget.co2eKg ?? 0),
+        }
+      : {}),
   };
+}
+
+/** The grid carbon intensity a campaign's emissions are counted at (gCO2e/kWh): its own, else the default. */
+export function campaignCarbonIntensity(config: Pick<CampaignConfig, 'accounting'>): number {
+  return config.accounting?.carbonIntensity ?? DEFAULT_CARBON_INTENSITY;
 }

@@ -58,6 +58,11 @@ interface World {
   restored?: CampaignState;
   /** Awaited by every evaluation: holds a round in its evaluating phase. */
   gate?: () => Promise<void>;
+  /** CPU seconds each training reports (default 10). */
+  trainCpu?: number;
+  /** The patches of surrogate.policy and the platform's ledger lines. */
+  choosingPolicy?: boolean;
+  platformLedger?: boolean;
 }
 
 interface Call {
@@ -107,7 +112,9 @@ function fake(world: World) {
         fidelity: 'direct' as const,
         metrics: { mae: 0.1 },
       };
-      return world.legacy ? { ...base, cpuSeconds: 10, energyJoules: 120 } : { ...base, usage: usage(10) };
+      return world.legacy
+        ? { ...base, cpuSeconds: 10, energyJoules: 120 }
+        : { ...base, usage: usage(world.trainCpu ?? 10) };
     },
     acquireBatch: async (args) => {
       calls.push({ activity: 'acquireBatch', args });
@@ -126,6 +133,10 @@ function fake(world: World) {
       await world.gate?.();
       return summary(args.idx, args.tier);
     },
+    accountPlatform: async (args) => {
+      calls.push({ activity: 'accountPlatform', args });
+      return { usage: usage(args.start ? 0 : 0.5) };
+    },
   };
   const hooks: WorkflowHooks = {
     qmBatches: () => world.qmBatches ?? true,
@@ -138,6 +149,8 @@ function fake(world: World) {
         check();
       }),
     continueAsNewSuggested: world.continueAsNewSuggested ?? (() => false),
+    choosingPolicy: () => world.choosingPolicy ?? false,
+    platformLedger: () => world.platformLedger ?? false,
     details: (text) => {
       details.push(text);
     },
@@ -599,3 +612,61 @@ class Gate {
     this.opened = false;
   }
 }
+
+describe('what choosing and the platform cost', () => {
+  it('charges the platform lines, dropping what came before the campaign', async () => {
+    const f = fake({ value: (i) => i, platformLedger: true });
+    const r = f.rounds(config());
+    await r.run();
+    const platform = f.calls.filter((c) => c.activity === 'accountPlatform');
+    // at the start (dropping the past), beside each round's training, and once at the end
+    expect(platform.map((c) => c.args.start ?? false)).toEqual([true, false, false, false, false]);
+    // training 2 x 10 s, acquiring 3 x 1 s, 12 calculations x 2 s, 4 platform lines x 0.5 s
+    expect(r.progress().cpuSeconds).toBe(20 + 3 + 24 + 2);
+  });
+
+  it('under policy auto, a surrogate that costs more than its batch gives way to the forest, then trains less often', async () => {
+    // each training 100 CPU-s, each batch 4 calculations x 2 s = 8 CPU-s; the rest of the pool costs far more
+    const f = fake({ value: (i) => i, choosingPolicy: true, trainCpu: 100, pool: 1000 });
+    const r = f.rounds(config({ budget: { rounds: 5 } }));
+    await r.run();
+    const trainings = f.calls.filter((c) => c.activity === 'trainSurrogate');
+    const kinds = trainings.map((c) => (c.args.config as CampaignConfig).surrogate.kind);
+    // round 0 has nothing to learn; round 1 trains the MLP ensemble, too dear: round 2 the forest, still too
+    // dear: retrain every 2 rounds, so round 3 acquires from round 2's model and round 4 trains again
+    expect(trainings.map((c) => c.args.round)).toEqual([0, 1, 2, 4]);
+    expect(kinds).toEqual(['mlp-ensemble', 'mlp-ensemble', 'qrf', 'qrf']);
+    const acquisitions = f.calls.filter((c) => c.activity === 'acquireBatch');
+    expect(acquisitions[3]?.args).toMatchObject({ round: 3, modelId: 'model-r2', size: 4 });
+    const choosing = r.progress().choosing;
+    expect(choosing?.actions).toEqual([
+      'round 1: switched the surrogate from mlp-ensemble to qrf',
+      'round 2: retraining every 2 rounds',
+      'round 4: retraining every 4 rounds',
+    ]);
+    expect(choosing?.verdict).toContain('more than the calculations it picked');
+  });
+
+  it('under policy always, it trains every round and only reports', async () => {
+    const f = fake({ value: (i) => i, choosingPolicy: true, trainCpu: 100 });
+    const c = config({ budget: { rounds: 4 } });
+    const r = f.rounds({ ...c, surrogate: { ...c.surrogate, policy: 'always' } });
+    await r.run();
+    expect(f.calls.filter((x) => x.activity === 'trainSurrogate')).toHaveLength(4);
+    expect(r.progress().choosing?.actions).toEqual([]);
+    expect(r.progress().choosing?.verdict).toContain('surrogate.policy: always');
+  });
+
+  it('once choosing costs more than the rest of the pool at tier 1, tier 1 runs over the rest', async () => {
+    // 12 candidates at 24 J each; training 100 CPU-s = 1200 J > the 4 left after round 1 (96 J)
+    const f = fake({ value: (i) => i, choosingPolicy: true, trainCpu: 100, pool: 12 });
+    const r = f.rounds(config({ budget: { rounds: 5 } }));
+    await r.run();
+    const p = r.progress();
+    expect(p.choosing?.exhaustive).toBe(true);
+    expect(p.calls.xtb).toBe(12);
+    const last = f.calls.filter((c) => c.activity === 'acquireBatch').at(-2);
+    expect(last?.args).toMatchObject({ size: 4 });
+    expect(last?.args.modelId).toBeUndefined();
+  });
+});

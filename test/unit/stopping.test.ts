@@ -208,3 +208,49 @@ describe('extendLimits', () => {
     });
   });
 });
+
+describe('energy and carbon budgets', () => {
+  // 1 kWh = 3.6e6 J; at 500 g/kWh, 1.8e6 J = 0.5 kWh = 250 g = 0.25 kg CO2e
+  const c = config({
+    budget: { rounds: 100, energyKWh: 0.5, co2eKg: 0.3 },
+    accounting: { carbonIntensity: 500 },
+  });
+
+  it('stops when the energy budget is spent, saying which budget', () => {
+    const limits = limitsFromConfig(c);
+    expect(limits.energyKWh).toBe(0.5);
+    expect(stopReason(c, limits, state({ energyJoules: 1.79e6 }))).toBeUndefined();
+    expect(stopReason(c, limits, state({ energyJoules: 1.8e6 }))).toBe('energy budget spent (0.5 kWh)');
+  });
+
+  it('stops when the carbon budget is spent, at the campaign intensity', () => {
+    const carbonOnly = config({ budget: { co2eKg: 0.25 }, accounting: { carbonIntensity: 500 } });
+    const limits = limitsFromConfig(carbonOnly);
+    expect(stopReason(carbonOnly, limits, state({ energyJoules: 1.79e6 }))).toBeUndefined();
+    expect(stopReason(carbonOnly, limits, state({ energyJoules: 1.8e6 }))).toBe(
+      'carbon budget spent (0.25 kg CO2e at 500 g/kWh)',
+    );
+    // the default intensity (475 g/kWh) needs more energy for the same emissions: 0.25 kg / 0.475 kg/kWh
+    const byDefault = config({ budget: { co2eKg: 0.25 } });
+    const joules = (0.25 / 0.475) * 3.6e6;
+    expect(
+      stopReason(byDefault, limitsFromConfig(byDefault), state({ energyJoules: joules * 0.99 })),
+    ).toBeUndefined();
+    expect(
+      stopReason(byDefault, limitsFromConfig(byDefault), state({ energyJoules: joules * 1.01 })),
+    ).toMatch(/^carbon budget spent/);
+  });
+
+  it('resume adds energy and carbon to what was spent', () => {
+    const s = state({ energyJoules: 3.6e6 }); // 1 kWh, 0.5 kg at 500 g/kWh
+    const more = extendLimits(s, { energyKWh: 0.25, co2eKg: 0.1 }, c);
+    expect(more.energyKWh).toBeCloseTo(1.25, 12);
+    expect(more.co2eKg).toBeCloseTo(0.6, 12);
+    // without options, the config's figures are added again
+    const again = extendLimits(s, {}, c);
+    expect(again.energyKWh).toBeCloseTo(1.5, 12);
+    expect(again.co2eKg).toBeCloseTo(0.8, 12);
+    // a campaign without energy budgets gets none
+    expect(extendLimits(s, {}, config()).energyKWh).toBeUndefined();
+  });
+});
