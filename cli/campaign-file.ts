@@ -16,12 +16,27 @@ export function readCampaignFile(file: string): CampaignConfig {
   if (!config || problems.length > 0) {
     throw new CliError(problems.map(formatProblem).join('\n') || `${file}: invalid campaign`, 2);
   }
-  // the candidate file is relative to the campaign file, wherever the command runs
+  // the candidate file is relative to the campaign file, wherever the command runs; the grid's carbon intensity,
+  // when the file leaves it to the environment, is fixed at launch (the stored config records what was used)
   return {
     ...config,
     candidates: {
       ...config.candidates,
       source: path.resolve(path.dirname(path.resolve(file)), config.candidates.source),
     },
+    accounting: { ...config.accounting, ...launchCarbonIntensity(config, file) },
   };
+}
+
+function launchCarbonIntensity(config: CampaignConfig, file: string): { carbonIntensity?: number } {
+  const fromEnv = process.env.CASCADE_CARBON_INTENSITY;
+  if (config.accounting.carbonIntensity !== undefined || fromEnv === undefined || fromEnv === '') return {};
+  const g = Number(fromEnv);
+  if (!Number.isFinite(g) || g <= 0) {
+    throw new CliError(
+      `CASCADE_CARBON_INTENSITY must be a positive number of gCO2e/kWh, not "${fromEnv}" (or set accounting.carbonIntensity in ${file})`,
+      2,
+    );
+  }
+  return { carbonIntensity: g };
 }

@@ -71,6 +71,21 @@ describe('CampaignWorkflow', () => {
     if (process.env.RECORD_HISTORY) writeFileSync(process.env.RECORD_HISTORY, JSON.stringify(history));
   });
 
+  it('stops when its energy budget is spent, everything it ran counted', { timeout: 180_000 }, async () => {
+    // ~300 J: a round or two of embeddings, xtb and training at the modelled 12 W per core
+    const config = tinyCampaign('energy-budget', { budget: { rounds: 30, energyKWh: 300 / 3.6e6 } });
+    const result = await (await startCampaign(env(), config, { heartbeatSeconds: 20 })).result();
+    expect(result.status).toBe('finished');
+    expect(result.stopReason).toBe(`energy budget spent (${300 / 3.6e6} kWh)`);
+    expect(result.round).toBeLessThan(30);
+    expect(result.energyJoules).toBeGreaterThanOrEqual(300);
+    // the workflow's total is the ledger's: calculations, geometry, models and the platform
+    const lines = await openStore().ledgerTotals('energy-budget');
+    const ledger = lines.reduce((sum, l) => sum + l.energyJoules, 0);
+    expect(lines.map((l) => l.activity)).toEqual(expect.arrayContaining(['geometry', 'platform:worker']));
+    expect(Math.abs(ledger - result.energyJoules) / ledger).toBeLessThan(0.05);
+  });
+
   it('continues as new between rounds without losing its state', { timeout: 180_000 }, async () => {
     const config = tinyCampaign('chained', { budget: { rounds: 3 } });
     const handle = await startCampaign(env(), config, { roundsPerRun: 1 });

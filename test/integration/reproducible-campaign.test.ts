@@ -40,7 +40,17 @@ async function freshHome(): Promise<TestEnv> {
 }
 
 async function campaignIn(env: TestEnv) {
-  const config = tinyCampaign('repro');
+  // surrogate.policy auto adapts to measured CPU time, which differs run to run: a reproducible campaign trains
+  // every round (policy: always)
+  const config = tinyCampaign('repro', {
+    surrogate: {
+      ensembleSize: 3,
+      hiddenLayers: [32],
+      epochs: 30,
+      features: { morganBits: 512 },
+      policy: 'always',
+    },
+  });
   const result = await (await startCampaign(env, config, { heartbeatSeconds: 20 })).result();
   const store = openStore(); // the store of env.home
   const evaluations = (await store.listEvaluations('repro', 'xtb'))
