@@ -133,6 +133,10 @@ export interface LedgerTotals {
   wallSeconds: number;
   cpuSeconds: number;
   energyJoules: number;
+  /** How the energy of these entries was obtained (a method each: measured or modelled). */
+  energyMethods: string[];
+  /** The hardware they ran on, where recorded. */
+  hardware?: string[];
 }
 
 /** What a basis escalation ladder did: bases run and skipped, the energy it settled on, its CPU against the largest basis. */
@@ -159,6 +163,16 @@ export interface LadderSavings {
   cpuSeconds: number;
   largestBasisCpuSeconds: number;
   savedCpuSeconds: number;
+}
+
+/** What the candidates computed at one tier cost, one entry each (cache hits left out: they ran nothing). */
+export interface TierCostRecord {
+  tier: string;
+  /** Candidates evaluated at the tier: computed, cache hits and failures alike. */
+  calls: number;
+  costs: Array<{ idx: number; cpuSeconds: number; energyJoules: number }>;
+  /** Whether the costs include the geometry made for each candidate (ledger lines that name their candidate). */
+  withGeometry: boolean;
 }
 
 /** A top candidate at one tier, with its identity. */
@@ -236,6 +250,8 @@ export interface Store {
     indices: readonly number[],
   ): Promise<void>;
   getPredictions(modelId: string): Promise<Prediction[]>;
+  /** A model's predictions for the candidates with no evaluation at `tier` (what brute force would still compute). */
+  unevaluatedPredictions(campaignId: string, modelId: string, tier: string): Promise<Prediction[]>;
 
   // resources
   record(entry: LedgerEntry): Promise<void>;
@@ -244,6 +260,8 @@ export interface Store {
   campaignTotals(campaignId: string): Promise<{ cpuSeconds: number; energyJoules: number }>;
   recordLadder(r: LadderRecord): Promise<void>;
   ladderSavings(campaignId: string): Promise<LadderSavings | undefined>;
+  /** Per tier with evaluations, what each candidate computed there cost: its calculation and its geometry. */
+  tierCosts(campaignId: string): Promise<TierCostRecord[]>;
 
   close(): Promise<void>;
 }

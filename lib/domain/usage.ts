@@ -12,6 +12,10 @@ export interface Usage {
   /** Joules, and how they were obtained (a measurement's source, or the model and its constants). */
   energyJoules: number;
   energyMethod: string;
+  /** The figures the energy was computed with (W per core, PUE, the share of a RAPL domain, ...). */
+  energyConstants?: Readonly<Record<string, number | string>>;
+  /** The hardware it ran on, e.g. "AMD EPYC 7B13 (2 logical CPUs)". */
+  hardware?: string;
 }
 
 /** What a cache hit or skipped work costs. */

@@ -8,7 +8,7 @@ export function record(db: Db, e: LedgerEntry): void {
   statement(
     db,
     `INSERT INTO ledger (campaign_id, round, activity, host, wall_seconds, cpu_seconds, gpu_seconds, peak_memory_bytes,
-       energy_joules, energy_method, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       energy_joules, energy_method, energy_constants_json, hardware, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     e.campaignId ?? '',
     e.round ?? 0,
@@ -20,6 +20,8 @@ export function record(db: Db, e: LedgerEntry): void {
     u.peakMemoryBytes ?? null,
     u.energyJoules,
     u.energyMethod,
+    u.energyConstants ? JSON.stringify(u.energyConstants) : null,
+    u.hardware ?? null,
     now(),
   );
 }
@@ -28,8 +30,21 @@ export function ledgerTotals(db: Db, campaignId: string): LedgerTotals[] {
   return statement(
     db,
     `SELECT activity, COUNT(*) AS calls, SUM(wall_seconds) AS wallSeconds, SUM(cpu_seconds) AS cpuSeconds,
-       SUM(energy_joules) AS energyJoules FROM ledger WHERE campaign_id = ? GROUP BY activity ORDER BY activity`,
-  ).all(campaignId) as LedgerTotals[];
+       SUM(energy_joules) AS energyJoules, json_group_array(DISTINCT energy_method) AS methods,
+       json_group_array(DISTINCT hardware) AS hardware
+     FROM ledger WHERE campaign_id = ? GROUP BY activity ORDER BY activity`,
+  )
+    .all(campaignId)
+    .map((r) => {
+      const { methods, hardware, ...rest } = r as LedgerTotals & { methods: string; hardware: string };
+      const names = (json: string) => (JSON.parse(json) as (string | null)[]).filter((x) => x !== null);
+      const machines = names(hardware);
+      return {
+        ...rest,
+        energyMethods: names(methods),
+        ...(machines.length > 0 ? { hardware: machines } : {}),
+      };
+    });
 }
 
 export function campaignTotals(db: Db, campaignId: string): { cpuSeconds: number; energyJoules: number } {

@@ -61,4 +61,10 @@ ALTER TABLE evaluations ADD COLUMN values_json TEXT;
 ALTER TABLE ledger ADD COLUMN peak_memory_bytes REAL;
 `;
 
-export const MIGRATIONS: readonly string[] = [BASE, CANDIDATES_OF_ANY_KIND];
+/** 3: how each ledger entry's energy was obtained, in full: the constants used and the hardware it ran on. */
+const ENERGY_PROVENANCE = `
+ALTER TABLE ledger ADD COLUMN energy_constants_json TEXT;
+ALTER TABLE ledger ADD COLUMN hardware TEXT;
+`;
+
+export const MIGRATIONS: readonly string[] = [BASE, CANDIDATES_OF_ANY_KIND, ENERGY_PROVENANCE];

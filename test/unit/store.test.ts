@@ -418,9 +418,24 @@ describe('the ledger', () => {
     await add('a', 'ml:train+screen', 10, 8);
     await add('a', 'qm:xtb', 3, 2.5);
     await add('b', 'qm:xtb', 100, 100);
+    const method = [usageOf({ wallSeconds: 1, cpuSeconds: 1 }).energyMethod];
     expect(await db.ledgerTotals('a')).toEqual([
-      { activity: 'ml:train+screen', calls: 1, wallSeconds: 10, cpuSeconds: 8, energyJoules: 96 },
-      { activity: 'qm:xtb', calls: 2, wallSeconds: 5, cpuSeconds: 4, energyJoules: 48 },
+      {
+        activity: 'ml:train+screen',
+        calls: 1,
+        wallSeconds: 10,
+        cpuSeconds: 8,
+        energyJoules: 96,
+        energyMethods: method,
+      },
+      {
+        activity: 'qm:xtb',
+        calls: 2,
+        wallSeconds: 5,
+        cpuSeconds: 4,
+        energyJoules: 48,
+        energyMethods: method,
+      },
     ]);
     expect(await db.campaignTotals('a')).toEqual({ cpuSeconds: 12, energyJoules: 144 });
     expect(await db.ledgerTotals('nobody')).toEqual([]);
