@@ -1,9 +1,18 @@
 /**
  * The read model of a campaign beyond the workflow's summary, shared by `cascade status` (and the report to
- * come): top candidates, resources by activity and the basis ladders' savings, read through the Store.
+ * come): top candidates, resources by activity, the basis ladders' savings and what brute force would have cost,
+ * read through the Store.
  */
 import { estimatedJoules } from '../activities/usage.js';
-import { tierName } from '../lib/campaign/schema.js';
+import {
+  type Counterfactual,
+  counterfactual,
+  type SurrogateOutlook,
+  type TierMeasurements,
+} from '../lib/campaign/counterfactual.js';
+import { type CampaignConfig, tierName } from '../lib/campaign/schema.js';
+// biome-ignore lint/suspicious/noShadowRestrictedNames: the objective's value in a result, not Object's valueOf
+import { valueOf } from '../lib/domain/objective.js';
 import { connectSettings } from '../lib/temporal/connection.js';
 import { campaignWorkflowId } from '../lib/temporal/queues.js';
 import type { LadderSavings, Store } from '../store/store.js';
@@ -17,6 +26,8 @@ export interface StoreView {
   resources: ResourceLine[];
   unit: string;
   basisLadder?: LadderView;
+  /** What brute force would have cost and found, against the campaign (absent before the pool is prepared). */
+  counterfactual?: Counterfactual;
 }
 
 export async function storeView(store: Store, name: string, n = 10): Promise<StoreView> {
@@ -24,12 +35,65 @@ export async function storeView(store: Store, name: string, n = 10): Promise<Sto
   if (!c) return { top: [], resources: [], unit: '' };
   const tier = tierName(c.config.tiers[c.config.tiers.length - 1] as (typeof c.config.tiers)[number]);
   const ladder = await store.ladderSavings(name);
+  const resources = await store.ledgerTotals(name);
+  const bruteForce = await counterfactualView(store, name, c.config, resources);
   return {
     top: await store.topEvaluations(name, tier, c.config.objective, n),
-    resources: await store.ledgerTotals(name),
+    resources,
     unit: UNITS[c.config.objective.property] ?? '',
     ...(ladder ? { basisLadder: { ...ladder, savedJoules: estimatedJoules(ladder.savedCpuSeconds) } } : {}),
+    ...(bruteForce ? { counterfactual: bruteForce } : {}),
   };
+}
+
+/** Brute force against the campaign: the measured costs per tier, the top tier's results, the latest surrogate. */
+async function counterfactualView(
+  store: Store,
+  name: string,
+  config: CampaignConfig,
+  actual: ResourceLine[],
+): Promise<Counterfactual | undefined> {
+  const poolSize = await store.countCandidates(name);
+  if (poolSize === 0) return undefined;
+  const measured = new Map((await store.tierCosts(name)).map((t) => [t.tier, t]));
+  const tiers: TierMeasurements[] = config.tiers.map((t) => {
+    const m = measured.get(tierName(t));
+    return {
+      tier: tierName(t),
+      calls: m?.calls ?? 0,
+      costs: m?.costs ?? [],
+      withGeometry: m?.withGeometry ?? false,
+    };
+  });
+  const topTier = tiers[tiers.length - 1]?.tier ?? '';
+  const topValues = (await store.listEvaluations(name, topTier)).flatMap((e) => {
+    const v = e.status === 'ok' ? valueOf(config.objective, e) : undefined;
+    return v === undefined ? [] : [v];
+  });
+  const target = config.stopping?.target;
+  return counterfactual({
+    poolSize,
+    tiers,
+    actual,
+    objective: config.objective,
+    ...(target !== undefined ? { target } : {}),
+    // campaigns launched before accounting.hitsTopK existed stored no accounting
+    hitsTopK: config.accounting?.hitsTopK ?? 10,
+    topValues,
+    // only a target needs the surrogate: with top-k, brute force's hits are k by definition
+    ...(target !== undefined ? { surrogate: await surrogateOutlook(store, name, topTier) } : {}),
+  });
+}
+
+/** The latest surrogate's predictions of the top tier for the candidates without a result there. */
+async function surrogateOutlook(store: Store, name: string, topTier: string): Promise<SurrogateOutlook> {
+  const model = await store.latestModel(name);
+  if (!model) return { unavailable: 'no surrogate trained yet' };
+  const learned = model.description.labelTier;
+  // a surrogate of a cheaper tier predicts that tier's values, not the top tier's
+  if (learned !== topTier)
+    return { unavailable: `the latest surrogate learned ${learned ?? 'an unrecorded tier'}, not ${topTier}` };
+  return { predictions: await store.unevaluatedPredictions(name, model.id, topTier) };
 }
 
 /** The Web UI page of a campaign: `$CASCADE_UI_URL`, else the embedded server's UI. */

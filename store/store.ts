@@ -125,6 +125,9 @@ export interface LedgerEntry {
   round?: number;
   activity: string;
   usage: Usage;
+  /** The candidate (pool index) and tier of one candidate's work: its geometry, its calculation. */
+  idx?: number;
+  tier?: string;
 }
 
 export interface LedgerTotals {

@@ -224,7 +224,9 @@ async function structureOf(
   const recorded: Promise<void>[] = [];
   const account = (usage: Usage) => {
     made.push(usage);
-    recorded.push(store.record({ campaignId, round, activity: 'geometry', usage }));
+    recorded.push(
+      store.record({ campaignId, round, activity: 'geometry', usage, idx: cand.idx, tier: name }),
+    );
   };
   try {
     const system = await structureFor(
@@ -290,7 +292,7 @@ async function calculateOne(
       cpuSeconds: usage.cpuSeconds,
       wallSeconds: usage.wallSeconds,
     },
-    r.cached ? undefined : { campaignId, round, activity: `qm:${name}`, usage },
+    r.cached ? undefined : { campaignId, round, activity: `qm:${name}`, usage, idx: cand.idx, tier: name },
   );
   const failure =
     r.record.status !== 'ok' || !r.record.outputs ? (r.record.failure?.message ?? 'no outputs') : undefined;

@@ -6,6 +6,7 @@ import { formatCampaignList, listCampaigns } from '../campaign-list.js';
 import { CliError, connectClient } from '../client.js';
 import {
   type FailureCount,
+  formatCounterfactual,
   formatFailures,
   formatLadder,
   formatPool,
@@ -73,6 +74,7 @@ export async function watchCampaign(
           top: store.top,
           resources: store.resources,
           basisLadder: store.basisLadder,
+          counterfactual: store.counterfactual,
           pool: problems.pool,
           failures: problems.failures,
           webUi: webUiUrl(name),
@@ -89,6 +91,7 @@ export async function watchCampaign(
         formatFailures(problems.failures),
         running ? '' : formatTop(store.top, unit),
         running ? '' : formatResources(store.resources),
+        running ? '' : formatCounterfactual(store.counterfactual, unit),
         running ? '' : formatLadder(store.basisLadder),
       ]
         .filter(Boolean)

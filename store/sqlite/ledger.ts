@@ -8,7 +8,8 @@ export function record(db: Db, e: LedgerEntry): void {
   statement(
     db,
     `INSERT INTO ledger (campaign_id, round, activity, host, wall_seconds, cpu_seconds, gpu_seconds, peak_memory_bytes,
-       energy_joules, energy_method, energy_constants_json, hardware, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       energy_joules, energy_method, energy_constants_json, hardware, idx, tier, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     e.campaignId ?? '',
     e.round ?? 0,
@@ -22,6 +23,8 @@ export function record(db: Db, e: LedgerEntry): void {
     u.energyMethod,
     u.energyConstants ? JSON.stringify(u.energyConstants) : null,
     u.hardware ?? null,
+    e.idx ?? null,
+    e.tier ?? null,
     now(),
   );
 }

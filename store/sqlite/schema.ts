@@ -67,4 +67,15 @@ ALTER TABLE ledger ADD COLUMN energy_constants_json TEXT;
 ALTER TABLE ledger ADD COLUMN hardware TEXT;
 `;
 
-export const MIGRATIONS: readonly string[] = [BASE, CANDIDATES_OF_ANY_KIND, ENERGY_PROVENANCE];
+/** 4: an entry of one candidate's work (its geometry, its calculation) names the candidate and the tier. */
+const LEDGER_CANDIDATES = `
+ALTER TABLE ledger ADD COLUMN idx INTEGER;
+ALTER TABLE ledger ADD COLUMN tier TEXT;
+`;
+
+export const MIGRATIONS: readonly string[] = [
+  BASE,
+  CANDIDATES_OF_ANY_KIND,
+  ENERGY_PROVENANCE,
+  LEDGER_CANDIDATES,
+];

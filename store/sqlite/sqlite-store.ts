@@ -19,10 +19,12 @@ import type {
   QmResultRecord,
   RankedEvaluation,
   Store,
+  TierCostRecord,
 } from '../store.js';
 import * as campaigns from './campaigns.js';
 import * as candidates from './candidates.js';
 import * as ladders from './cbs-ladders.js';
+import * as counterfactual from './counterfactual.js';
 import { type Db, openDatabase } from './db.js';
 import * as evaluations from './evaluations.js';
 import * as features from './features.js';
@@ -137,6 +139,9 @@ export class SqliteStore implements Store {
   async getPredictions(modelId: string): Promise<Prediction[]> {
     return models.getPredictions(this.db, modelId);
   }
+  async unevaluatedPredictions(campaignId: string, modelId: string, tier: string): Promise<Prediction[]> {
+    return counterfactual.unevaluatedPredictions(this.db, campaignId, modelId, tier);
+  }
 
   async record(entry: LedgerEntry): Promise<void> {
     ledger.record(this.db, entry);
@@ -152,6 +157,9 @@ export class SqliteStore implements Store {
   }
   async ladderSavings(campaignId: string): Promise<LadderSavings | undefined> {
     return ladders.ladderSavings(this.db, campaignId);
+  }
+  async tierCosts(campaignId: string): Promise<TierCostRecord[]> {
+    return counterfactual.tierCosts(this.db, campaignId);
   }
 
   async close(): Promise<void> {

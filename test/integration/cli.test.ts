@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usageOf } from '../../activities/usage.js';
+import type { Counterfactual } from '../../lib/campaign/counterfactual.js';
 import type { Progress } from '../../lib/campaign/progress.js';
 import { campaignWorkflowId } from '../../lib/temporal/queues.js';
 import { openStore } from '../../store/open.js';
@@ -500,6 +501,60 @@ budget:
     expect(text).toMatch(/^ {2}qm:xtb +10 calls/m);
     expect(text).toMatch(/^ {2}ml:train\+screen +2 calls/m);
     expect(text).toMatch(/^ {2}total CPU \d+\.\d{4} h, energy \d+\.\d{3} Wh$/m);
+  });
+
+  // issue 11, item 5: what brute force would have cost, from the same store the resources come from
+  it('reports what brute force would have cost, the calls avoided and the hits per kWh, in JSON and text', async () => {
+    const s = await statusJson(name);
+    const progress = s.progress as Progress;
+    const cf = s.counterfactual as Counterfactual;
+    const resources = s.resources as { activity: string; energyJoules: number }[];
+    expect(cf, JSON.stringify(s)).toBeDefined();
+    expect(cf.poolSize).toBe(progress.poolSize);
+    const [xtb] = cf.tiers;
+    if (!xtb?.median || !cf.bruteForce.firstTier)
+      throw new Error(`no xtb cost measured: ${JSON.stringify(cf)}`);
+    expect(xtb).toMatchObject({ tier: 'xtb', calls: progress.calls.xtb });
+    expect(xtb.measured).toBeGreaterThan(0);
+    expect(xtb.measured).toBeLessThanOrEqual(10);
+    // every candidate at the median; one tier: through all tiers is the same
+    expect(cf.bruteForce.firstTier.energyJoules).toBeCloseTo(cf.poolSize * xtb.median.energyJoules, 6);
+    expect(cf.bruteForce.allTiers).toEqual(cf.bruteForce.firstTier);
+    // brute force computes 10 candidates and more at the same kind of cost as the campaign's: at least its QM
+    const spent = (keep: (activity: string) => boolean) =>
+      resources.filter((r) => keep(r.activity)).reduce((a, r) => a + r.energyJoules, 0);
+    const qm = spent((a) => a.startsWith('qm:') || (xtb.withGeometry && a === 'geometry'));
+    expect(qm).toBeGreaterThan(0);
+    expect(cf.bruteForce.firstTier.energyJoules).toBeGreaterThanOrEqual(qm);
+    expect(cf.actual.energyJoules).toBeCloseTo(
+      spent(() => true),
+      6,
+    );
+    expect(cf.saved.vsFirstTier?.energyJoules).toBeCloseTo(
+      cf.bruteForce.firstTier.energyJoules - cf.actual.energyJoules,
+      6,
+    );
+    expect(cf.topTierCallsAvoided).toBe(cf.poolSize - (progress.calls.xtb ?? 0));
+    // no target: the hits are the campaign's 10 best (top-k), which brute force finds as well
+    const top = s.top as { value: number }[];
+    expect(cf.hits).toMatchObject({ tier: 'xtb', definition: 'top-k', k: 10, found: 10, bruteForce: 10 });
+    expect(cf.hits.threshold).toBe(top[9]?.value);
+    expect(cf.hits.perKWh).toBeCloseTo(10 / (cf.actual.energyJoules / 3.6e6), 6);
+    expect(cf.hits.bruteForcePerKWh).toBeCloseTo(10 / (cf.bruteForce.firstTier.energyJoules / 3.6e6), 6);
+
+    const text = (await cli(['status', name])).stdout;
+    expect(text).toMatch(
+      new RegExp(
+        `^brute force \\(${cf.poolSize} candidates x the median measured per candidate(, calculations only: .*)?\\): every candidate at xtb [\\d.]+ Wh$`,
+        'm',
+      ),
+    );
+    expect(text).toMatch(
+      new RegExp(`^ {2}this campaign .* Wh .*, ${cf.topTierCallsAvoided} xtb calls avoided$`, 'm'),
+    );
+    expect(text).toMatch(
+      /^ {2}hits: 10 \(top 10 at xtb\), [\d,.]+ per kWh vs [\d,.]+ per kWh for brute force$/m,
+    );
   });
 
   // issue 16, case 6: rejected candidates were only counts in SQLite
