@@ -25,7 +25,7 @@ export type TrainingSet =
     };
 
 export async function trainingSet(
-  store: Store,
+  store: Pick<Store, 'listEvaluations'>,
   campaignId: string,
   config: Pick<CampaignConfig, 'surrogate' | 'tiers'>,
 ): Promise<TrainingSet | undefined> {

@@ -2,15 +2,26 @@
  * Acquisition: which pool candidates to evaluate next. The registry maps a strategy's name to its file; adding a
  * strategy is one file and one line here (the campaign schema's `acquisition.strategy` takes its names from
  * `strategyNames`). `acquire` is the one entry point: it checks that the context holds what the strategy
- * needs, ranks, excludes and cuts the batch. Before the first surrogate (no predictions) every strategy gets a
- * seeded random batch.
+ * needs, ranks (by value per unit cost when cost-aware), excludes and cuts the batch, or picks a diverse one
+ * from the top of the ranking. Before the first surrogate (no predictions) every strategy gets a seeded random
+ * batch.
  */
+import { DEFAULT_DIVERSITY } from './defaults.js';
+import { diverseBatch, type Ranked, shortlistSize } from './diversity.js';
+import { ei } from './ei.js';
+import { epsilonGreedy } from './epsilon-greedy.js';
 import { greedy } from './greedy.js';
+import { nei } from './nei.js';
+import { pi } from './pi.js';
 import { random } from './random.js';
-import type { AcquisitionContext, Need, Strategy } from './strategy.js';
+import type { AcquisitionContext, Need, Predictions, RankingStrategy, Strategy } from './strategy.js';
+import { thompson } from './thompson.js';
+import { threshold } from './threshold.js';
 import { ucb } from './ucb.js';
 import { uncertainty } from './uncertainty.js';
 
+export { DEFAULT_DIVERSITY, DEFAULT_EPSILON, DEFAULT_XI } from './defaults.js';
+export { DIVERSITY_OVERSAMPLE, SHORTLIST_MAX } from './diversity.js';
 export type {
   AcquisitionContext,
   AcquisitionParams,
@@ -24,12 +35,28 @@ export type {
 } from './strategy.js';
 
 /** Every strategy by name, in the order the schema lists them. */
-export const strategies = { ucb, greedy, uncertainty, random } satisfies Record<string, Strategy>;
+export const strategies = {
+  ucb,
+  greedy,
+  uncertainty,
+  random,
+  pi,
+  ei,
+  nei,
+  thompson,
+  threshold,
+  'epsilon-greedy': epsilonGreedy,
+} satisfies Record<string, Strategy>;
 
 export type StrategyName = keyof typeof strategies;
 export const strategyNames = Object.keys(strategies) as [StrategyName, ...StrategyName[]];
 
 export type Registry = Readonly<Record<string, Strategy>>;
+
+/** Whether the strategy ranks candidates (so cost-awareness and diversity apply to it). */
+export function isRanking(s: Strategy): s is RankingStrategy {
+  return 'score' in s;
+}
 
 /**
  * Pool indices to evaluate next, best first, at most `batchSize`, never one in `exclude`. Ranking strategies'
@@ -37,49 +64,122 @@ export type Registry = Readonly<Record<string, Strategy>>;
  * experiments; campaigns use the built-in one.
  */
 export function acquire(ctx: AcquisitionContext, registry: Registry = strategies): number[] {
+  const strategy = checked(ctx, registry);
+  if (ctx.batchSize <= 0) return [];
+
+  // before a surrogate exists, a random batch gives it something to learn from
+  const { predictions } = ctx;
+  if (!predictions) {
+    if (ctx.poolSize === undefined) throw new Error('acquire needs poolSize when there are no predictions');
+    return random.choose({ ...ctx, poolSize: ctx.poolSize });
+  }
+  if (!isRanking(strategy)) return strategy.choose({ ...ctx, poolSize: predictions.mean.length });
+  const ranked = rank(strategy, ctx, predictions);
+  const lambda = ctx.diversity ?? DEFAULT_DIVERSITY;
+  if (lambda === 0) return ranked.slice(0, ctx.batchSize).map((r) => r.i);
+  if (!ctx.features) {
+    throw new Error(`acquisition diversity ${lambda} needs the candidates' fingerprints (features)`);
+  }
+  return diverseBatch(ranked.slice(0, shortlistSize(ctx.batchSize)), ctx.features, ctx.batchSize, lambda);
+}
+
+/**
+ * The pool indices a diverse batch is picked from (the top of the ranking), so a caller can fetch their
+ * fingerprints before `acquire`; empty when the call does not need any (no diversity, no predictions, a
+ * choosing strategy).
+ */
+export function shortlist(ctx: AcquisitionContext, registry: Registry = strategies): number[] {
+  const strategy = checked(ctx, registry);
+  const lambda = ctx.diversity ?? DEFAULT_DIVERSITY;
+  if (ctx.batchSize <= 0 || lambda === 0 || !ctx.predictions || !isRanking(strategy)) return [];
+  return rank(strategy, ctx, ctx.predictions)
+    .slice(0, shortlistSize(ctx.batchSize))
+    .map((r) => r.i);
+}
+
+/** The strategy, once the context is known to hold everything it and the call's options need. */
+function checked(ctx: AcquisitionContext, registry: Registry): Strategy {
   const strategy = registry[ctx.strategy];
   if (!strategy) {
     throw new Error(
       `unknown acquisition strategy "${ctx.strategy}" (known: ${Object.keys(registry).join(', ')})`,
     );
   }
-  const { predictions, exclude, batchSize, seed } = ctx;
-  if (predictions && predictions.mean.length !== predictions.std.length) {
-    throw new Error(`mean has ${predictions.mean.length} entries but std has ${predictions.std.length}`);
-  }
-  if (batchSize <= 0) return [];
-
-  // before a surrogate exists, a random batch gives it something to learn from
-  if (!predictions) {
-    if (ctx.poolSize === undefined) throw new Error('acquire needs poolSize when there are no predictions');
-    return random.choose({ ...ctx, poolSize: ctx.poolSize });
-  }
-  const missing = strategy.needs.filter((n) => !provided(n, ctx));
+  const { predictions } = ctx;
+  if (!predictions) return strategy; // the random first batch needs nothing more
+  const n = predictions.mean.length;
+  if (n !== predictions.std.length)
+    throw new Error(`mean has ${n} entries but std has ${predictions.std.length}`);
+  predictions.samples?.forEach((s, m) => {
+    if (s.length !== n) throw new Error(`sample ${m} has ${s.length} entries but mean has ${n}`);
+  });
+  const missing = strategy.needs.filter((need) => !provided(need, ctx));
   if (missing.length > 0) {
     throw new Error(
       `acquisition strategy "${ctx.strategy}" needs ${missing.join(', ')}, which this campaign does not provide`,
     );
   }
-  if ('choose' in strategy) return strategy.choose({ ...ctx, poolSize: predictions.mean.length });
+  const unset = (strategy.requires ?? []).filter((p) => ctx.params?.[p] === undefined);
+  if (unset.length > 0) {
+    throw new Error(
+      `acquisition strategy "${ctx.strategy}" needs ${unset.map((p) => `params.${p}`).join(', ')}`,
+    );
+  }
+  const lambda = ctx.diversity ?? DEFAULT_DIVERSITY;
+  if (!(lambda >= 0 && lambda <= 1))
+    throw new Error(`acquisition diversity must lie in [0, 1], got ${lambda}`);
+  if (lambda > 0 && !isRanking(strategy)) {
+    throw new Error(
+      `acquisition diversity applies to ranking strategies; "${ctx.strategy}" picks its own batch`,
+    );
+  }
+  if (ctx.costAware) {
+    if (!isRanking(strategy) || !strategy.nonNegative) {
+      throw new Error(
+        `cost-aware acquisition divides a non-negative value by the cost; "${ctx.strategy}" has none (use ${costAwareNames(registry).join(', ')})`,
+      );
+    }
+    if (!ctx.cost) throw new Error('cost-aware acquisition needs the predicted cost of each candidate');
+    if (ctx.cost.length !== n) throw new Error(`cost has ${ctx.cost.length} entries but mean has ${n}`);
+  }
+  return strategy;
+}
+
+/** Names of the strategies `costAware` accepts. */
+export function costAwareNames(registry: Registry = strategies): string[] {
+  return Object.entries(registry)
+    .filter(([, s]) => isRanking(s) && s.nonNegative)
+    .map(([name]) => name);
+}
+
+/** Every candidate not excluded, best first (ties to the lower index, non-finite values last). */
+function rank(strategy: RankingStrategy, ctx: AcquisitionContext, predictions: Predictions): Ranked[] {
   const score = strategy.score({
     mean: predictions.mean,
     std: predictions.std,
     samples: predictions.samples,
     objective: ctx.objective,
     bestSoFar: ctx.bestSoFar,
+    observed: ctx.observed,
     features: ctx.features,
     cost: ctx.cost,
     params: ctx.params ?? {},
-    seed,
+    seed: ctx.seed,
   });
-  const ranked: { i: number; v: number }[] = [];
+  const cost = ctx.costAware ? ctx.cost : undefined;
+  const ranked: Ranked[] = [];
   for (let i = 0; i < predictions.mean.length; i++) {
-    if (exclude.has(i)) continue;
-    const v = score(i);
+    if (ctx.exclude.has(i)) continue;
+    let v = score(i);
+    if (cost) {
+      const c = cost[i] as number;
+      if (!(Number.isFinite(c) && c > 0)) throw new Error(`candidate #${i} has a predicted cost of ${c}`);
+      v /= c;
+    }
     ranked.push({ i, v: Number.isFinite(v) ? v : Number.NEGATIVE_INFINITY });
   }
   ranked.sort((a, b) => b.v - a.v || a.i - b.i);
-  return ranked.slice(0, batchSize).map((r) => r.i);
+  return ranked;
 }
 
 function provided(need: Need, ctx: AcquisitionContext): boolean {
@@ -91,6 +191,8 @@ function provided(need: Need, ctx: AcquisitionContext): boolean {
       return ctx.predictions?.samples !== undefined;
     case 'bestSoFar':
       return ctx.bestSoFar !== undefined;
+    case 'observed':
+      return ctx.observed !== undefined && ctx.observed.size > 0;
     case 'features':
       return ctx.features !== undefined;
     case 'cost':

@@ -6,7 +6,7 @@
 import type { ObjectiveSpec } from '../domain/objective.js';
 
 /** Inputs a strategy may need beyond the context every strategy gets (objective, exclude, batch size, seed). */
-export type Need = 'mean' | 'std' | 'samples' | 'bestSoFar' | 'features' | 'cost';
+export type Need = 'mean' | 'std' | 'samples' | 'bestSoFar' | 'observed' | 'features' | 'cost';
 
 /** The surrogate's predictions for every candidate of the pool, indexed by pool index. */
 export interface Predictions {
@@ -16,7 +16,7 @@ export interface Predictions {
   samples?: readonly ArrayLike<number>[];
 }
 
-/** Strategy settings from the campaign's `acquisition` section (kappa for UCB, ...). */
+/** Strategy settings from the campaign's `acquisition` section (kappa for UCB, xi for EI, ...). */
 export type AcquisitionParams = Readonly<Record<string, number | undefined>>;
 
 /** Everything any strategy may need; a call fills in what its strategy declares. */
@@ -33,11 +33,20 @@ export interface AcquisitionContext {
   objective: Pick<ObjectiveSpec, 'direction'>;
   /** The objective value of the best candidate evaluated so far. */
   bestSoFar?: number;
-  /** A candidate's feature vector, for batch diversity. */
+  /** Pool indices whose value the surrogate learned (its training candidates), for a plug-in incumbent. */
+  observed?: ReadonlySet<number>;
+  /**
+   * A candidate's fingerprint, for batch diversity: non-zero entries are on bits. Asked only for the candidates
+   * of the shortlist (`shortlist(ctx)`), so a caller may fetch just those.
+   */
   features?: (idx: number) => ArrayLike<number>;
-  /** Predicted cost of evaluating each candidate (CPU seconds, say), indexed by pool index. */
+  /** Predicted cost of evaluating each candidate (CPU seconds, say), indexed by pool index; positive. */
   cost?: ArrayLike<number>;
   params?: AcquisitionParams;
+  /** Rank by value per unit of predicted `cost` (ranking strategies whose values are non-negative). */
+  costAware?: boolean;
+  /** 0..1: how much score the batch trades for fingerprint diversity (0, or absent: plain top-k). */
+  diversity?: number;
   /** For strategies that draw at random. */
   seed: number;
 }
@@ -49,6 +58,7 @@ export interface Scoring {
   samples?: readonly ArrayLike<number>[];
   objective: Pick<ObjectiveSpec, 'direction'>;
   bestSoFar?: number;
+  observed?: ReadonlySet<number>;
   features?: (idx: number) => ArrayLike<number>;
   cost?: ArrayLike<number>;
   params: AcquisitionParams;
@@ -65,11 +75,22 @@ interface Declared {
   description: string;
   /** Checked by `acquire` before the strategy runs: a strategy is never called without what it declares. */
   needs: readonly Need[];
+  /**
+   * Params without a default that it cannot run without (threshold's `threshold`): the campaign schema refuses
+   * a file that leaves one out, and `acquire` a call.
+   */
+  requires?: readonly string[];
 }
 
 /** Ranks candidates by a score where larger is better (the objective's sign already applied). */
 export interface RankingStrategy extends Declared {
   score: (s: Scoring) => (idx: number) => number;
+  /**
+   * Its values are never negative (an improvement, a probability, a spread), so a value divided by a cost is
+   * value per unit cost: only these may be cost-aware (a UCB bound of -3 divided by a cost would favour the
+   * expensive candidates).
+   */
+  nonNegative?: boolean;
 }
 
 /** Picks the batch itself (it does not rank). */

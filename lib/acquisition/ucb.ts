@@ -5,9 +5,9 @@ import type { RankingStrategy } from './strategy.js';
 export const ucb: RankingStrategy = {
   description: 'optimistic bound: mean + kappa*std (mean - kappa*std when minimising)',
   needs: ['mean', 'std'],
+  requires: ['kappa'],
   score: ({ mean, std, objective, params }) => {
-    const kappa = params.kappa;
-    if (kappa === undefined) throw new Error('acquisition strategy "ucb" needs params.kappa');
+    const kappa = params.kappa as number;
     return (i) => score(objective, mean[i] as number) + kappa * (std[i] as number);
   },
 };

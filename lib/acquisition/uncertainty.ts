@@ -4,6 +4,7 @@ import type { RankingStrategy } from './strategy.js';
 export const uncertainty: RankingStrategy = {
   description: 'largest predicted std, whatever the direction',
   needs: ['std'],
+  nonNegative: true,
   score:
     ({ std }) =>
     (i) =>

@@ -6,7 +6,17 @@ import { z } from 'zod';
 import { nwchemBasisProblem, nwchemMethodProblem } from '../../qm/codes/nwchem/library.js';
 import { NwchemSettings } from '../../qm/codes/nwchem/settings.js';
 import { XtbSettings } from '../../qm/codes/xtb/settings.js';
-import { strategyNames } from '../acquisition/index.js';
+import {
+  costAwareNames,
+  DEFAULT_DIVERSITY,
+  DEFAULT_EPSILON,
+  DEFAULT_XI,
+  DIVERSITY_OVERSAMPLE,
+  isRanking,
+  type Strategy,
+  strategies,
+  strategyNames,
+} from '../acquisition/index.js';
 import { surrogateKinds, surrogateKindsHelp } from '../surrogate/kinds.js';
 
 const name = z
@@ -125,16 +135,94 @@ export const Surrogate = z.strictObject({
     ),
 });
 
-export const Acquisition = z.strictObject({
-  strategy: z.enum(strategyNames).default('ucb'),
-  batchSize: z.int().min(1).max(10000).default(8),
-  kappa: z.number().min(0).default(2).describe('UCB exploration weight: mean + kappa * std'),
-  initialBatch: z
-    .int()
-    .min(1)
-    .optional()
-    .describe('Random candidates evaluated before the first surrogate; default 2 x batchSize'),
-});
+export const Acquisition = z
+  .strictObject({
+    strategy: z
+      .enum(strategyNames)
+      .default('ucb')
+      .describe(
+        "How the next batch is chosen from the surrogate's predictions (docs/acquisition.md): " +
+          strategyNames.map((n) => `${n}: ${strategies[n].description}`).join('; '),
+      ),
+    batchSize: z.int().min(1).max(10000).default(8),
+    kappa: z.number().min(0).default(2).describe('ucb: exploration weight, mean + kappa * std'),
+    xi: z
+      .number()
+      .min(0)
+      .default(DEFAULT_XI)
+      .describe(
+        "pi, ei, nei: the improvement that counts, in the objective's units (eV, hartree, debye); 0: any improvement",
+      ),
+    threshold: z
+      .number()
+      .optional()
+      .describe(
+        "The objective value a candidate should reach (at least it when maximising, at most it when minimising), in the objective's units; required by strategy threshold",
+      ),
+    epsilon: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(DEFAULT_EPSILON)
+      .describe(
+        'epsilon-greedy: the chance that a batch slot goes to a random candidate instead of the best mean',
+      ),
+    diversity: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(DEFAULT_DIVERSITY)
+      .describe(
+        `Ranking strategies: how much score a batch trades for fingerprint (Tanimoto) diversity among the top ${DIVERSITY_OVERSAMPLE} x batchSize; 0: the plain top of the ranking, 1: as diverse as that shortlist allows`,
+      ),
+    costAware: z
+      .boolean()
+      .default(false)
+      .describe(
+        `Rank by acquisition value per predicted CPU-second (fitted per tier on heavy-atom count from past evaluations); strategies ${costAwareNames().join(', ')}`,
+      ),
+    initialBatch: z
+      .int()
+      .min(1)
+      .optional()
+      .describe('Random candidates evaluated before the first surrogate; default 2 x batchSize'),
+  })
+  .superRefine(
+    (a, ctx) => {
+      const strategy: Strategy = strategies[a.strategy];
+      for (const param of strategy.requires ?? []) {
+        if (a[param as keyof typeof a] === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['strategy'],
+            message: `strategy "${a.strategy}" needs acquisition.${param}, ${describedParam(param)}`,
+          });
+        }
+      }
+      if (a.diversity > 0 && !isRanking(strategy)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['diversity'],
+          message: `diversity re-ranks the top of a ranking, but strategy "${a.strategy}" picks its own batch: use diversity 0 or a ranking strategy`,
+        });
+      }
+      if (a.costAware && !costAwareNames().includes(a.strategy)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['costAware'],
+          message: `costAware divides the acquisition value by the predicted cost, which needs a value that is never negative; strategy "${a.strategy}" has none: use ${costAwareNames().join(', ')}`,
+        });
+      }
+    },
+    { when: fieldsParsed('strategy', 'threshold', 'diversity', 'costAware') },
+  );
+
+/** What a strategy param is (its schema description up to the ';', lower case), for the message that it is missing. */
+function describedParam(param: string): string {
+  const field = (Acquisition.shape as Record<string, z.ZodType | undefined>)[param];
+  const what = field?.description?.split(';')[0] ?? 'see docs/acquisition.md';
+  return what.charAt(0).toLowerCase() + what.slice(1);
+}
 
 /**
  * Which candidates climb from the previous tier to this one: the best fraction of the batch (`top`), or those
@@ -304,7 +392,15 @@ export const CampaignConfig = z
       policy: 'auto',
       recalibrate: false,
     }),
-    acquisition: Acquisition.default({ strategy: 'ucb', batchSize: 8, kappa: 2 }),
+    acquisition: Acquisition.default({
+      strategy: 'ucb',
+      batchSize: 8,
+      kappa: 2,
+      xi: DEFAULT_XI,
+      epsilon: DEFAULT_EPSILON,
+      diversity: DEFAULT_DIVERSITY,
+      costAware: false,
+    }),
     tiers: z.array(Tier).min(1).describe('Ordered escalation ladder, cheapest first'),
     budget: Budget.default({ rounds: 10, callsPerTier: {} }),
     stopping: Stopping.default({ minImprovement: 0 }),

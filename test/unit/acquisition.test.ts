@@ -117,14 +117,14 @@ describe('acquire', () => {
 
 describe('the strategy registry', () => {
   it("gives the schema its strategy names, in the schema's order", () => {
-    expect(strategyNames).toEqual(['ucb', 'greedy', 'uncertainty', 'random']);
+    expect(strategyNames.slice(0, 4)).toEqual(['ucb', 'greedy', 'uncertainty', 'random']);
     expect(Acquisition.shape.strategy.unwrap().options).toEqual(strategyNames);
     for (const name of strategyNames) expect(strategies[name].description.length).toBeGreaterThan(0);
   });
 
   it('rejects a strategy it does not know, naming the known ones', () => {
-    expect(() => acquire({ ...base, strategy: 'thompson' })).toThrow(
-      /unknown acquisition strategy "thompson" \(known: ucb, greedy, uncertainty, random\)/,
+    expect(() => acquire({ ...base, strategy: 'tompson' })).toThrow(
+      `unknown acquisition strategy "tompson" (known: ${strategyNames.join(', ')})`,
     );
   });
 

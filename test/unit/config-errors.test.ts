@@ -363,7 +363,7 @@ tiers:
 `);
     expect(p).toMatchObject({ line: 10, col: 13, path: 'acquisition.strategy' });
     expect(p.message).toBe(
-      'expected one of ucb, greedy, uncertainty, random, got "ucbb" (did you mean "ucb"?)',
+      'expected one of ucb, greedy, uncertainty, random, pi, ei, nei, thompson, threshold, epsilon-greedy, got "ucbb" (did you mean "ucb"?)',
     );
   });
 

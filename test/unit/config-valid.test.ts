@@ -82,14 +82,24 @@ tiers:
         learningRate: 0.001,
         features: { morganRadius: 2, morganBits: 2048, descriptors: true },
         fidelity: 'direct',
+        policy: 'auto',
         recalibrate: false,
       },
-      acquisition: { strategy: 'ucb', batchSize: 8, kappa: 2 },
+      acquisition: {
+        strategy: 'ucb',
+        batchSize: 8,
+        kappa: 2,
+        xi: 0,
+        epsilon: 0.1,
+        diversity: 0,
+        costAware: false,
+      },
       tiers: [
         { code: 'xtb', method: 'gfn2', optimize: false, threads: 1, settings: {}, timeoutSeconds: 600 },
       ],
       budget: { rounds: 10, callsPerTier: {} },
       stopping: { minImprovement: 0 },
+      accounting: { hitsTopK: 10 },
     });
   });
 
