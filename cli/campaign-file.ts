@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatProblem, loadCampaign } from '../lib/campaign/load.js';
 import type { CampaignConfig } from '../lib/campaign/schema.js';
+import { carbonIntensity } from '../lib/energy/carbon.js';
 import { CliError } from './client.js';
 
 export function readCampaignFile(file: string): CampaignConfig {
@@ -29,14 +30,11 @@ export function readCampaignFile(file: string): CampaignConfig {
 }
 
 function launchCarbonIntensity(config: CampaignConfig, file: string): { carbonIntensity?: number } {
-  const fromEnv = process.env.CASCADE_CARBON_INTENSITY;
-  if (config.accounting.carbonIntensity !== undefined || fromEnv === undefined || fromEnv === '') return {};
-  const g = Number(fromEnv);
-  if (!Number.isFinite(g) || g <= 0) {
-    throw new CliError(
-      `CASCADE_CARBON_INTENSITY must be a positive number of gCO2e/kWh, not "${fromEnv}" (or set accounting.carbonIntensity in ${file})`,
-      2,
-    );
+  if (config.accounting.carbonIntensity !== undefined || !process.env.CASCADE_CARBON_INTENSITY?.trim())
+    return {};
+  try {
+    return { carbonIntensity: carbonIntensity(process.env).gramsPerKWh };
+  } catch (e) {
+    throw new CliError(`${(e as Error).message} (or set accounting.carbonIntensity in ${file})`, 2);
   }
-  return { carbonIntensity: g };
 }

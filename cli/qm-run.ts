@@ -4,6 +4,7 @@ import path from 'node:path';
 import { smilesAtoms } from '../activities/chem/rdkit.js';
 import { CalculationStopped, calculate } from '../activities/qm/calculate.js';
 import { smilesTo3D } from '../activities/qm/geometry.js';
+import { prepareEnergy } from '../activities/usage.js';
 import { formatProblem } from '../lib/config/problem.js';
 import { CodeDescriptionError, describedCode } from '../qm/codes/generic/index.js';
 import { codeEntry, registerCode } from '../qm/codes/registry.js';
@@ -28,6 +29,7 @@ export interface QmRunResult {
 }
 
 export async function runOne(o: QmRunOptions): Promise<QmRunResult> {
+  await prepareEnergy();
   const entry = codeFor(o);
   const system = await systemFrom(o, entry);
   const charge = o.charge ?? (isCrystal(system) ? 0 : system.charge);

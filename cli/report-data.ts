@@ -3,7 +3,7 @@
  * come): top candidates, resources by activity, the basis ladders' savings and what brute force would have cost,
  * read through the Store.
  */
-import { estimatedJoules } from '../activities/usage.js';
+import { usageOf } from '../activities/usage.js';
 import {
   type Counterfactual,
   counterfactual,
@@ -41,7 +41,14 @@ export async function storeView(store: Store, name: string, n = 10): Promise<Sto
     top: await store.topEvaluations(name, tier, c.config.objective, n),
     resources,
     unit: UNITS[c.config.objective.property] ?? '',
-    ...(ladder ? { basisLadder: { ...ladder, savedJoules: estimatedJoules(ladder.savedCpuSeconds) } } : {}),
+    ...(ladder
+      ? {
+          basisLadder: {
+            ...ladder,
+            savedJoules: usageOf({ cpuSeconds: ladder.savedCpuSeconds, wallSeconds: 0 }).energyJoules,
+          },
+        }
+      : {}),
     ...(bruteForce ? { counterfactual: bruteForce } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/campaign/index.js';
 import { setCalculationSlots } from '../activities/campaign/slots.js';
+import { prepareEnergy } from '../activities/usage.js';
 import { connectSettings } from '../lib/temporal/connection.js';
 import { type QueueName, taskQueues } from '../lib/temporal/queues.js';
 import { openStore } from '../store/open.js';
@@ -35,6 +36,8 @@ export function workflowsPath(): string {
 export async function createWorkers(
   o: WorkerOptions,
 ): Promise<{ workers: Worker[]; connection: NativeConnection }> {
+  // a mistyped energy setting (CASCADE_PUE, CASCADE_WATTS_PER_CORE, ...) stops the worker before it takes work
+  await prepareEnergy();
   const s = connectSettings();
   const connection =
     o.connection ??

@@ -16,7 +16,13 @@ import {
   TemporalFailure,
 } from '@temporalio/common';
 import { batches } from '../lib/campaign/batches.js';
-import { afterRound, freshChoosing, trainsThisRound } from '../lib/campaign/choosing.js';
+import {
+  afterRound,
+  EXHAUSTIVE_BATCHES,
+  freshChoosing,
+  type RoundCosts,
+  trainsThisRound,
+} from '../lib/campaign/choosing.js';
 import {
   type Best,
   type CampaignState,
@@ -43,7 +49,7 @@ export type Evaluated = Pick<EvaluationSummary, 'idx' | 'label' | 'status'> &
   Partial<
     Pick<
       EvaluationSummary,
-      'identity' | 'values' | 'usage' | 'value' | 'smiles' | 'cpuSeconds' | 'energyJoules'
+      'identity' | 'values' | 'usage' | 'value' | 'smiles' | 'cpuSeconds' | 'energyJoules' | 'cached'
     >
   >;
 
@@ -158,7 +164,7 @@ export class CampaignRounds {
   private reason: string | undefined;
   private roundsThisRun = 0;
   /** What this round's calculations used (joules), for surrogate.policy. */
-  private roundSpend = { joules: 0, tier1Joules: 0, tier1Count: 0 };
+  private roundSpend: Pick<RoundCosts, 'computed' | 'cached'> = { computed: {}, cached: {} };
 
   constructor(
     private readonly input: RoundsInput,
@@ -343,10 +349,8 @@ export class CampaignRounds {
     const chooser = policy?.exhaustive
       ? undefined
       : (model?.id ?? (trains ? undefined : state.lastModel?.id));
-    const remaining = Math.max(
-      0,
-      state.poolSize - (state.calls[tierName(config.tiers[0] as CampaignConfig['tiers'][number])] ?? 0),
-    );
+    const firstTier = tierName(config.tiers[0] as CampaignConfig['tiers'][number]);
+    const remaining = Math.max(0, state.poolSize - (state.calls[firstTier] ?? 0));
 
     this.phase = 'acquiring';
     const acquired = await this.activities.acquireBatch({
@@ -357,7 +361,7 @@ export class CampaignRounds {
       size: Math.min(
         this.callsLeft(0),
         policy?.exhaustive
-          ? remaining
+          ? Math.min(remaining, EXHAUSTIVE_BATCHES * config.acquisition.batchSize)
           : chooser
             ? config.acquisition.batchSize
             : (config.acquisition.initialBatch ?? 2 * config.acquisition.batchSize),
@@ -371,7 +375,7 @@ export class CampaignRounds {
     if (indices.length === 0) return 'every candidate in the pool has been evaluated';
 
     this.phase = 'evaluating';
-    this.roundSpend = { joules: 0, tier1Joules: 0, tier1Count: 0 };
+    this.roundSpend = { computed: {}, cached: {} };
     const roundBest = await this.climb(indices);
     if (policy) {
       state.choosing = afterRound(
@@ -379,9 +383,9 @@ export class CampaignRounds {
         {
           round,
           choosingJoules: model ? spent(model).energyJoules : 0,
-          batchJoules: this.roundSpend.joules,
-          tier1: { joules: this.roundSpend.tier1Joules, count: this.roundSpend.tier1Count },
-          remaining: Math.max(0, remaining - this.roundSpend.tier1Count),
+          ...this.roundSpend,
+          firstTier,
+          remaining: Math.max(0, state.poolSize - (state.calls[firstTier] ?? 0)),
           trained: model !== undefined,
         },
         config.surrogate.kind,
@@ -418,11 +422,13 @@ export class CampaignRounds {
       const results = await this.evaluate(climbing, t);
       for (const r of results) {
         this.charge(r);
-        const joules = spent(r).energyJoules;
-        this.roundSpend.joules += joules;
-        if (t === 0) {
-          this.roundSpend.tier1Joules += joules;
-          this.roundSpend.tier1Count++;
+        if (r.cached) this.roundSpend.cached[name] = (this.roundSpend.cached[name] ?? 0) + 1;
+        else {
+          const had = this.roundSpend.computed[name] ?? { joules: 0, count: 0 };
+          this.roundSpend.computed[name] = {
+            joules: had.joules + spent(r).energyJoules,
+            count: had.count + 1,
+          };
         }
         state.calls[name] = (state.calls[name] ?? 0) + 1;
         if (r.status !== 'ok') state.failures++;

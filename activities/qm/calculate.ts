@@ -28,7 +28,7 @@ import {
 } from '../../qm/template.js';
 import { cascadeHome } from '../../store/open.js';
 import type { Execution, QmFailure, QmLimits, QmResultRecord, Store } from '../../store/store.js';
-import { usageOf } from '../usage.js';
+import { energyBracket, usageSince } from '../usage.js';
 import { runWithHandlers } from './handlers.js';
 import type { Progress } from './runner.js';
 
@@ -200,6 +200,8 @@ async function computeAs(
     onProgress: opts.onProgress,
     codeVersion: id.version,
   };
+  // the energy of the code's CPU time: measured (RAPL share) where the machine allows, else modelled
+  const bracket = await energyBracket();
   // restart handlers: each recoverable failure class has a named handler with a bounded number of restarts
   const handled =
     entry.system === 'crystal'
@@ -244,7 +246,7 @@ async function computeAs(
     key: id.key,
     cached: false,
     record,
-    usage: usageOf({
+    usage: await usageSince(bracket, {
       wallSeconds: provenance.wallSeconds,
       cpuSeconds: provenance.cpuSeconds,
       ...(handled.provenance.maxRssKb ? { peakMemoryBytes: handled.provenance.maxRssKb * 1024 } : {}),

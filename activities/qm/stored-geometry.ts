@@ -25,12 +25,12 @@ export async function storedGeometry(
   if (stored) return fromStored(stored);
   // the embedding thread's CPU is this process's: measured as a scope, shared with neighbours embedding too;
   // told also when it fails, since the CPU was spent all the same
-  const stop = measureProcess();
+  const stop = await measureProcess();
   let geom: Geometry;
   try {
     geom = await smilesTo3D(smiles);
   } finally {
-    onUsage?.(stop());
+    onUsage?.(await stop());
   }
   await store.putGeometry(smiles, GEOMETRY_GENERATOR, geometryJson(geom));
   // re-read: if another worker stored one first, everyone uses the same geometry (and cache key)

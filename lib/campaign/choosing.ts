@@ -1,6 +1,8 @@
 /**
  * Choosing must pay for itself. A surrogate is worth training only while it costs less than what it saves:
- * the calculations it lets the campaign skip. Two measured yardsticks, both in joules, after every round:
+ * the calculations it lets the campaign skip. Two measured yardsticks, both in joules, after every round (a
+ * calculation answered from the store is valued at what its tier's calculations cost here on average, so a
+ * warm cache does not make every calculation look free):
  * - the batch it chose: a round whose training and screening cost more than the calculations it picked spends
  *   more on deciding than on doing;
  * - the rest of the pool at the cheapest tier: once one more round of choosing costs more than computing every
@@ -9,8 +11,8 @@
  * Under `surrogate.policy: auto` the campaign adapts, cheapest remedy first and one step per round that did not
  * pay: (1) an MLP ensemble gives way to the quantile forest (the same predictions with intervals for a fraction
  * of the CPU); (2) the surrogate is retrained every 2, then 4, then 8 rounds, acquiring from the last model's
- * predictions in between; (3) tier 1 runs exhaustively over what is left (within the call budget), and the
- * promotion rules alone choose who climbs. `policy: always` keeps training every round and only reports. Pure:
+ * predictions in between; (3) tier 1 runs exhaustively over what is left (within the call budget, ten batches a
+ * round), and the promotion rules alone choose who climbs. `policy: always` keeps training every round and only reports. Pure:
  * the workflow feeds it the round's measured usage.
  */
 
@@ -24,8 +26,8 @@ export interface ChoosingState {
   exhaustive?: boolean;
   /** The round the last surrogate was trained in. */
   lastTrainedRound?: number;
-  /** Tier 1's calculations so far (joules, geometry included, and how many), for its mean cost per candidate. */
-  tier1: { joules: number; count: number };
+  /** The calculations computed so far per tier (joules, geometry included, and how many), for their mean cost. */
+  tiers: Record<string, Spend>;
   /** The latest round's figures, joules. */
   last?: { round: number; choosingJoules: number; batchJoules: number; restAtTier1Joules?: number };
   /** Whether the latest round's choosing paid for itself, and what was done about it, in words. */
@@ -34,25 +36,33 @@ export interface ChoosingState {
   actions: string[];
 }
 
+export interface Spend {
+  joules: number;
+  count: number;
+}
+
 export function freshChoosing(): ChoosingState {
-  return { retrainEvery: 1, actions: [], tier1: { joules: 0, count: 0 } };
+  return { retrainEvery: 1, actions: [], tiers: {} };
 }
 
 export interface RoundCosts {
   round: number;
   /** Training and screening this round (0 when it did not train). */
   choosingJoules: number;
-  /** Every calculation the round ran, all tiers, geometry included. */
-  batchJoules: number;
-  /** Tier 1's calculations this round: joules (geometry included) and how many. */
-  tier1: { joules: number; count: number };
-  /** Candidates not yet evaluated at tier 1. */
+  /** Per tier, the calculations the round computed (geometry included) and how many it found in the store. */
+  computed: Record<string, Spend>;
+  cached: Record<string, number>;
+  /** The first tier's name, and the candidates not yet evaluated there. */
+  firstTier: string;
   remaining: number;
   /** Whether a surrogate was trained this round. */
   trained: boolean;
 }
 
 const MAX_RETRAIN_EVERY = 8;
+
+/** Exhaustive rounds evaluate at most this many batches each, so that progress, budgets and stops still apply. */
+export const EXHAUSTIVE_BATCHES = 10;
 
 /** Whether this round trains a surrogate: every `retrainEvery` rounds, never once exhaustive. */
 export function trainsThisRound(c: ChoosingState, round: number): boolean {
@@ -66,33 +76,50 @@ export function trainsThisRound(c: ChoosingState, round: number): boolean {
  * did not train costs nothing to choose, so it always pays.
  */
 export function afterRound(c: ChoosingState, r: RoundCosts, kind: string, adapt: boolean): ChoosingState {
-  const tier1 = { joules: c.tier1.joules + r.tier1.joules, count: c.tier1.count + r.tier1.count };
-  const restAtTier1 = tier1.count === 0 ? undefined : (tier1.joules / tier1.count) * r.remaining;
+  const tiers: Record<string, Spend> = { ...c.tiers };
+  for (const [tier, spend] of Object.entries(r.computed)) {
+    const had = tiers[tier] ?? { joules: 0, count: 0 };
+    tiers[tier] = { joules: had.joules + spend.joules, count: had.count + spend.count };
+  }
+  const mean = (tier: string) => {
+    const t = tiers[tier];
+    return t && t.count > 0 ? t.joules / t.count : undefined;
+  };
+  const batchJoules =
+    Object.values(r.computed).reduce((sum, t) => sum + t.joules, 0) +
+    Object.entries(r.cached).reduce((sum, [tier, n]) => sum + n * (mean(tier) ?? 0), 0);
+  const perCandidate = mean(r.firstTier);
+  const restAtTier1 = perCandidate === undefined ? undefined : perCandidate * r.remaining;
   const next: ChoosingState = {
     ...c,
-    tier1,
+    tiers,
     ...(r.trained ? { lastTrainedRound: r.round } : {}),
     actions: [...c.actions],
     last: {
       round: r.round,
       choosingJoules: r.choosingJoules,
-      batchJoules: r.batchJoules,
+      batchJoules,
       ...(restAtTier1 !== undefined ? { restAtTier1Joules: restAtTier1 } : {}),
     },
   };
+  const unvalued = Object.entries(r.cached).some(([tier, n]) => n > 0 && mean(tier) === undefined);
+  if (unvalued && !c.exhaustive && r.choosingJoules > 0) {
+    next.verdict = 'not judged: the store answered calculations whose cost this campaign has not measured yet';
+    return next;
+  }
   if (r.choosingJoules <= 0 || c.exhaustive) {
     next.verdict = c.exhaustive ? 'tier 1 runs exhaustively: no surrogate' : 'no training this round';
     return next;
   }
   const beyondRest = restAtTier1 !== undefined && r.choosingJoules > restAtTier1;
-  const beyondBatch = r.choosingJoules > r.batchJoules;
+  const beyondBatch = r.choosingJoules > batchJoules;
   if (!beyondRest && !beyondBatch) {
-    next.verdict = `choosing paid: ${kj(r.choosingJoules)} to pick calculations of ${kj(r.batchJoules)}`;
+    next.verdict = `choosing paid: ${kj(r.choosingJoules)} to pick calculations of ${kj(batchJoules)}`;
     return next;
   }
   const why = beyondRest
     ? `choosing cost ${kj(r.choosingJoules)}, more than the rest of the pool at tier 1 (${kj(restAtTier1 as number)})`
-    : `choosing cost ${kj(r.choosingJoules)}, more than the calculations it picked (${kj(r.batchJoules)})`;
+    : `choosing cost ${kj(r.choosingJoules)}, more than the calculations it picked (${kj(batchJoules)})`;
   if (!adapt) {
     next.verdict = `${why} (surrogate.policy: always)`;
     return next;

@@ -2,11 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { afterRound, freshChoosing, type RoundCosts, trainsThisRound } from '../../lib/campaign/choosing.js';
 
+/** A round that computed 8 candidates at xtb (400 J: 50 J each) and 1 at dft (100 J); 1000 left at xtb. */
 const round = (r: Partial<RoundCosts>): RoundCosts => ({
   round: 1,
   choosingJoules: 100,
-  batchJoules: 500,
-  tier1: { joules: 400, count: 8 }, // 50 J per candidate
+  computed: { xtb: { joules: 400, count: 8 }, dft: { joules: 100, count: 1 } },
+  cached: {},
+  firstTier: 'xtb',
   remaining: 1000,
   trained: true,
   ...r,
@@ -21,7 +23,8 @@ describe('afterRound', () => {
     expect(next.actions).toEqual([]);
     expect(next.verdict).toMatch(/^choosing paid/);
     expect(next.lastTrainedRound).toBe(1);
-    expect(next.tier1).toEqual({ joules: 400, count: 8 });
+    expect(next.tiers).toEqual({ xtb: { joules: 400, count: 8 }, dft: { joules: 100, count: 1 } });
+    expect(next.last?.batchJoules).toBe(500);
   });
 
   it('replaces an MLP ensemble that costs more than its batch by the forest, then retrains less often', () => {
@@ -42,7 +45,11 @@ describe('afterRound', () => {
     // mean tier-1 cost 50 J; 3 candidates left = 150 J < 200 J of choosing
     const c = afterRound(
       freshChoosing(),
-      round({ choosingJoules: 200, batchJoules: 5000, remaining: 3 }),
+      round({
+        choosingJoules: 200,
+        computed: { xtb: { joules: 400, count: 8 }, dft: { joules: 5000, count: 1 } },
+        remaining: 3,
+      }),
       'qrf',
       true,
     );
@@ -62,6 +69,33 @@ describe('afterRound', () => {
     const c = afterRound(freshChoosing(), round({ choosingJoules: 0, trained: false }), 'qrf', true);
     expect(c.verdict).toBe('no training this round');
     expect(c.lastTrainedRound).toBeUndefined();
+  });
+});
+
+describe('a warm cache', () => {
+  it("values a calculation answered from the store at its tier's mean cost, not at nothing", () => {
+    // 2 computed at xtb (100 J: 50 J each) and 6 answered from the store: worth 6 x 50 J
+    const c = afterRound(
+      freshChoosing(),
+      round({ choosingJoules: 300, computed: { xtb: { joules: 100, count: 2 } }, cached: { xtb: 6 } }),
+      'qrf',
+      true,
+    );
+    expect(c.last?.batchJoules).toBe(400);
+    expect(c.verdict).toMatch(/^choosing paid/);
+  });
+
+  it('never judges the rest of the pool from cache hits alone', () => {
+    const c = afterRound(
+      freshChoosing(),
+      round({ choosingJoules: 300, computed: {}, cached: { xtb: 8 }, remaining: 3 }),
+      'qrf',
+      true,
+    );
+    expect(c.exhaustive).toBeUndefined();
+    expect(c.kind).toBeUndefined();
+    expect(c.last?.restAtTier1Joules).toBeUndefined();
+    expect(c.verdict).toMatch(/^not judged/);
   });
 });
 

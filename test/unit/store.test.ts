@@ -379,10 +379,11 @@ describe('evaluations', () => {
 });
 
 describe('the ledger', () => {
-  it('estimates energy as CPU-seconds x watts per core and says so with each entry', async () => {
+  it('models energy as CPU-seconds x watts per core plus memory, and keeps the method, constants and hardware', async () => {
     process.env.CASCADE_WATTS_PER_CORE = '20';
-    const usage = usageOf({ wallSeconds: 3, cpuSeconds: 2.5, peakMemoryBytes: 4096 });
-    await db.record({ campaignId: 'a', round: 0, activity: 'qm:xtb', usage });
+    // 2.5 CPU-s x 20 W + 2 GB x 0.3725 W/GB x 3 s = 50 + 2.235 J
+    const usage = usageOf({ wallSeconds: 3, cpuSeconds: 2.5, peakMemoryBytes: 2e9 });
+    await db.record({ campaignId: 'a', round: 0, activity: 'qm:xtb', usage, idx: 7, tier: 'xtb' });
     const row = db.db.prepare('SELECT * FROM ledger').get() as Record<string, unknown>;
     expect(row).toMatchObject({
       campaign_id: 'a',
@@ -392,22 +393,32 @@ describe('the ledger', () => {
       wall_seconds: 3,
       cpu_seconds: 2.5,
       gpu_seconds: 0,
-      energy_joules: 50,
-      energy_method: 'estimate: cpu-seconds x 20 W/core',
+      energy_method: 'model',
+      idx: 7,
+      tier: 'xtb',
     });
-    expect(usage.energyJoules).toBe(50);
-    expect(row.peak_memory_bytes).toBe(4096);
+    expect(row.energy_joules).toBeCloseTo(52.235, 9);
+    expect(usage.energyJoules).toBeCloseTo(52.235, 9);
+    expect(row.peak_memory_bytes).toBe(2e9);
+    expect(JSON.parse(row.energy_constants_json as string)).toMatchObject({
+      wattsPerCore: 20,
+      wattsPerCoreSource: 'CASCADE_WATTS_PER_CORE',
+    });
+    expect(row.hardware).toEqual(expect.any(String));
   });
 
-  it('defaults to 12 W per core, also for a value that is not a positive number', async () => {
+  it('defaults to 12 W per core and refuses a value that is not a positive number', async () => {
     delete process.env.CASCADE_WATTS_PER_CORE;
     expect(wattsPerCore()).toBe(12);
-    for (const bad of ['abc', '0', '-5', '']) {
+    for (const bad of ['abc', '0', '-5']) {
       process.env.CASCADE_WATTS_PER_CORE = bad;
-      expect(wattsPerCore()).toBe(12);
+      expect(() => wattsPerCore()).toThrow(/CASCADE_WATTS_PER_CORE must be a positive number/);
     }
+    process.env.CASCADE_WATTS_PER_CORE = '';
+    expect(wattsPerCore()).toBe(12);
     process.env.CASCADE_WATTS_PER_CORE = '7.5';
     expect(wattsPerCore()).toBe(7.5);
+    delete process.env.CASCADE_WATTS_PER_CORE;
   });
 
   it('totals calls, wall, CPU and energy per activity of one campaign', async () => {
@@ -418,7 +429,9 @@ describe('the ledger', () => {
     await add('a', 'ml:train+screen', 10, 8);
     await add('a', 'qm:xtb', 3, 2.5);
     await add('b', 'qm:xtb', 100, 100);
-    const method = [usageOf({ wallSeconds: 1, cpuSeconds: 1 }).energyMethod];
+    const sample = usageOf({ wallSeconds: 1, cpuSeconds: 1 });
+    const method = [sample.energyMethod];
+    const hardware = [sample.hardware];
     expect(await db.ledgerTotals('a')).toEqual([
       {
         activity: 'ml:train+screen',
@@ -427,6 +440,7 @@ describe('the ledger', () => {
         cpuSeconds: 8,
         energyJoules: 96,
         energyMethods: method,
+        hardware,
       },
       {
         activity: 'qm:xtb',
@@ -435,6 +449,7 @@ describe('the ledger', () => {
         cpuSeconds: 4,
         energyJoules: 48,
         energyMethods: method,
+        hardware,
       },
     ]);
     expect(await db.campaignTotals('a')).toEqual({ cpuSeconds: 12, energyJoules: 144 });
