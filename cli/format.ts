@@ -2,6 +2,7 @@
 import type { Counterfactual, Hits } from '../lib/campaign/counterfactual.js';
 import { identityOf, type Progress } from '../lib/campaign/progress.js';
 import { JOULES_PER_KWH } from '../lib/domain/units.js';
+import { co2eGrams } from '../lib/energy/carbon.js';
 import type { LadderSavings, PoolRejection, PoolSummary } from '../store/store.js';
 
 export interface TopCandidate {
@@ -18,6 +19,9 @@ export interface ResourceLine {
   wallSeconds: number;
   cpuSeconds: number;
   energyJoules: number;
+  /** How the energy was obtained ('model', 'rapl', ...), and on what hardware. */
+  energyMethods?: string[];
+  hardware?: string[];
 }
 
 export function bar(done: number, total: number, width = 24): string {
@@ -28,7 +32,7 @@ export function bar(done: number, total: number, width = 24): string {
 
 export function formatProgress(
   p: Progress,
-  extra: { execution: string; uiUrl?: string; unit?: string },
+  extra: { execution: string; uiUrl?: string; unit?: string; carbon?: { gramsPerKWh: number } },
 ): string {
   const unit = extra.unit ? ` ${extra.unit}` : '';
   const lines = [
@@ -46,9 +50,19 @@ export function formatProgress(
   lines.push(
     `calls     ${calls || 'none yet'}${p.failures ? `; ${p.failures} candidate(s) failed` : ''}   pool ${p.poolSize}`,
   );
+  const joules = p.energyJoules ?? 0;
+  const energyLimit =
+    p.limits.energyKWh !== undefined ? ` of ${formatEnergy(p.limits.energyKWh * JOULES_PER_KWH)}` : '';
+  const carbon = extra.carbon
+    ? `   CO2e ${formatMass(co2eGrams(joules, extra.carbon.gramsPerKWh))}${p.limits.co2eKg !== undefined ? ` of ${formatMass(p.limits.co2eKg * 1000)}` : ''}`
+    : '';
   lines.push(
-    `CPU       ${(p.cpuSeconds / 3600).toFixed(4)} h${p.limits.cpuHours !== undefined ? ` of ${p.limits.cpuHours} h` : ''}   energy ${((p.energyJoules ?? 0) / 3600).toFixed(3)} Wh (estimated)`,
+    `CPU       ${(p.cpuSeconds / 3600).toFixed(4)} h${p.limits.cpuHours !== undefined ? ` of ${p.limits.cpuHours} h` : ''}   energy ${formatEnergy(joules)}${energyLimit}${carbon}`,
   );
+  if (p.choosing?.verdict) {
+    const every = p.choosing.retrainEvery > 1 ? ` (retraining every ${p.choosing.retrainEvery} rounds)` : '';
+    lines.push(`choosing  ${p.choosing.verdict}${every}`);
+  }
   if (p.best)
     lines.push(`best      ${p.best.value.toFixed(4)}${unit}  ${p.best.label}  ${identityOf(p.best)}`);
   if (p.lastModel) {
@@ -87,8 +101,10 @@ export function formatTop(top: TopCandidate[], unit = ''): string {
   return ['top candidates', ...rows].join('\n');
 }
 
-export function formatResources(r: ResourceLine[]): string {
+export function formatResources(r: ResourceLine[], carbon?: { gramsPerKWh: number; source: string }): string {
   if (!r.length) return '';
+  const methods = [...new Set(r.flatMap((x) => x.energyMethods ?? []))];
+  const hardware = [...new Set(r.flatMap((x) => x.hardware ?? []))];
   const total = r.reduce((a, x) => ({ cpu: a.cpu + x.cpuSeconds, j: a.j + x.energyJoules }), {
     cpu: 0,
     j: 0,
@@ -97,11 +113,35 @@ export function formatResources(r: ResourceLine[]): string {
     (x) =>
       `  ${x.activity.padEnd(18)} ${String(x.calls).padStart(5)} calls  wall ${x.wallSeconds.toFixed(1).padStart(8)} s  CPU ${x.cpuSeconds.toFixed(1).padStart(8)} s  ${(x.energyJoules / 3600).toFixed(3).padStart(8)} Wh`,
   );
+  const how = methods.length > 0 ? methods.map(methodInWords).join(' + ') : 'unknown';
   return [
-    'resources (energy: estimate from CPU time)',
+    `resources (energy: ${how}${hardware.length > 0 ? `; on ${hardware.join(', ')}` : ''})`,
     ...rows,
-    `  total CPU ${(total.cpu / 3600).toFixed(4)} h, energy ${(total.j / 3600).toFixed(3)} Wh`,
+    `  total CPU ${(total.cpu / 3600).toFixed(4)} h, energy ${formatEnergy(total.j)}${carbon ? `, CO2e ${formatMass(co2eGrams(total.j, carbon.gramsPerKWh))} at ${carbon.source}` : ''}`,
   ].join('\n');
+}
+
+/** An energy method as a reader should see it: measured or modelled, and from what. */
+function methodInWords(m: string): string {
+  switch (m) {
+    case 'model':
+      return 'modelled from CPU time and memory (Green Algorithms style)';
+    case 'rapl':
+      return 'measured by RAPL counters';
+    case 'rapl+nvml':
+      return 'measured by RAPL and NVML';
+    case 'nvml+model':
+      return 'GPU measured by NVML, CPU modelled';
+    case 'sacct':
+      return "measured by Slurm's accounting";
+    default:
+      return m;
+  }
+}
+
+/** Grams or kilograms of CO2e. */
+export function formatMass(grams: number): string {
+  return grams >= 1000 ? `${(grams / 1000).toFixed(3)} kg` : `${grams.toFixed(grams < 10 ? 2 : 1)} g`;
 }
 
 /** The basis escalation ladders' CPU time against running the largest basis alone, and the energy saved. */

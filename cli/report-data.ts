@@ -13,6 +13,7 @@ import {
 import { type CampaignConfig, tierName } from '../lib/campaign/schema.js';
 // biome-ignore lint/suspicious/noShadowRestrictedNames: the objective's value in a result, not Object's valueOf
 import { valueOf } from '../lib/domain/objective.js';
+import { carbonIntensity } from '../lib/energy/carbon.js';
 import { connectSettings } from '../lib/temporal/connection.js';
 import { campaignWorkflowId } from '../lib/temporal/queues.js';
 import type { LadderSavings, Store } from '../store/store.js';
@@ -28,6 +29,8 @@ export interface StoreView {
   basisLadder?: LadderView;
   /** What brute force would have cost and found, against the campaign (absent before the pool is prepared). */
   counterfactual?: Counterfactual;
+  /** The grid carbon intensity the campaign's emissions are counted at, and where it came from. */
+  carbon?: { gramsPerKWh: number; source: string };
 }
 
 export async function storeView(store: Store, name: string, n = 10): Promise<StoreView> {
@@ -50,7 +53,16 @@ export async function storeView(store: Store, name: string, n = 10): Promise<Sto
         }
       : {}),
     ...(bruteForce ? { counterfactual: bruteForce } : {}),
+    carbon: carbonOf(c.config),
   };
+}
+
+/** The campaign's carbon intensity: its own (set in its file, or fixed at launch from the environment), else the default. */
+function carbonOf(config: CampaignConfig): { gramsPerKWh: number; source: string } {
+  const own = config.accounting?.carbonIntensity;
+  return own !== undefined
+    ? { gramsPerKWh: own, source: `${own} g/kWh (the campaign's accounting.carbonIntensity)` }
+    : carbonIntensity({});
 }
 
 /** Brute force against the campaign: the measured costs per tier, the top tier's results, the latest surrogate. */

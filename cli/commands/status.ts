@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { co2eGrams } from '../../lib/energy/carbon.js';
 import { openStore } from '../../store/open.js';
 import type { EvaluationRecord, PoolSummary, Store } from '../../store/store.js';
 import { type CampaignView, viewCampaign } from '../campaign-handle.js';
@@ -75,6 +76,12 @@ export async function watchCampaign(
           resources: store.resources,
           basisLadder: store.basisLadder,
           counterfactual: store.counterfactual,
+          carbon: store.carbon && {
+            ...store.carbon,
+            ...(view.progress
+              ? { co2eGrams: co2eGrams(view.progress.energyJoules, store.carbon.gramsPerKWh) }
+              : {}),
+          },
           pool: problems.pool,
           failures: problems.failures,
           webUi: webUiUrl(name),
@@ -84,13 +91,18 @@ export async function watchCampaign(
       const unit = store.unit;
       const text = [
         view.progress
-          ? formatProgress(view.progress, { execution: view.execution, uiUrl: webUiUrl(name), unit })
+          ? formatProgress(view.progress, {
+              execution: view.execution,
+              uiUrl: webUiUrl(name),
+              unit,
+              ...(store.carbon ? { carbon: store.carbon } : {}),
+            })
           : `campaign  ${name}   ${view.execution.toLowerCase()}`,
         view.failure ? `problem   ${view.failure}` : '',
         formatPool(problems.pool),
         formatFailures(problems.failures),
         running ? '' : formatTop(store.top, unit),
-        running ? '' : formatResources(store.resources),
+        running ? '' : formatResources(store.resources, store.carbon),
         running ? '' : formatCounterfactual(store.counterfactual, unit),
         running ? '' : formatLadder(store.basisLadder),
       ]

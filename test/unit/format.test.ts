@@ -73,13 +73,14 @@ describe('formatProgress', () => {
     ).toContain('; 2 candidate(s) failed');
   });
 
-  it('shows CPU hours, with the CPU budget when there is one, and the estimated energy', () => {
+  it('shows CPU hours and energy, with their budgets, and the CO2e at the campaign intensity', () => {
     const plain = lineStarting(formatProgress(progress(), { execution: 'RUNNING' }), 'CPU');
-    expect(plain).toMatch(/^CPU {7}0\.0250 h {3}energy 0\.300 Wh \(estimated\)$/);
-    const limited = progress({ limits: { rounds: 5, calls: {}, cpuHours: 2 } });
-    expect(lineStarting(formatProgress(limited, { execution: 'RUNNING' }), 'CPU')).toMatch(
-      /^CPU {7}0\.0250 h of 2 h {3}energy 0\.300 Wh/,
-    );
+    expect(plain).toBe('CPU       0.0250 h   energy 0.30 Wh');
+    const limited = progress({ limits: { rounds: 5, calls: {}, cpuHours: 2, energyKWh: 0.5, co2eKg: 0.2 } });
+    // 1080 J = 0.3 Wh; at 500 g/kWh that is 0.15 g
+    expect(
+      lineStarting(formatProgress(limited, { execution: 'RUNNING', carbon: { gramsPerKWh: 500 } }), 'CPU'),
+    ).toBe('CPU       0.0250 h of 2 h   energy 0.30 Wh of 500 Wh   CO2e 0.15 g of 200.0 g');
   });
 
   it('shows the best candidate with its unit', () => {
@@ -195,16 +196,37 @@ describe('formatTop', () => {
 
 describe('formatResources', () => {
   it('lists each activity and totals CPU hours and energy', () => {
-    const text = formatResources([
-      { activity: 'ml:train+screen', calls: 2, wallSeconds: 12.34, cpuSeconds: 360, energyJoules: 4320 },
-      { activity: 'qm:xtb', calls: 10, wallSeconds: 40, cpuSeconds: 3240, energyJoules: 38_880 },
-    ]);
+    const modelled = { energyMethods: ['model'], hardware: ['AMD EPYC (2 logical CPUs)'] };
+    const text = formatResources(
+      [
+        {
+          activity: 'ml:train+screen',
+          calls: 2,
+          wallSeconds: 12.34,
+          cpuSeconds: 360,
+          energyJoules: 4320,
+          ...modelled,
+        },
+        {
+          activity: 'qm:xtb',
+          calls: 10,
+          wallSeconds: 40,
+          cpuSeconds: 3240,
+          energyJoules: 38_880,
+          ...modelled,
+        },
+      ],
+      { gramsPerKWh: 475, source: '475 g/kWh (world average)' },
+    );
     const lines = text.split('\n');
-    expect(lines[0]).toBe('resources (energy: estimate from CPU time)');
+    expect(lines[0]).toBe(
+      'resources (energy: modelled from CPU time and memory (Green Algorithms style); on AMD EPYC (2 logical CPUs))',
+    );
     expect(lines[1]).toMatch(/^ {2}ml:train\+screen +2 calls +wall +12\.3 s +CPU +360\.0 s +1\.200 Wh$/);
     expect(lines[2]).toMatch(/^ {2}qm:xtb +10 calls +wall +40\.0 s +CPU +3240\.0 s +10\.800 Wh$/);
     // 3600 CPU-seconds = 1 h; 43,200 J = 12 Wh
-    expect(lines[3]).toBe('  total CPU 1.0000 h, energy 12.000 Wh');
+    // 12 Wh x 475 g/kWh = 5.7 g
+    expect(lines[3]).toBe('  total CPU 1.0000 h, energy 12.0 Wh, CO2e 5.70 g at 475 g/kWh (world average)');
   });
 
   it('prints nothing when nothing was recorded', () => {
