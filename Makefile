@@ -27,6 +27,8 @@ bench: setup
 	@npm run --silent bench:featurize
 	@npm run --silent bench:lbe
 	@npm run --silent bench:cbs-escalation
+	@npm run --silent bench:sa
+	@npm run --silent bench:al
 
 # Native TensorFlow for the ML surrogates (tfjs-node built against the tensorflow-cpu wheel's C library),
 # then its test. Not saved to package.json; once built, `make setup` restores it after npm ci.
