@@ -8,6 +8,7 @@ import type { MoleculeCandidate } from '../../lib/domain/candidate.js';
 import type { Usage } from '../../lib/domain/usage.js';
 import type { PoolRejection, PoolSummary, Store } from '../../store/store.js';
 import { inspectMolecule, type MoleculeInfo } from '../chem/rdkit.js';
+import { saScore } from '../chem/sa-score.js';
 import { CandidateFileError, type RawCandidate, readCandidates } from '../pool/read.js';
 import { measured } from '../usage.js';
 import { yieldToEventLoop } from './yield.js';
@@ -70,6 +71,17 @@ async function readPool(
       reject(r, why);
       continue;
     }
+    // after the cheap filters: the SA score costs ~1 ms a molecule (and the fragment table once, ~1 s)
+    let sa: number | undefined;
+    if (f.maxSAScore !== undefined) {
+      const score = await saScore(m.canonical);
+      const hard = synthesisProblem(score, f.maxSAScore);
+      if (hard) {
+        reject(r, hard);
+        continue;
+      }
+      sa = score ?? undefined; // never null here: synthesisProblem drops a molecule without a score
+    }
     seen.set(m.canonical, r);
     pool.push({
       kind: 'molecule',
@@ -77,6 +89,7 @@ async function readPool(
       label: r.label,
       smiles: m.canonical,
       heavyAtoms: m.heavyAtoms,
+      ...(sa !== undefined && { saScore: sa }),
     });
   }
   await store.putCandidates(args.campaignId, pool);
@@ -114,4 +127,18 @@ function filterProblem(
   const twin = seen.get(m.canonical);
   if (twin) return { reason: 'duplicate', detail: `same molecule as line ${twin.line} (${twin.label})` };
   return undefined;
+}
+
+/**
+ * Why `filters.maxSAScore` drops a molecule with this SA score, or undefined when it stays. A molecule that RDKit
+ * read but the SA score could not (null) is dropped: the filter was asked for, so nothing passes it unchecked.
+ */
+export function synthesisProblem(
+  score: number | null,
+  maxSAScore: number,
+): { reason: string; detail: string } | undefined {
+  if (score === null) return { reason: 'no SA score', detail: 'RDKit could not compute its SA score' };
+  if (score <= maxSAScore) return undefined;
+  const shown = Number(score.toFixed(1)) > maxSAScore ? score.toFixed(1) : score.toFixed(3); // never "5.0 > 5"
+  return { reason: 'hard to synthesise', detail: `SA score ${shown} > ${maxSAScore}` };
 }

@@ -41,6 +41,14 @@ export const CandidateFilters = z
       .describe('Allowed elements (hydrogen is always allowed); molecules with others are dropped'),
     neutralOnly: z.boolean().default(true).describe('Drop molecules with a net formal charge'),
     singleFragment: z.boolean().default(true).describe('Drop salts and mixtures (SMILES with ".")'),
+    maxSAScore: z
+      .number()
+      .min(1)
+      .max(10)
+      .optional()
+      .describe(
+        'Drop molecules whose synthetic accessibility score (Ertl & Schuffenhauer, 1 easy .. 10 very hard) is above this; unset: not computed',
+      ),
   })
   .superRefine(
     (f, ctx) => {

@@ -14,6 +14,8 @@ export interface MoleculeCandidate {
   /** Canonical SMILES: the identity. */
   smiles: string;
   heavyAtoms: number;
+  /** Synthetic accessibility (1 easy .. 10 very hard), kept when the pool's maxSAScore filter computed it. */
+  saScore?: number;
 }
 
 export interface CrystalCandidate {
@@ -35,7 +37,10 @@ export function identity(c: Candidate): string {
 
 /** The candidate's kind-specific content, as stored. */
 export function payload(c: Candidate): Record<string, unknown> {
-  return c.kind === 'molecule' ? { heavyAtoms: c.heavyAtoms } : { structure: c.structure };
+  if (c.kind === 'crystal') return { structure: c.structure };
+  return c.saScore === undefined
+    ? { heavyAtoms: c.heavyAtoms }
+    : { heavyAtoms: c.heavyAtoms, saScore: c.saScore };
 }
 
 /** Rebuilds a candidate from what the store kept. */
@@ -61,5 +66,6 @@ export function fromStored(row: {
     label: row.label,
     smiles: row.identity,
     heavyAtoms: Number(row.payload.heavyAtoms ?? 0),
+    ...(typeof row.payload.saScore === 'number' && { saScore: row.payload.saScore }),
   };
 }
