@@ -1,10 +1,10 @@
 /** acquireBatch: picks the next candidates from the latest predictions (or at random before any model). */
 
+import { roundContext } from '../../lib/acquisition/campaign-context.js';
 import { expectedCost, fitCostModel, reachOf } from '../../lib/acquisition/cost-model.js';
-import { type AcquisitionContext, acquire, shortlist } from '../../lib/acquisition/index.js';
+import { acquire, shortlist } from '../../lib/acquisition/index.js';
 import type { CampaignConfig } from '../../lib/campaign/schema.js';
 import { identity } from '../../lib/domain/candidate.js';
-import { pickBest } from '../../lib/domain/objective.js';
 import type { Usage } from '../../lib/domain/usage.js';
 import type { EvaluationRecord, Store } from '../../store/store.js';
 import { measured } from '../usage.js';
@@ -40,30 +40,21 @@ async function choose(store: Store, args: AcquireBatchArgs): Promise<number[]> {
   const labelled = evaluations.filter((e) => e.status === 'ok' && e.tier === model?.description.labelTier);
   // before any model (and for `random`), the registry draws a seeded random batch
   const predictions = args.modelId ? await predictionsOf(store, args.modelId, poolSize) : undefined;
-  // settings a campaign recorded before they existed are absent: the strategies' defaults apply
-  const ctx: AcquisitionContext = {
-    strategy: acquisition.strategy,
+  const costs =
+    predictions && acquisition.costAware
+      ? await predictedCosts(store, args.campaignId, evaluations, poolSize)
+      : undefined;
+  const ctx = roundContext({
+    acquisition,
+    objective,
     predictions,
     poolSize,
-    exclude,
+    evaluated: exclude,
+    labelled,
     batchSize: args.size,
-    objective,
-    bestSoFar: pickBest(objective, labelled, (e) => e.value)?.value,
-    observed: new Set(labelled.map((e) => e.idx)),
-    params: {
-      kappa: acquisition.kappa,
-      xi: acquisition.xi,
-      threshold: acquisition.threshold,
-      epsilon: acquisition.epsilon,
-    },
-    diversity: acquisition.diversity,
-    costAware: acquisition.costAware,
-    cost:
-      predictions && acquisition.costAware
-        ? await predictedCosts(store, args.campaignId, evaluations, poolSize)
-        : undefined,
     seed: args.seed,
-  };
+    cost: () => costs,
+  });
   const wanted = shortlist(ctx);
   if (wanted.length > 0 && model) {
     ctx.features = await fingerprints(store, args.campaignId, wanted, model.description.settings.features);

@@ -19,13 +19,14 @@
 import { trainingSet } from '../../activities/campaign/training-set.js';
 import { fitSurrogates } from '../../activities/ml/fit.js';
 import { measured } from '../../activities/usage.js';
+import { roundContext } from '../../lib/acquisition/campaign-context.js';
 import { expectedCost, fitCostModel, reachOf } from '../../lib/acquisition/cost-model.js';
 import { acquire, type Predictions } from '../../lib/acquisition/index.js';
 import type { CampaignConfig } from '../../lib/campaign/schema.js';
 import { tierName } from '../../lib/campaign/schema.js';
 import { limitsFromConfig } from '../../lib/campaign/stopping.js';
 // biome-ignore lint/suspicious/noShadowRestrictedNames: the objective's value in a result, not Object's valueOf
-import { pickBest, valueOf } from '../../lib/domain/objective.js';
+import { valueOf } from '../../lib/domain/objective.js';
 import { sumUsage, type Usage } from '../../lib/domain/usage.js';
 import type { EvaluationRecord } from '../../store/store.js';
 import { CampaignRounds, type Evaluated, type RoundActivities } from '../../workflows/campaign-rounds.js';
@@ -160,27 +161,20 @@ export async function replay(
         // the results the surrogate learned, on the scale it predicts: its label tier's
         const labelled = evaluations.filter((e) => e.status === 'ok' && e.tier === screened?.labelTier);
         const predictions = args.modelId ? screened?.predictions : undefined;
-        return acquire({
-          strategy: acquisition.strategy,
-          predictions,
-          poolSize: pool.molecules.length,
-          exclude: new Set(evaluations.map((e) => e.idx)),
-          batchSize: args.size,
-          objective,
-          bestSoFar: pickBest(objective, labelled, (e) => e.value)?.value,
-          observed: new Set(labelled.map((e) => e.idx)),
-          params: {
-            kappa: acquisition.kappa,
-            xi: acquisition.xi,
-            threshold: acquisition.threshold,
-            epsilon: acquisition.epsilon,
-          },
-          diversity: acquisition.diversity,
-          costAware: acquisition.costAware,
-          cost: predictions && acquisition.costAware ? predictedCosts() : undefined,
-          features: fingerprint,
-          seed: args.seed,
-        });
+        return acquire(
+          roundContext({
+            acquisition,
+            objective,
+            predictions,
+            poolSize: pool.molecules.length,
+            evaluated: evaluations.map((e) => e.idx),
+            labelled,
+            batchSize: args.size,
+            seed: args.seed,
+            cost: predictedCosts,
+            features: fingerprint,
+          }),
+        );
       });
       charge('acquire', usage);
       return { indices, usage };
