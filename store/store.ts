@@ -229,7 +229,7 @@ export interface Store {
 
   // evaluations
   /** Stores an evaluation and, for work that ran now, its ledger entry, in one write; returns the entry's joules. */
-  putEvaluation(campaignId: string, e: EvaluationRecord, ledger?: LedgerEntry): Promise<void>;
+  putEvaluation(campaignId: string, e: EvaluationRecord, ledger?: LedgerEntry | LedgerEntry[]): Promise<void>;
   getEvaluation(campaignId: string, idx: number, tier: string): Promise<EvaluationRecord | undefined>;
   listEvaluations(campaignId: string, tier?: string): Promise<EvaluationRecord[]>;
   /** The best `n` evaluated candidates at one tier by the objective. */
@@ -258,6 +258,11 @@ export interface Store {
 
   // resources
   record(entry: LedgerEntry): Promise<void>;
+  /** What one candidate's work at a tier in a round used, from the ledger lines that name it (its geometry, its calculation). */
+  candidateUsage(
+    campaignId: string,
+    where: { round: number; idx: number; tier: string },
+  ): Promise<LedgerTotals | undefined>;
   ledgerTotals(campaignId: string): Promise<LedgerTotals[]>;
   /** Everything a campaign has used, over all activities. */
   campaignTotals(campaignId: string): Promise<{ cpuSeconds: number; energyJoules: number }>;

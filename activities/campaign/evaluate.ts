@@ -14,7 +14,7 @@ import { type Candidate, identity } from '../../lib/domain/candidate.js';
 import type { QmSystem } from '../../lib/domain/geometry.js';
 import type { PropertyValues } from '../../lib/domain/objective.js';
 import { NO_USAGE, sumUsage, type Usage } from '../../lib/domain/usage.js';
-import type { Store } from '../../store/store.js';
+import type { LedgerEntry, Store } from '../../store/store.js';
 import type { Progress } from '../qm/runner.js';
 import { usageOf } from '../usage.js';
 import { errorsSoFar, rethrowCounted } from './repeated-errors.js';
@@ -190,17 +190,35 @@ async function evaluateOne(
 ): Promise<EvaluationSummary> {
   const made: Usage[] = [];
   const ready = await inCalculationSlot(() => structureOf(batch, cand, round, made));
-  if ('failed' in ready) return withUsage(ready.failed, made);
+  if ('failed' in ready) return withStructure(ready.failed, made);
   const alone = (await tierWorkerDeaths(batch.store, batch.tier, ready.system)) > 0;
-  const summary = await inCalculationSlot(() => calculateOne(batch, cand, round, ready.system, onProgress), {
-    alone,
-  });
-  return withUsage(summary, made);
+  const summary = await inCalculationSlot(
+    () => calculateOne(batch, cand, round, ready.system, onProgress, made),
+    { alone },
+  );
+  return withStructure(summary, made);
 }
 
-/** A summary that also carries what making its structure used (the ledger has that as a `geometry` line). */
-function withUsage(summary: EvaluationSummary, made: Usage[]): EvaluationSummary {
+/** A summary that also carries what making its structure used (in the ledger as `geometry` lines). */
+function withStructure(summary: EvaluationSummary, made: Usage[]): EvaluationSummary {
   return made.length === 0 ? summary : { ...summary, usage: sumUsage([summary.usage, ...made]) };
+}
+
+/**
+ * The `geometry` lines of a candidate's structure, written in the same write as its evaluation (as its
+ * calculation's line is), so the ledger holds what the workflow counts: an attempt killed mid-calculation leaves
+ * neither, and a retry that finds the evaluation stored reads both back (finishedInStore).
+ */
+function geometryLines(batch: Batch, cand: Candidate, round: number, made: Usage[]): LedgerEntry[] {
+  const tier = tierName(batch.tier);
+  return made.map((usage) => ({
+    campaignId: batch.campaignId,
+    round,
+    activity: 'geometry',
+    usage,
+    idx: cand.idx,
+    tier,
+  }));
 }
 
 /** Waited for a slot while the batch was cancelled: nothing is started. */
@@ -215,41 +233,36 @@ async function structureOf(
   batch: Batch,
   cand: Candidate,
   round: number,
-  /** Receives what making the structure used, when it was made now; it is also in the ledger. */
+  /** Receives what making the structure used, when it was made now (evaluateOne writes it to the ledger). */
   made: Usage[],
 ): Promise<{ system: QmSystem } | { failed: EvaluationSummary }> {
   unlessCancelled(batch, cand);
   const { store, campaignId, tier } = batch;
   const name = tierName(tier);
-  const recorded: Promise<void>[] = [];
-  const account = (usage: Usage) => {
-    made.push(usage);
-    recorded.push(
-      store.record({ campaignId, round, activity: 'geometry', usage, idx: cand.idx, tier: name }),
-    );
-  };
   try {
     const system = await structureFor(
       store,
       cand,
       batch.previous && { campaignId, tier: tierName(batch.previous) },
-      account,
+      (usage) => made.push(usage),
     );
-    await Promise.all(recorded);
     return { system };
   } catch (e) {
-    await Promise.all(recorded);
     const message = `3D embedding failed: ${(e as Error).message}`;
-    await store.putEvaluation(campaignId, {
-      idx: cand.idx,
-      tier: name,
-      round,
-      status: 'failed',
-      message,
-      cached: false,
-      cpuSeconds: 0,
-      wallSeconds: 0,
-    });
+    await store.putEvaluation(
+      campaignId,
+      {
+        idx: cand.idx,
+        tier: name,
+        round,
+        status: 'failed',
+        message,
+        cached: false,
+        cpuSeconds: 0,
+        wallSeconds: 0,
+      },
+      geometryLines(batch, cand, round, made),
+    );
     return { failed: summaryOf(batch, cand, { cached: false, usage: { ...NO_USAGE } }, undefined, message) };
   }
 }
@@ -260,6 +273,8 @@ async function calculateOne(
   round: number,
   system: QmSystem,
   onProgress: (p: Progress) => void,
+  /** What making its structure used: written with the evaluation. */
+  made: Usage[],
 ): Promise<EvaluationSummary> {
   unlessCancelled(batch, cand);
   const { store, campaignId, tier } = batch;
@@ -292,7 +307,10 @@ async function calculateOne(
       cpuSeconds: usage.cpuSeconds,
       wallSeconds: usage.wallSeconds,
     },
-    r.cached ? undefined : { campaignId, round, activity: `qm:${name}`, usage, idx: cand.idx, tier: name },
+    [
+      ...(r.cached ? [] : [{ campaignId, round, activity: `qm:${name}`, usage, idx: cand.idx, tier: name }]),
+      ...geometryLines(batch, cand, round, made),
+    ],
   );
   const failure =
     r.record.status !== 'ok' || !r.record.outputs ? (r.record.failure?.message ?? 'no outputs') : undefined;
@@ -307,9 +325,23 @@ async function finishedInStore(
 ): Promise<EvaluationSummary | undefined> {
   const e = await batch.store.getEvaluation(batch.campaignId, cand.idx, tierName(batch.tier));
   if (e?.round !== round || e.resultKey === undefined) return undefined;
-  const usage = e.cached
-    ? { ...NO_USAGE }
-    : usageOf({ wallSeconds: e.wallSeconds, cpuSeconds: e.cpuSeconds });
+  // its calculation's and its geometry's ledger lines, written with it (an older store's lines name no candidate)
+  const lines = await batch.store.candidateUsage(batch.campaignId, {
+    round,
+    idx: cand.idx,
+    tier: tierName(batch.tier),
+  });
+  const usage: Usage = lines
+    ? {
+        wallSeconds: lines.wallSeconds,
+        cpuSeconds: lines.cpuSeconds,
+        gpuSeconds: 0,
+        energyJoules: lines.energyJoules,
+        energyMethod: lines.energyMethods.join(' + ') || 'none',
+      }
+    : e.cached
+      ? { ...NO_USAGE }
+      : usageOf({ wallSeconds: e.wallSeconds, cpuSeconds: e.cpuSeconds });
   const values = e.values ?? (e.value === undefined ? undefined : { [batch.property]: e.value });
   return summaryOf(
     batch,

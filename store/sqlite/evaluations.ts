@@ -3,7 +3,12 @@ import type { EvaluationRecord, LedgerEntry, RankedEvaluation } from '../store.j
 import { type Db, now, statement } from './db.js';
 import { record } from './ledger.js';
 
-export function putEvaluation(db: Db, campaignId: string, e: EvaluationRecord, ledger?: LedgerEntry): void {
+export function putEvaluation(
+  db: Db,
+  campaignId: string,
+  e: EvaluationRecord,
+  ledger: readonly LedgerEntry[] = [],
+): void {
   const insert = statement(
     db,
     `INSERT OR REPLACE INTO evaluations (campaign_id, idx, tier, round, result_key, status, value, values_json,
@@ -25,7 +30,7 @@ export function putEvaluation(db: Db, campaignId: string, e: EvaluationRecord, l
       e.wallSeconds,
       now(),
     );
-    if (ledger) record(db, ledger);
+    for (const entry of ledger) record(db, entry);
   })();
 }
 

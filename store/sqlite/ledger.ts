@@ -57,3 +57,25 @@ export function campaignTotals(db: Db, campaignId: string): { cpuSeconds: number
      FROM ledger WHERE campaign_id = ?`,
   ).get(campaignId) as { cpuSeconds: number; energyJoules: number };
 }
+
+export function candidateUsage(
+  db: Db,
+  campaignId: string,
+  w: { round: number; idx: number; tier: string },
+): LedgerTotals | undefined {
+  const r = statement(
+    db,
+    `SELECT COUNT(*) AS calls, COALESCE(SUM(wall_seconds), 0) AS wallSeconds, COALESCE(SUM(cpu_seconds), 0) AS cpuSeconds,
+       COALESCE(SUM(energy_joules), 0) AS energyJoules, json_group_array(DISTINCT energy_method) AS methods
+     FROM ledger WHERE campaign_id = ? AND round = ? AND idx = ? AND tier = ?`,
+  ).get(campaignId, w.round, w.idx, w.tier) as Omit<LedgerTotals, 'activity' | 'energyMethods'> & {
+    methods: string;
+  };
+  if (r.calls === 0) return undefined;
+  const { methods, ...rest } = r;
+  return {
+    activity: `candidate ${w.idx} at ${w.tier}`,
+    ...rest,
+    energyMethods: JSON.parse(methods) as string[],
+  };
+}

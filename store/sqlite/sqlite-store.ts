@@ -100,8 +100,12 @@ export class SqliteStore implements Store {
     qm.putQmResult(this.db, result);
   }
 
-  async putEvaluation(campaignId: string, e: EvaluationRecord, entry?: LedgerEntry): Promise<void> {
-    evaluations.putEvaluation(this.db, campaignId, e, entry);
+  async putEvaluation(
+    campaignId: string,
+    e: EvaluationRecord,
+    entries?: LedgerEntry | LedgerEntry[],
+  ): Promise<void> {
+    evaluations.putEvaluation(this.db, campaignId, e, entries === undefined ? [] : [entries].flat());
   }
   async getEvaluation(campaignId: string, idx: number, tier: string): Promise<EvaluationRecord | undefined> {
     return evaluations.getEvaluation(this.db, campaignId, idx, tier);
@@ -141,6 +145,13 @@ export class SqliteStore implements Store {
   }
   async unevaluatedPredictions(campaignId: string, modelId: string, tier: string): Promise<Prediction[]> {
     return counterfactual.unevaluatedPredictions(this.db, campaignId, modelId, tier);
+  }
+
+  async candidateUsage(
+    campaignId: string,
+    where: { round: number; idx: number; tier: string },
+  ): Promise<LedgerTotals | undefined> {
+    return ledger.candidateUsage(this.db, campaignId, where);
   }
 
   async record(entry: LedgerEntry): Promise<void> {
