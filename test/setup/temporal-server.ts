@@ -18,6 +18,7 @@ export default async function setup(project: TestProject) {
     dbFile: ':memory:',
   });
   project.provide('temporalAddress', server.address);
+  project.provide('temporalUi', server.ui);
   return async () => {
     await stopDevServer({ home });
     rmSync(home, { recursive: true, force: true });
@@ -27,5 +28,7 @@ export default async function setup(project: TestProject) {
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
+    /** the dev server's Web UI, e.g. http://localhost:PORT */
+    temporalUi: string;
   }
 }
