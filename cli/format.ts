@@ -1,6 +1,6 @@
 /** Terminal rendering of a campaign's progress. Pure: takes data, returns text. */
 import type { Counterfactual, Hits } from '../lib/campaign/counterfactual.js';
-import { identityOf, type Progress } from '../lib/campaign/progress.js';
+import { type FrontState, identityOf, type Progress } from '../lib/campaign/progress.js';
 import { JOULES_PER_KWH } from '../lib/domain/units.js';
 import { co2eGrams } from '../lib/energy/carbon.js';
 import type { LadderSavings, PoolRejection, PoolSummary } from '../store/store.js';
@@ -30,9 +30,35 @@ export function bar(done: number, total: number, width = 24): string {
   return `[${'#'.repeat(n)}${'-'.repeat(width - n)}]`;
 }
 
+/** Front points listed in `cascade status`; the rest are counted (`--json` has them all). */
+const FRONT_SHOWN = 8;
+
+/** A multi-objective campaign's Pareto front: its size, hypervolume, and its points by the first objective. */
+export function formatFront(front: FrontState, objectives: readonly string[] = []): string[] {
+  const names = (k: number) => objectives[k] ?? `objective ${k + 1}`;
+  const points = [...front.points].sort((a, b) => (b.values[0] ?? 0) - (a.values[0] ?? 0));
+  const shown = points
+    .slice(0, FRONT_SHOWN)
+    .map((p) => `          ${p.values.map((v, k) => `${names(k)} ${v.toFixed(3)}`).join(', ')}  ${p.label}`);
+  const more =
+    points.length > FRONT_SHOWN ? [`          ... and ${points.length - FRONT_SHOWN} more (--json)`] : [];
+  return [
+    `front     ${front.points.length} feasible point(s) on the Pareto front, hypervolume ${front.hypervolume.toPrecision(4)}`,
+    ...shown,
+    ...more,
+  ];
+}
+
 export function formatProgress(
   p: Progress,
-  extra: { execution: string; uiUrl?: string; unit?: string; carbon?: { gramsPerKWh: number } },
+  extra: {
+    execution: string;
+    uiUrl?: string;
+    unit?: string;
+    carbon?: { gramsPerKWh: number };
+    /** The objectives' property names, first to last (for the front's columns). */
+    objectives?: readonly string[];
+  },
 ): string {
   const unit = extra.unit ? ` ${extra.unit}` : '';
   const lines = [
@@ -65,6 +91,7 @@ export function formatProgress(
   }
   if (p.best)
     lines.push(`best      ${p.best.value.toFixed(4)}${unit}  ${p.best.label}  ${identityOf(p.best)}`);
+  if (p.front) lines.push(...formatFront(p.front, extra.objectives));
   if (p.lastModel) {
     const m = p.lastModel.metrics;
     const delta =
@@ -122,7 +149,7 @@ export function formatResources(r: ResourceLine[], carbon?: { gramsPerKWh: numbe
 }
 
 /** An energy method as a reader should see it: measured or modelled, and from what. */
-function methodInWords(m: string): string {
+export function methodInWords(m: string): string {
   switch (m) {
     case 'model':
       return 'modelled from CPU time and memory (Green Algorithms style)';

@@ -4,8 +4,10 @@ import { closeStores } from '../store/open.js';
 import { CliError } from './client.js';
 import { registerCbs } from './commands/cbs.js';
 import { registerControl } from './commands/control.js';
+import { registerExport } from './commands/export.js';
 import { registerLaunch } from './commands/launch.js';
 import { registerQm } from './commands/qm.js';
+import { registerReport } from './commands/report.js';
 import { registerServer } from './commands/server.js';
 import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
@@ -19,11 +21,13 @@ export function program(): Command {
   registerValidate(p);
   registerLaunch(p);
   registerStatus(p);
+  registerReport(p);
   registerControl(p);
   registerServer(p);
   registerWorker(p);
   registerQm(p);
   registerCbs(p);
+  registerExport(p);
   return p;
 }
 

@@ -187,6 +187,69 @@ export interface RankedEvaluation {
   value: number;
 }
 
+/** An evaluation with the time it was stored (`cascade report`'s timeline). */
+export interface TimedEvaluation {
+  idx: number;
+  tier: string;
+  round: number;
+  status: 'ok' | 'failed';
+  value?: number;
+  values?: PropertyValues;
+  cached: boolean;
+  /** ISO 8601. */
+  at: string;
+}
+
+/** One ledger line's cost and when it was written. */
+export interface TimedCost {
+  at: string;
+  cpuSeconds: number;
+  energyJoules: number;
+}
+
+/** The ledger's cost of one activity for one tier (no tier: work for no tier in particular). */
+export interface ActivityTierCost {
+  activity: string;
+  tier?: string;
+  cpuSeconds: number;
+  energyJoules: number;
+}
+
+/** A code and version that computed results of a campaign at one tier. */
+export interface CodeVersion {
+  tier: string;
+  code: string;
+  version: string;
+  method: string;
+  results: number;
+}
+
+/**
+ * An evaluation with what produced it, for `cascade export`: the QM result's code, version, method, settings and
+ * input hash, the failure's class, where it ran, and what its work cost.
+ */
+export interface EvaluationProvenance extends EvaluationRecord {
+  /** When the evaluation was stored (ISO 8601). */
+  at: string;
+  code?: string;
+  codeVersion?: string;
+  method?: string;
+  settings?: Record<string, unknown>;
+  /** The calculation's input hash (its structure's hash; the result key hashes it with the code and settings). */
+  geometryHash?: string;
+  failure?: QmFailure;
+  /** The host of the execution that computed the result (a cache hit: the one that computed it first). */
+  host?: string;
+  /** CPU seconds of the candidate's work at this tier: its ledger lines (calculation and geometry), else the evaluation's. */
+  workCpuSeconds: number;
+  /** Joules of that work; absent when the campaign's ledger has no energy figure at all. */
+  energyJoules?: number;
+  /** `ledger`: lines that name the candidate; `tier-rate`: CPU × the tier's joules per CPU-second. */
+  energySource: 'ledger' | 'tier-rate' | 'none';
+  /** How the energy was obtained (the ledger lines' methods). */
+  energyMethods: string[];
+}
+
 export interface Store {
   /** Where it lives, for messages (a file path or a server URL without credentials). */
   readonly location: string;
@@ -242,9 +305,13 @@ export interface Store {
 
   // surrogate models
   putModel(m: ModelRecord, weights: Uint8Array): Promise<void>;
-  latestModel(campaignId: string): Promise<ModelRecord | undefined>;
+  /** The latest model of the (first) objective; with `property`, the latest one trained for that property. */
+  latestModel(campaignId: string, property?: string): Promise<ModelRecord | undefined>;
   getModelWeights(id: string): Promise<Uint8Array | undefined>;
-  /** Predictions of one model over the pool; older models' predictions are dropped (their weights stay). */
+  /**
+   * Predictions of one model over the pool; older models' predictions are dropped (their weights stay), except
+   * those of candidates already evaluated, so each model can still be checked against the batch it chose.
+   */
   putPredictions(
     campaignId: string,
     modelId: string,
@@ -253,6 +320,8 @@ export interface Store {
     indices: readonly number[],
   ): Promise<void>;
   getPredictions(modelId: string): Promise<Prediction[]>;
+  /** Every model of a campaign, oldest first (without weights). */
+  listModels(campaignId: string): Promise<ModelRecord[]>;
   /** A model's predictions for the candidates with no evaluation at `tier` (what brute force would still compute). */
   unevaluatedPredictions(campaignId: string, modelId: string, tier: string): Promise<Prediction[]>;
 
@@ -270,6 +339,22 @@ export interface Store {
   ladderSavings(campaignId: string): Promise<LadderSavings | undefined>;
   /** Per tier with evaluations, what each candidate computed there cost: its calculation and its geometry. */
   tierCosts(campaignId: string): Promise<TierCostRecord[]>;
+
+  // the report's reads
+  /** The campaign's evaluations in the order they were stored. */
+  evaluationTimeline(campaignId: string): Promise<TimedEvaluation[]>;
+  /** The campaign's ledger lines' costs in the order they were written. */
+  costTimeline(campaignId: string): Promise<TimedCost[]>;
+  /** Every basis ladder the campaign ran. */
+  listLadders(campaignId: string): Promise<LadderRecord[]>;
+  /** The codes, versions and methods that computed the campaign's results, per tier. */
+  codeVersions(campaignId: string): Promise<CodeVersion[]>;
+  /** The ledger summed by activity and the tier each line's work was for. */
+  ledgerByTier(campaignId: string): Promise<ActivityTierCost[]>;
+
+  // the export's read
+  /** Every evaluation of a campaign with its provenance and cost, by candidate then tier. */
+  exportEvaluations(campaignId: string): Promise<EvaluationProvenance[]>;
 
   close(): Promise<void>;
 }

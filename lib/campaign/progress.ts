@@ -65,6 +65,8 @@ export interface CampaignState {
   cpuSeconds: number;
   energyJoules: number;
   best?: Best;
+  /** Several objectives: the feasible Pareto front found so far and its hypervolume (patience follows it). */
+  front?: FrontState;
   roundsWithoutImprovement: number;
   /** Whether choosing (training and screening) pays for itself, and what `surrogate.policy` did about it. */
   choosing?: ChoosingState;
@@ -79,6 +81,17 @@ export interface CampaignState {
     baseTier?: string;
     metrics: Record<string, number>;
   };
+}
+
+/**
+ * A multi-objective campaign's front: its points (one value per objective, in their units, at the last tier),
+ * the hypervolume they dominate and the corner it is measured from (score space), fixed when the first results
+ * came in so the figure only grows.
+ */
+export interface FrontState {
+  points: Array<{ idx: number; label: string; values: number[] }>;
+  hypervolume: number;
+  reference: number[];
 }
 
 export interface Progress extends CampaignState {

@@ -44,7 +44,7 @@ export function tierCosts(db: Db, campaignId: string): TierCostRecord[] {
 }
 
 /** Joules per CPU-second of each tier's calculations (`qm:<tier>` lines), and of the whole campaign. */
-function joulesPerCpuSecond(
+export function joulesPerCpuSecond(
   db: Db,
   campaignId: string,
 ): { byTier: Map<string, number>; overall: number | undefined } {

@@ -20,11 +20,24 @@ export function putModel(db: Db, m: ModelRecord, weights: Uint8Array): void {
   );
 }
 
-export function latestModel(db: Db, campaignId: string): ModelRecord | undefined {
-  const row = statement(
-    db,
-    'SELECT * FROM models WHERE campaign_id = ? ORDER BY round DESC, created_at DESC LIMIT 1',
-  ).get(campaignId) as Record<string, string | number> | undefined;
+/**
+ * The latest model of the campaign's (first) objective, or with `property`, the latest of the surrogates a
+ * multi-objective or constrained campaign trains for that property (their descriptions name it).
+ */
+export function latestModel(db: Db, campaignId: string, property?: string): ModelRecord | undefined {
+  const row = (
+    property === undefined
+      ? statement(
+          db,
+          `SELECT * FROM models WHERE campaign_id = ? AND json_extract(description_json, '$.property') IS NULL
+           ORDER BY round DESC, created_at DESC LIMIT 1`,
+        ).get(campaignId)
+      : statement(
+          db,
+          `SELECT * FROM models WHERE campaign_id = ? AND json_extract(description_json, '$.property') = ?
+           ORDER BY round DESC, created_at DESC LIMIT 1`,
+        ).get(campaignId, property)
+  ) as Record<string, string | number> | undefined;
   if (!row) return undefined;
   return {
     id: String(row.id),
@@ -60,9 +73,13 @@ export function putPredictions(
     'INSERT OR REPLACE INTO predictions (model_id, idx, mean, std) VALUES (?, ?, ?, ?)',
   );
   db.transaction(() => {
+    // an older model's predictions of candidates evaluated since stay: the report checks each model against the
+    // batch it chose; the rest of the pool is dropped (the bulk of the rows)
     db.prepare(
-      'DELETE FROM predictions WHERE model_id IN (SELECT id FROM models WHERE campaign_id = ? AND id != ?)',
-    ).run(campaignId, modelId);
+      `DELETE FROM predictions WHERE model_id IN (SELECT id FROM models WHERE campaign_id = ? AND id != ?
+         AND round < (SELECT round FROM models WHERE id = ?))
+       AND idx NOT IN (SELECT idx FROM evaluations WHERE campaign_id = ?)`,
+    ).run(campaignId, modelId, modelId, campaignId);
     for (let i = 0; i < indices.length; i++) insert.run(modelId, indices[i], mean[i], std[i]);
   })();
 }

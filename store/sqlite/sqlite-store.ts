@@ -6,7 +6,10 @@ import type { CampaignConfig } from '../../lib/campaign/schema.js';
 import type { Candidate } from '../../lib/domain/candidate.js';
 import type { ObjectiveSpec } from '../../lib/domain/objective.js';
 import type {
+  ActivityTierCost,
   CampaignRecord,
+  CodeVersion,
+  EvaluationProvenance,
   EvaluationRecord,
   Execution,
   LadderRecord,
@@ -20,6 +23,8 @@ import type {
   RankedEvaluation,
   Store,
   TierCostRecord,
+  TimedCost,
+  TimedEvaluation,
 } from '../store.js';
 import * as campaigns from './campaigns.js';
 import * as candidates from './candidates.js';
@@ -27,10 +32,12 @@ import * as ladders from './cbs-ladders.js';
 import * as counterfactual from './counterfactual.js';
 import { type Db, openDatabase } from './db.js';
 import * as evaluations from './evaluations.js';
+import * as exported from './export.js';
 import * as features from './features.js';
 import * as ledger from './ledger.js';
 import * as models from './models.js';
 import * as qm from './qm-results.js';
+import * as report from './report.js';
 
 export class SqliteStore implements Store {
   readonly db: Db;
@@ -125,8 +132,8 @@ export class SqliteStore implements Store {
   async putModel(m: ModelRecord, weights: Uint8Array): Promise<void> {
     models.putModel(this.db, m, weights);
   }
-  async latestModel(campaignId: string): Promise<ModelRecord | undefined> {
-    return models.latestModel(this.db, campaignId);
+  async latestModel(campaignId: string, property?: string): Promise<ModelRecord | undefined> {
+    return models.latestModel(this.db, campaignId, property);
   }
   async getModelWeights(id: string): Promise<Uint8Array | undefined> {
     return models.getModelWeights(this.db, id);
@@ -142,6 +149,9 @@ export class SqliteStore implements Store {
   }
   async getPredictions(modelId: string): Promise<Prediction[]> {
     return models.getPredictions(this.db, modelId);
+  }
+  async listModels(campaignId: string): Promise<ModelRecord[]> {
+    return report.listModels(this.db, campaignId);
   }
   async unevaluatedPredictions(campaignId: string, modelId: string, tier: string): Promise<Prediction[]> {
     return counterfactual.unevaluatedPredictions(this.db, campaignId, modelId, tier);
@@ -171,6 +181,26 @@ export class SqliteStore implements Store {
   }
   async tierCosts(campaignId: string): Promise<TierCostRecord[]> {
     return counterfactual.tierCosts(this.db, campaignId);
+  }
+
+  async evaluationTimeline(campaignId: string): Promise<TimedEvaluation[]> {
+    return report.evaluationTimeline(this.db, campaignId);
+  }
+  async costTimeline(campaignId: string): Promise<TimedCost[]> {
+    return report.costTimeline(this.db, campaignId);
+  }
+  async listLadders(campaignId: string): Promise<LadderRecord[]> {
+    return report.listLadders(this.db, campaignId);
+  }
+  async codeVersions(campaignId: string): Promise<CodeVersion[]> {
+    return report.codeVersions(this.db, campaignId);
+  }
+  async ledgerByTier(campaignId: string): Promise<ActivityTierCost[]> {
+    return report.ledgerByTier(this.db, campaignId);
+  }
+
+  async exportEvaluations(campaignId: string): Promise<EvaluationProvenance[]> {
+    return exported.exportEvaluations(this.db, campaignId);
   }
 
   async close(): Promise<void> {
