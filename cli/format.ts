@@ -3,6 +3,7 @@ import type { Counterfactual, Hits } from '../lib/campaign/counterfactual.js';
 import { type FrontState, identityOf, type Progress } from '../lib/campaign/progress.js';
 import { JOULES_PER_KWH } from '../lib/domain/units.js';
 import { co2eGrams } from '../lib/energy/carbon.js';
+import type { ModelMetrics } from '../lib/surrogate/model.js';
 import type { LadderSavings, PoolRejection, PoolSummary } from '../store/store.js';
 
 export interface TopCandidate {
@@ -28,6 +29,23 @@ export function bar(done: number, total: number, width = 24): string {
   const f = total > 0 ? Math.min(1, done / total) : 0;
   const n = Math.round(f * width);
   return `[${'#'.repeat(n)}${'-'.repeat(width - n)}]`;
+}
+
+/**
+ * The failure classifier's line: what it learned from and how it scores (cross-validated), beside the same
+ * network without the exp(z^2) penalty. Empty when the campaign has none or it has not trained yet.
+ */
+export function formatClassifier(
+  m: { round: number; trainedOn: number; metrics: ModelMetrics } | undefined,
+): string {
+  if (!m) return '';
+  const f = m.metrics;
+  const two = (a: number | undefined, b: number | undefined) => `${fmt(a)} (plain ${fmt(b)})`;
+  return [
+    `failures  classifier of round ${m.round}: ${f.failures ?? '?'} of ${m.trainedOn} candidates failed; P(success) weighs acquisition`,
+    `          cross-validated accuracy ${two(f.accuracy, f.plainAccuracy)}, Brier ${two(f.brier, f.plainBrier)}, calibration error ${two(f.ece, f.plainEce)}`,
+    `          latent code: NC1 ${two(f.nc1, f.plainNc1)}, binarity ${two(f.meanBinarity, f.plainMeanBinarity)}`,
+  ].join('\n');
 }
 
 /** Front points listed in `cascade status`; the rest are counted (`--json` has them all). */

@@ -15,6 +15,13 @@ import {
   type SearchAttributeUpdatePair,
   TemporalFailure,
 } from '@temporalio/common';
+import {
+  acquisitionSummary,
+  evaluationSummary,
+  type KnownCandidate,
+  poolSummary,
+  trainingSummary,
+} from '../lib/campaign/activity-summaries.js';
 import { batches } from '../lib/campaign/batches.js';
 import {
   afterRound,
@@ -23,6 +30,8 @@ import {
   type RoundCosts,
   trainsThisRound,
 } from '../lib/campaign/choosing.js';
+import { campaignDetails } from '../lib/campaign/details.js';
+import { feasible, isMultiObjective, nextFront } from '../lib/campaign/objectives.js';
 import {
   type Best,
   type CampaignState,
@@ -37,7 +46,13 @@ import { promote } from '../lib/campaign/promotion.js';
 import type { EvaluationSummary, ModelSummary } from '../lib/campaign/results.js';
 import { spent } from '../lib/campaign/results.js';
 import { type CampaignConfig, tierName } from '../lib/campaign/schema.js';
-import { type ExtraBudget, extendLimits, isImprovement, stopReason } from '../lib/campaign/stopping.js';
+import {
+  campaignCarbonIntensity,
+  type ExtraBudget,
+  extendLimits,
+  isImprovement,
+  stopReason,
+} from '../lib/campaign/stopping.js';
 // biome-ignore lint/suspicious/noShadowRestrictedNames: the objective's value in a result, not Object's valueOf
 import { pickBest, valueOf } from '../lib/domain/objective.js';
 import type { Usage } from '../lib/domain/usage.js';
@@ -73,42 +88,60 @@ export interface Ladder {
   property: string;
 }
 
-/** The activities a campaign calls, as the workflow's proxies (or a test's fakes) provide them. */
+/**
+ * The activities a campaign calls, as the workflow's proxies (or a test's fakes) provide them. `summary` is a
+ * line the Web UI shows on the scheduled activity (lib/campaign/activity-summaries.ts); fakes may ignore it.
+ */
 export interface RoundActivities {
   restoreCampaign(args: { campaignId: string; config?: CampaignConfig }): Promise<CampaignState>;
-  preparePool(args: {
-    campaignId: string;
-    config: CampaignConfig;
-  }): Promise<{ read: number; kept: number; rejected: Record<string, number>; usage?: Usage }>;
-  trainSurrogate(args: {
-    campaignId: string;
-    round: number;
-    seed: number;
-    config?: Pick<CampaignConfig, 'surrogate' | 'tiers'>;
-  }): Promise<Trained | undefined>;
-  acquireBatch(args: {
-    campaignId: string;
-    round: number;
-    modelId?: string;
-    size: number;
-    seed: number;
-    acquisition?: CampaignConfig['acquisition'];
-    objective?: CampaignConfig['objective'];
-  }): Promise<Acquired | number[]>;
-  evaluateBatch(args: {
-    campaignId: string;
-    idxs: number[];
-    round: number;
-    tier: number;
-    ladder?: Ladder;
-  }): Promise<Evaluated[]>;
-  evaluateCandidate(args: {
-    campaignId: string;
-    idx: number;
-    round: number;
-    tier: number;
-    ladder?: Ladder;
-  }): Promise<Evaluated>;
+  preparePool(
+    args: {
+      campaignId: string;
+      config: CampaignConfig;
+    },
+    summary?: string,
+  ): Promise<{ read: number; kept: number; rejected: Record<string, number>; usage?: Usage }>;
+  trainSurrogate(
+    args: {
+      campaignId: string;
+      round: number;
+      seed: number;
+      config?: Pick<CampaignConfig, 'surrogate' | 'tiers'>;
+    },
+    summary?: string,
+  ): Promise<Trained | undefined>;
+  acquireBatch(
+    args: {
+      campaignId: string;
+      round: number;
+      modelId?: string;
+      size: number;
+      seed: number;
+      acquisition?: CampaignConfig['acquisition'];
+      objective?: CampaignConfig['objective'];
+    },
+    summary?: string,
+  ): Promise<Acquired | number[]>;
+  evaluateBatch(
+    args: {
+      campaignId: string;
+      idxs: number[];
+      round: number;
+      tier: number;
+      ladder?: Ladder;
+    },
+    summary?: string,
+  ): Promise<Evaluated[]>;
+  evaluateCandidate(
+    args: {
+      campaignId: string;
+      idx: number;
+      round: number;
+      tier: number;
+      ladder?: Ladder;
+    },
+    summary?: string,
+  ): Promise<Evaluated>;
   /**
    * The platform's own CPU (workers, launcher, local dev server) since the last call, on every queue's workers
    * (activities/platform.ts); `start` drops what came before the campaign. Never fails a campaign.
@@ -126,7 +159,7 @@ export interface WorkflowHooks {
   condition(ready: () => boolean): Promise<unknown>;
   /** `workflowInfo().continueAsNewSuggested`. */
   continueAsNewSuggested(): boolean;
-  /** `setCurrentDetails`: a line the Web UI shows for this run (no command, so replays are unaffected). */
+  /** `setCurrentDetails`: the Markdown table the Web UI shows for this run (no command: replays are unaffected). */
   details?(text: string): void;
   /** `patched('choosing-policy')`: surrogate.policy applies (false replaying a history from before). */
   choosingPolicy?(): boolean;
@@ -165,6 +198,10 @@ export class CampaignRounds {
   private roundsThisRun = 0;
   /** What this round's calculations used (joules), for surrogate.policy. */
   private roundSpend: Pick<RoundCosts, 'computed' | 'cached'> = { computed: {}, cached: {} };
+  /** This round's results at the last tier (the front takes the feasible ones). */
+  private lastTier: Evaluated[] = [];
+  /** The surrogate kind being trained this round, for the Web UI's details. */
+  private training: string | undefined;
 
   constructor(
     private readonly input: RoundsInput,
@@ -284,6 +321,7 @@ export class CampaignRounds {
   async prepare(): Promise<void> {
     const { campaignId, config } = this;
     // a new run carrying the state on (continue-as-new) keeps counting; a launch or a resume starts afresh
+    this.showDetails();
     await this.accountPlatform(this.input.state === undefined);
     if (this.input.resume && !this.input.state) {
       Object.assign(
@@ -293,7 +331,7 @@ export class CampaignRounds {
       this.limits = extendLimits(this.state, this.input.resume, config);
     }
     if (this.state.poolSize === 0) {
-      const pool = await this.activities.preparePool({ campaignId, config });
+      const pool = await this.activities.preparePool({ campaignId, config }, poolSummary(config));
       if (pool.kept === 0) {
         throw ApplicationFailure.nonRetryable(
           `no candidates left in ${config.candidates.source} after filtering (read ${pool.read}; rejected: ${JSON.stringify(pool.rejected)})`,
@@ -315,21 +353,20 @@ export class CampaignRounds {
     const { campaignId, config, state } = this;
     const round = state.round;
 
-    this.phase = 'training';
     // surrogate.policy (lib/campaign/choosing.ts), on campaigns that started with it (a patch)
     const policy = this.hooks.choosingPolicy?.() ? (state.choosing ?? freshChoosing()) : undefined;
     const trains = !policy || trainsThisRound(policy, round);
     const surrogate = policy?.kind
       ? { ...config.surrogate, kind: policy.kind as typeof config.surrogate.kind }
       : config.surrogate;
+    this.training = trains ? surrogate.kind : undefined;
+    this.setPhase('training');
     const [model] = await Promise.all([
       trains
-        ? this.activities.trainSurrogate({
-            campaignId,
-            round,
-            seed: config.seed + round,
-            config: { surrogate, tiers: config.tiers },
-          })
+        ? this.activities.trainSurrogate(
+            { campaignId, round, seed: config.seed + round, config: { surrogate, tiers: config.tiers } },
+            trainingSummary(round, surrogate.kind, config.tiers.map(tierName), state.calls),
+          )
         : Promise.resolve(undefined),
       this.accountPlatform(false), // the previous round's platform CPU, beside the training
     ]);
@@ -352,30 +389,35 @@ export class CampaignRounds {
     const firstTier = tierName(config.tiers[0] as CampaignConfig['tiers'][number]);
     const remaining = Math.max(0, state.poolSize - (state.calls[firstTier] ?? 0));
 
-    this.phase = 'acquiring';
-    const acquired = await this.activities.acquireBatch({
-      campaignId,
-      round,
-      modelId: chooser,
-      // before a surrogate exists, a random initial batch gives it something to learn from
-      size: Math.min(
-        this.callsLeft(0),
-        policy?.exhaustive
-          ? Math.min(remaining, EXHAUSTIVE_BATCHES * config.acquisition.batchSize)
-          : chooser
-            ? config.acquisition.batchSize
-            : (config.acquisition.initialBatch ?? 2 * config.acquisition.batchSize),
-      ),
-      seed: config.seed + round,
-      acquisition: config.acquisition,
-      objective: config.objective,
-    });
+    this.setPhase('acquiring');
+    // before a surrogate exists, a random initial batch gives it something to learn from
+    const size = Math.min(
+      this.callsLeft(0),
+      policy?.exhaustive
+        ? Math.min(remaining, EXHAUSTIVE_BATCHES * config.acquisition.batchSize)
+        : chooser
+          ? config.acquisition.batchSize
+          : (config.acquisition.initialBatch ?? 2 * config.acquisition.batchSize),
+    );
+    const how = policy?.exhaustive ? 'exhaustive' : chooser ? 'model' : 'random';
+    const acquired = await this.activities.acquireBatch(
+      {
+        campaignId,
+        round,
+        modelId: chooser,
+        size,
+        seed: config.seed + round,
+        acquisition: config.acquisition,
+        objective: config.objective,
+      },
+      acquisitionSummary(round, size, config.acquisition.strategy, how),
+    );
     const indices = Array.isArray(acquired) ? acquired : acquired.indices;
     if (!Array.isArray(acquired)) this.charge(acquired);
     if (indices.length === 0) return 'every candidate in the pool has been evaluated';
 
-    this.phase = 'evaluating';
     this.roundSpend = { computed: {}, cached: {} };
+    this.lastTier = [];
     const roundBest = await this.climb(indices);
     if (policy) {
       state.choosing = afterRound(
@@ -393,6 +435,7 @@ export class CampaignRounds {
       );
     }
     const value = roundBest && valueOf(config.objective, roundBest);
+    let improved = false;
     if (roundBest && value !== undefined && isImprovement(config, state.best?.value, value)) {
       state.best = {
         idx: roundBest.idx,
@@ -400,10 +443,16 @@ export class CampaignRounds {
         identity: roundBest.identity ?? roundBest.smiles ?? '',
         value,
       };
-      state.roundsWithoutImprovement = 0;
-    } else {
-      state.roundsWithoutImprovement++;
+      improved = true;
     }
+    if (isMultiObjective(config)) {
+      // several objectives: the front's hypervolume says whether the round found something better
+      const before = state.front?.hypervolume ?? 0;
+      state.front = nextFront(config, state.front, this.lastTier);
+      improved = state.front.hypervolume > before;
+    }
+    if (improved) state.roundsWithoutImprovement = 0;
+    else state.roundsWithoutImprovement++;
     state.round++;
     this.roundsThisRun++;
     this.phase = 'idle';
@@ -415,12 +464,16 @@ export class CampaignRounds {
   private async climb(indices: number[]): Promise<Evaluated | undefined> {
     const { config, state } = this;
     let climbing = indices;
+    // labels and identities as the tiers report them, so the next tier's summaries can name the candidates
+    const known = new Map<number, KnownCandidate>();
     for (let t = 0; t < config.tiers.length && climbing.length > 0; t++) {
       const name = tierName(config.tiers[t] as CampaignConfig['tiers'][number]);
       climbing = climbing.slice(0, this.callsLeft(t));
       Object.assign(this.batch, { tier: name, size: climbing.length, done: 0, failed: 0 });
-      const results = await this.evaluate(climbing, t);
+      this.setPhase('evaluating');
+      const results = await this.evaluate(climbing, t, known);
       for (const r of results) {
+        known.set(r.idx, { label: r.label, identity: r.identity ?? r.smiles });
         this.charge(r);
         if (r.cached) this.roundSpend.cached[name] = (this.roundSpend.cached[name] ?? 0) + 1;
         else {
@@ -434,9 +487,11 @@ export class CampaignRounds {
         if (r.status !== 'ok') state.failures++;
       }
       if (t === config.tiers.length - 1) {
+        this.lastTier = results;
+        // a result that breaks a constraint is never the best (campaigns without constraints: every result)
         return pickBest(
           config.objective,
-          results.filter((r) => r.status === 'ok'),
+          results.filter((r) => r.status === 'ok' && feasible(config, r.values)),
           (r) => valueOf(config.objective, r),
         );
       }
@@ -446,7 +501,11 @@ export class CampaignRounds {
   }
 
   /** A tier's candidates, in batches of activities (or one activity each, replaying older histories). */
-  private async evaluate(idxs: number[], tier: number): Promise<Evaluated[]> {
+  private async evaluate(
+    idxs: number[],
+    tier: number,
+    known: ReadonlyMap<number, KnownCandidate>,
+  ): Promise<Evaluated[]> {
     const { campaignId, config } = this;
     const round = this.state.round;
     // what the activity needs of the config travels with it (the store's copy is a record of the launch)
@@ -458,19 +517,29 @@ export class CampaignRounds {
     const counted = (rs: Evaluated[]) => {
       this.batch.done += rs.length;
       this.batch.failed += rs.filter((r) => r.status !== 'ok').length;
+      this.showDetails();
       return rs;
     };
+    const summary = (part: number[]) => evaluationSummary(round, ladder.tier, part, known);
     if (this.hooks.qmBatches()) {
       const parts = await Promise.all(
         batches(idxs).map(async (part) =>
-          counted(await this.activities.evaluateBatch({ campaignId, idxs: part, round, tier, ladder })),
+          counted(
+            await this.activities.evaluateBatch(
+              { campaignId, idxs: part, round, tier, ladder },
+              summary(part),
+            ),
+          ),
         ),
       );
       return parts.flat();
     }
     return Promise.all(
       idxs.map(async (idx) => {
-        const r = await this.activities.evaluateCandidate({ campaignId, idx, round, tier, ladder });
+        const r = await this.activities.evaluateCandidate(
+          { campaignId, idx, round, tier, ladder },
+          summary([idx]),
+        );
         return counted([r])[0] as Evaluated;
       }),
     );
@@ -532,27 +601,38 @@ export class CampaignRounds {
       { key: attrs.EVALUATIONS, value: Object.values(s.calls).reduce((a, b) => a + b, 0) },
       { key: attrs.CPU_HOURS, value: s.cpuSeconds / 3600 },
       { key: attrs.ENERGY_KWH, value: s.energyJoules / 3.6e6 },
-      ...(s.best ? [{ key: attrs.BEST_VALUE, value: s.best.value }] : []),
+      // several objectives: the front's hypervolume (lib/temporal/search-attributes.ts says why one key)
+      ...(s.front
+        ? [{ key: attrs.BEST_VALUE, value: s.front.hypervolume }]
+        : s.best
+          ? [{ key: attrs.BEST_VALUE, value: s.best.value }]
+          : []),
     ]);
+    this.showDetails();
+  }
+
+  /** A phase change, shown in the Web UI at once. */
+  private setPhase(phase: Phase): void {
+    this.phase = phase;
+    this.showDetails();
+  }
+
+  /** The Web UI's current details (no command: as often as they change). */
+  private showDetails(): void {
     this.hooks.details?.(this.details());
   }
 
-  /** One line for the Web UI: what the campaign is doing, or how it ended and why. */
+  /** The Web UI's table: what the campaign is doing, or how it ended and why. */
   private details(): string {
-    const s = this.state;
-    const evaluations = Object.values(s.calls).reduce((a, b) => a + b, 0);
-    const best = s.best ? `, best ${s.best.value} (${s.best.label})` : '';
-    const where = `round ${s.round}, ${evaluations} evaluations${best}`;
-    switch (this.status) {
-      case 'stopped':
-        return `stopped by the user after ${where}: ${this.reason}`;
-      case 'finished':
-        return `finished after ${where}: ${this.reason}`;
-      case 'failed':
-        return `failed after ${where}: ${this.reason}`;
-      default:
-        return `${this.status}: ${where}`;
-    }
+    const p = this.progress();
+    return campaignDetails({
+      ...p,
+      tiers: this.config.tiers.map(tierName),
+      objective: this.config.objective,
+      carbonIntensity: campaignCarbonIntensity(this.config),
+      ...(p.phase === 'training' && this.training ? { surrogate: this.training } : {}),
+      ...(p.stopReason !== undefined ? { reason: p.stopReason } : {}),
+    });
   }
 }
 

@@ -4,6 +4,7 @@
  * acquire, evaluate up the ladder, record) live in CampaignRounds (campaign-rounds.ts), which owns the state.
  */
 import {
+  type ActivityFunctionWithOptions,
   condition,
   continueAsNew,
   log,
@@ -161,10 +162,20 @@ function campaignActivities({ config, queues, heartbeatSeconds }: CampaignWorkfl
   return {
     accountPlatform,
     restoreCampaign: light.restoreCampaign,
-    preparePool: light.preparePool,
-    trainSurrogate: ml.trainSurrogate,
-    acquireBatch: light.acquireBatch,
-    evaluateBatch: qmBatch.evaluateBatch,
-    evaluateCandidate: qm.evaluateCandidate,
+    preparePool: summarised(light.preparePool),
+    trainSurrogate: summarised(ml.trainSurrogate),
+    acquireBatch: summarised(light.acquireBatch),
+    evaluateBatch: summarised(qmBatch.evaluateBatch),
+    evaluateCandidate: summarised(qm.evaluateCandidate),
   };
+}
+
+/**
+ * An activity that takes the rounds' one-line summary as user metadata, shown on its events in the Web UI.
+ * Metadata is not part of the commands replay compares (test/integration/replay.test.ts replays histories
+ * recorded without it).
+ */
+function summarised<A, R>(activity: ActivityFunctionWithOptions<(args: A) => Promise<R>>) {
+  return (args: A, summary?: string): Promise<R> =>
+    summary === undefined ? activity(args) : activity.executeWithOptions({ summary }, [args]);
 }

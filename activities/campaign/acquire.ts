@@ -2,10 +2,19 @@
 
 import { roundContext } from '../../lib/acquisition/campaign-context.js';
 import { expectedCost, fitCostModel, reachOf } from '../../lib/acquisition/cost-model.js';
-import { acquire, shortlist } from '../../lib/acquisition/index.js';
+import { feasibility, type PropertyPrediction } from '../../lib/acquisition/feasibility.js';
+import { type AcquisitionContext, acquire, shortlist } from '../../lib/acquisition/index.js';
+import {
+  constraintsOf,
+  isMultiObjective,
+  objectivesOf,
+  observedRows,
+  paretoObjectives,
+} from '../../lib/campaign/objectives.js';
 import type { CampaignConfig } from '../../lib/campaign/schema.js';
 import { identity } from '../../lib/domain/candidate.js';
 import type { Usage } from '../../lib/domain/usage.js';
+import { SUCCESS_PROPERTY } from '../../lib/surrogate/kinds.js';
 import type { EvaluationRecord, Store } from '../../store/store.js';
 import { measured } from '../usage.js';
 import { type FeatureSpec, poolFeatures } from './features.js';
@@ -55,11 +64,118 @@ async function choose(store: Store, args: AcquireBatchArgs): Promise<number[]> {
     seed: args.seed,
     cost: () => costs,
   });
+  if (predictions) {
+    const campaign = await store.getCampaign(args.campaignId);
+    const success = await successOf(store, args.campaignId, poolSize);
+    if (success) ctx.feasibility = success;
+    if (campaign && (isMultiObjective(campaign.config) || constraintsOf(campaign.config).length > 0)) {
+      Object.assign(
+        ctx,
+        await objectivesContext(
+          store,
+          args.campaignId,
+          campaign.config,
+          predictions,
+          evaluations,
+          model?.description.labelTier,
+          success,
+        ),
+      );
+    }
+  }
   const wanted = shortlist(ctx);
   if (wanted.length > 0 && model) {
     ctx.features = await fingerprints(store, args.campaignId, wanted, model.description.settings.features);
   }
   return acquire(ctx);
+}
+
+/**
+ * What several objectives and constraints add to the context: each objective's predictions (the first's from
+ * the campaign's surrogate, the SA score exactly, any other from its own surrogate), the feasible values observed
+ * at the surrogate's label tier, and each candidate's probability of meeting the constraints. A property whose
+ * surrogate is not trained yet (too few results report it) gets an uninformed prior: the observed mean and spread.
+ */
+async function objectivesContext(
+  store: Store,
+  campaignId: string,
+  config: CampaignConfig,
+  primary: { mean: Float64Array; std: Float64Array },
+  evaluations: readonly EvaluationRecord[],
+  labelTier: string | undefined,
+  success: Float64Array | undefined,
+): Promise<Pick<AcquisitionContext, 'multi' | 'feasibility'>> {
+  const poolSize = primary.mean.length;
+  const candidates = await store.listCandidates(campaignId);
+  const sa = new Float64Array(poolSize).fill(Number.NaN);
+  for (const c of candidates) if (c.kind === 'molecule' && c.saScore !== undefined) sa[c.idx] = c.saScore;
+  const withSa = (e: EvaluationRecord) => ({
+    ...e.values,
+    ...(Number.isNaN(sa[e.idx] as number) ? {} : { saScore: sa[e.idx] }),
+  });
+  const cache = new Map<string, { mean: Float64Array; std: Float64Array }>();
+  const predicted = async (property: string) => {
+    const known = cache.get(property);
+    if (known) return known;
+    let p: { mean: Float64Array; std: Float64Array };
+    if (property === config.objective.property) p = primary;
+    else if (property === 'saScore') p = { mean: sa, std: new Float64Array(poolSize) };
+    else {
+      const model = await store.latestModel(campaignId, property);
+      p = model ? await predictionsOf(store, model.id, poolSize) : prior(evaluations, property, poolSize);
+    }
+    cache.set(property, p);
+    return p;
+  };
+  const objectives = objectivesOf(config);
+  const bounds = constraintsOf(config);
+  for (const b of bounds) await predicted(b.property);
+  const out: Pick<AcquisitionContext, 'multi' | 'feasibility'> = success ? { feasibility: success } : {};
+  if (bounds.length > 0) {
+    const p = feasibility(bounds, (name) => cache.get(name) as PropertyPrediction, poolSize);
+    // times the failure classifier's chance that the calculations succeed, where one was trained
+    if (success) for (let i = 0; i < poolSize; i++) p[i] = (p[i] as number) * (success[i] as number);
+    out.feasibility = p;
+  }
+  if (objectives.length > 1) {
+    const columns = await Promise.all(objectives.map((o) => predicted(o.property)));
+    const atTier = evaluations.filter(
+      (e) => e.status === 'ok' && (labelTier === undefined || e.tier === labelTier),
+    );
+    out.multi = {
+      objectives: paretoObjectives(config),
+      predictions: { mean: columns.map((c) => c.mean), std: columns.map((c) => c.std) },
+      observed: observedRows(
+        config,
+        atTier.map((e) => ({ values: withSa(e) })),
+      ),
+    };
+  }
+  return out;
+}
+
+/**
+ * The failure classifier's probability that each candidate's calculations succeed (`classifier:`), from its
+ * latest model; undefined when the campaign has none or it has not trained yet.
+ */
+async function successOf(
+  store: Store,
+  campaignId: string,
+  poolSize: number,
+): Promise<Float64Array | undefined> {
+  const model = await store.latestModel(campaignId, SUCCESS_PROPERTY);
+  return model ? (await predictionsOf(store, model.id, poolSize)).mean : undefined;
+}
+
+/** Before a property's surrogate exists: every candidate at the observed mean, with the observed spread. */
+function prior(evaluations: readonly EvaluationRecord[], property: string, poolSize: number) {
+  const seen = evaluations.flatMap((e) => {
+    const v = e.values?.[property];
+    return e.status === 'ok' && v !== undefined && Number.isFinite(v) ? [v] : [];
+  });
+  const m = seen.length > 0 ? seen.reduce((a, b) => a + b, 0) / seen.length : 0;
+  const sd = seen.length > 1 ? Math.sqrt(seen.reduce((a, v) => a + (v - m) ** 2, 0) / (seen.length - 1)) : 1;
+  return { mean: new Float64Array(poolSize).fill(m), std: new Float64Array(poolSize).fill(sd > 0 ? sd : 1) };
 }
 
 /** A model's mean and std per pool index. */

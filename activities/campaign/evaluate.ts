@@ -361,11 +361,18 @@ function summaryOf(
   failure: string | undefined,
 ): EvaluationSummary {
   const base = { idx: cand.idx, label: cand.label, identity: identity(cand), tier: batch.t, ...cost };
+  values = withSaScore(values, cand);
   const lacking = `${tierName(batch.tier)} did not report ${batch.property}`;
   if (failure !== undefined || values?.[batch.property] === undefined) {
     return { ...base, ...(values ? { values } : {}), status: 'failed', message: failure ?? lacking };
   }
   return { ...base, status: 'ok', values };
+}
+
+/** A molecule's SA score beside what the tier reported, where the pool computed it (an objective or constraint). */
+function withSaScore(values: PropertyValues | undefined, cand: Candidate): PropertyValues | undefined {
+  if (!values || cand.kind !== 'molecule' || cand.saScore === undefined) return values;
+  return { ...values, saScore: cand.saScore };
 }
 
 /** The properties a tier reported, by name (the ones an objective may name). */

@@ -3,6 +3,7 @@
  * candidate dropped is counted by reason, and the first few of each reason are kept with their line and label.
  */
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
+import { needsSaScore } from '../../lib/campaign/objectives.js';
 import type { CampaignConfig } from '../../lib/campaign/schema.js';
 import type { MoleculeCandidate } from '../../lib/domain/candidate.js';
 import type { Usage } from '../../lib/domain/usage.js';
@@ -43,6 +44,8 @@ async function readPool(
     throw e;
   });
   const f = c.filters;
+  // an objective or constraint on the SA score needs it for every molecule (exact, so no surrogate learns it)
+  const withSa = needsSaScore(args.config);
   const allowed = f.elements ? new Set([...f.elements, 'H']) : undefined;
   const rejected: Record<string, number> = {};
   const rejections: Record<string, PoolRejection[]> = {};
@@ -73,9 +76,9 @@ async function readPool(
     }
     // after the cheap filters: the SA score costs ~1 ms a molecule (and the fragment table once, ~1 s)
     let sa: number | undefined;
-    if (f.maxSAScore !== undefined) {
+    if (f.maxSAScore !== undefined || withSa) {
       const score = await saScore(m.canonical);
-      const hard = synthesisProblem(score, f.maxSAScore);
+      const hard = synthesisProblem(score, f.maxSAScore ?? Number.POSITIVE_INFINITY);
       if (hard) {
         reject(r, hard);
         continue;

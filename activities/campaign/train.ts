@@ -3,6 +3,7 @@
  * the whole pool (off the event loop).
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { modelledProperties } from '../../lib/campaign/objectives.js';
 import type { ModelSummary } from '../../lib/campaign/results.js';
 import type { CampaignConfig } from '../../lib/campaign/schema.js';
 import { identity } from '../../lib/domain/candidate.js';
@@ -12,9 +13,10 @@ import type { ModelMetrics } from '../../lib/surrogate/model.js';
 import type { Store } from '../../store/store.js';
 import { type Fitted, fitSurrogates } from '../ml/fit.js';
 import { measured } from '../usage.js';
+import { trainFailureModel } from './failure-model.js';
 import { poolFeatures } from './features.js';
 import { errorsSoFar, rethrowCounted } from './repeated-errors.js';
-import { trainingSet } from './training-set.js';
+import { propertySet, trainingSet } from './training-set.js';
 
 export interface TrainArgs {
   campaignId: string;
@@ -82,6 +84,12 @@ async function train(
   const { set, prospective, pool, features } = prepared.value;
   const { labelTier, labelled } = set;
   const id = `${args.campaignId}-r${args.round}`;
+  // later objectives and constrained properties get a surrogate each; the fits move their feature matrix away
+  const stored = (await store.getCampaign(args.campaignId))?.config;
+  const properties = stored ? modelledProperties(stored) : [];
+  const copies = properties.map(() => features.matrix.slice());
+  const classifier = stored?.classifier;
+  const forClassifier = classifier ? features.matrix.slice() : undefined;
   const { value: fitted, usage: fitUsage } = await measured(async () => {
     const fitted: Fitted = await fitSurrogates(set, features.matrix, features.nFeatures, {
       spec: config.surrogate,
@@ -109,6 +117,29 @@ async function train(
       fitted.std,
       pool.map((c) => c.idx),
     );
+    for (const [k, property] of properties.entries()) {
+      await fitProperty(
+        store,
+        { ...args, config, id, property, pool, features: copies[k] as Float32Array },
+        features.nFeatures,
+        beat,
+      );
+    }
+    if (classifier && forClassifier) {
+      beat({ phase: 'training the failure classifier' });
+      await trainFailureModel(store, {
+        campaignId: args.campaignId,
+        round: args.round,
+        seed: args.seed,
+        id,
+        classifier,
+        surrogate: config.surrogate,
+        pool,
+        features: forClassifier,
+        nFeatures: features.nFeatures,
+        onProgress: (fraction) => beat({ phase: 'training the failure classifier', fraction }),
+      });
+    }
     return { ...fitted, metrics };
   });
   await store.record({ ...where, activity: 'ml:train+screen', usage: fitUsage });
@@ -123,6 +154,52 @@ async function train(
     metrics: fitted.metrics,
     usage: sumUsage([prepared.usage, fitUsage]),
   };
+}
+
+/**
+ * A surrogate for one more property (a later objective, a constrained property): direct, on the highest tier
+ * with enough results reporting it; stored as `ID~PROPERTY`, its description naming the property. Nothing when
+ * no tier has enough yet (acquisition then leaves that property out).
+ */
+async function fitProperty(
+  store: Store,
+  a: TrainArgs & {
+    config: Pick<CampaignConfig, 'surrogate' | 'tiers'>;
+    id: string;
+    property: string;
+    pool: readonly { idx: number }[];
+    features: Float32Array;
+  },
+  nFeatures: number,
+  beat: (phase: Record<string, unknown>) => void,
+): Promise<void> {
+  const set = await propertySet(store, a.campaignId, a.config, a.property);
+  if (!set) return;
+  const fitted = await fitSurrogates(set, a.features, nFeatures, {
+    spec: a.config.surrogate,
+    seed: a.seed,
+    onProgress: (fraction: number) => beat({ phase: `training ${a.property}`, fraction }),
+  });
+  const id = `${a.id}~${a.property}`;
+  await store.putModel(
+    {
+      id,
+      campaignId: a.campaignId,
+      round: a.round,
+      kind: a.config.surrogate.kind,
+      backend: fitted.backend,
+      description: { ...fitted.description, property: a.property },
+      metrics: fitted.metrics,
+    },
+    fitted.model,
+  );
+  await store.putPredictions(
+    a.campaignId,
+    id,
+    fitted.mean,
+    fitted.std,
+    a.pool.map((c) => c.idx),
+  );
 }
 
 async function storedConfig(store: Store, campaignId: string): Promise<CampaignConfig> {

@@ -58,3 +58,26 @@ export async function trainingSet(
   }
   return undefined;
 }
+
+/**
+ * What a surrogate for another property (a later objective, a constrained property) learns: that property's
+ * values at the highest tier with enough of them. Direct only.
+ */
+export async function propertySet(
+  store: Pick<Store, 'listEvaluations'>,
+  campaignId: string,
+  config: Pick<CampaignConfig, 'tiers'>,
+  property: string,
+): Promise<TrainingSet | undefined> {
+  const evaluations = await store.listEvaluations(campaignId);
+  for (const tier of [...config.tiers].reverse()) {
+    const labelled: Labelled[] = [];
+    for (const e of evaluations) {
+      const v = e.values?.[property];
+      if (e.tier === tierName(tier) && e.status === 'ok' && v !== undefined && Number.isFinite(v))
+        labelled.push({ ...e, value: v });
+    }
+    if (labelled.length >= MIN_LABELS) return { fidelity: 'direct', labelTier: tierName(tier), labelled };
+  }
+  return undefined;
+}

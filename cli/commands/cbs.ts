@@ -16,6 +16,7 @@ import { rowStats, settingsVariants } from '../../lib/cbs/rows.js';
 import { MEV_PER_HARTREE as HARTREE_MEV } from '../../lib/domain/units.js';
 import { openStore } from '../../store/open.js';
 import { CliError } from '../client.js';
+import { bar } from '../format.js';
 import { positiveInt } from '../options.js';
 
 function readDatasetConfig(file: string): CbsDatasetConfig {
@@ -75,11 +76,12 @@ export function registerCbs(program: Command): void {
             dryRun: opts.dryRun,
             signal: stop.signal,
             store: openStore(),
-            log: (line) => process.stderr.write(`${line}\n`),
+            log: progressLog(process.stderr),
           },
         );
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        if (process.stderr.isTTY) process.stderr.write(CLEAR_LINE);
         console.log(
           `${summary.calculations} calculations (${summary.failed} failed): ${summary.solids} solids, ` +
             `${summary.molecules} molecules -> ${path.relative(process.cwd(), outDir) || '.'}`,
@@ -87,6 +89,40 @@ export function registerCbs(program: Command): void {
       },
     );
   registerCbsEval(cbs);
+}
+
+/** How generateDataset logs a finished calculation: `[done/total, elapsed s] label: what happened`. */
+const DONE_LINE = /^\[(\d+)\/(\d+), (\d+) s\] /;
+const CLEAR_LINE = '\r\x1b[2K';
+
+/**
+ * The generator's lines on stderr. On a terminal a bar with the time left stays under them (redrawn after each
+ * finished calculation); piped to a file or a test, the lines alone, as before.
+ */
+export function progressLog(out: NodeJS.WriteStream): (line: string) => void {
+  return (line) => {
+    if (!out.isTTY) {
+      out.write(`${line}\n`);
+      return;
+    }
+    const m = line.match(DONE_LINE);
+    out.write(`${CLEAR_LINE}${line}\n`);
+    if (m) out.write(progressBar(Number(m[1]), Number(m[2]), Number(m[3])));
+  };
+}
+
+/** `[######------] 12/40 calculations, ~3 min left`: the time left from the pace so far. */
+export function progressBar(done: number, total: number, elapsedSeconds: number): string {
+  const left = done > 0 ? (elapsedSeconds / done) * (total - done) : undefined;
+  const eta =
+    left === undefined || done >= total
+      ? ''
+      : left < 90
+        ? `, ~${Math.max(1, Math.round(left))} s left`
+        : left < 5400
+          ? `, ~${Math.round(left / 60)} min left`
+          : `, ~${(left / 3600).toFixed(1)} h left`;
+  return `${bar(done, total)} ${done}/${total} calculations${eta}`;
 }
 
 function row(name: string, s: ErrorSummary): string {

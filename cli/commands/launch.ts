@@ -51,7 +51,7 @@ export function registerLaunch(program: Command): void {
       const before = await store.getCampaign(config.name);
       if (!existing || closed) await store.saveCampaign(config.name, config, file);
       try {
-        await startCampaignWorkflow(client, { config, heartbeatSeconds: o.heartbeat });
+        await startCampaignWorkflow(client, { config, file, heartbeatSeconds: o.heartbeat });
         console.log(`launched campaign "${config.name}" (workflow ${workflowId})`);
         console.log(describeCheck(check));
       } catch (e) {

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { objectivesOf } from '../../lib/campaign/objectives.js';
 import { co2eGrams } from '../../lib/energy/carbon.js';
+import { SUCCESS_PROPERTY } from '../../lib/surrogate/kinds.js';
 import { openStore } from '../../store/open.js';
 import type { EvaluationRecord, PoolSummary, Store } from '../../store/store.js';
 import { type CampaignView, viewCampaign } from '../campaign-handle.js';
@@ -7,6 +9,7 @@ import { formatCampaignList, listCampaigns } from '../campaign-list.js';
 import { CliError, connectClient } from '../client.js';
 import {
   type FailureCount,
+  formatClassifier,
   formatCounterfactual,
   formatFailures,
   formatLadder,
@@ -68,6 +71,7 @@ export async function watchCampaign(
       throw e;
     });
     const running = view.execution === 'RUNNING';
+    const classifier = await db.latestModel(name, SUCCESS_PROPERTY);
     if (o.json) {
       console.log(
         JSON.stringify({
@@ -82,6 +86,9 @@ export async function watchCampaign(
               ? { co2eGrams: co2eGrams(view.progress.energyJoules, store.carbon.gramsPerKWh) }
               : {}),
           },
+          ...(classifier
+            ? { failureClassifier: { id: classifier.id, round: classifier.round, ...classifier.metrics } }
+            : {}),
           pool: problems.pool,
           failures: problems.failures,
           webUi: webUiUrl(name),
@@ -96,11 +103,13 @@ export async function watchCampaign(
               uiUrl: webUiUrl(name),
               unit,
               ...(store.carbon ? { carbon: store.carbon } : {}),
+              objectives: await objectiveNames(db, name),
             })
           : `campaign  ${name}   ${view.execution.toLowerCase()}`,
         view.failure ? `problem   ${view.failure}` : '',
         formatPool(problems.pool),
         formatFailures(problems.failures),
+        formatClassifier(classifier && { ...classifier, trainedOn: classifier.description.trainedOn }),
         running ? '' : formatTop(store.top, unit),
         running ? '' : formatResources(store.resources, store.carbon),
         running ? '' : formatCounterfactual(store.counterfactual, unit),
@@ -154,4 +163,10 @@ async function failureClass(store: Store, e: EvaluationRecord): Promise<string> 
   }
   if (e.message?.startsWith('3D embedding failed')) return 'embedding';
   return 'unknown';
+}
+
+/** The campaign's objectives' property names, for the front's columns (none for a campaign the store lacks). */
+async function objectiveNames(store: Store, name: string): Promise<string[]> {
+  const c = await store.getCampaign(name);
+  return c ? objectivesOf(c.config).map((o) => o.property) : [];
 }

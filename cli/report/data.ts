@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { objectivesOf } from '../../lib/campaign/objectives.js';
 import { tierName } from '../../lib/campaign/schema.js';
 import type { Candidate } from '../../lib/domain/candidate.js';
 // biome-ignore lint/suspicious/noShadowRestrictedNames: the objective's value in a result, not Object's valueOf
-import { type ObjectiveSpec, objectivesOf, valueOf } from '../../lib/domain/objective.js';
+import { type ObjectiveSpec, valueOf } from '../../lib/domain/objective.js';
 import { JOULES_PER_KWH } from '../../lib/domain/units.js';
 import {
   bestTrace,

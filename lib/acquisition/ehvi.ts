@@ -6,8 +6,8 @@
  * numbers: draw s uses the same standard normals for every candidate, so candidates are compared on the same
  * luck and the same seed gives the same numbers. With std = 0 every draw is the mean: EHVI is the exact HVI.
  *
- * Cost: candidates x N x one hypervolume of (front + 1) points. Not registered as a strategy yet: that needs
- * the campaign's list of objectives (see docs/multi-objective.md).
+ * Cost: candidates x N x one hypervolume of (front + 1) points. Campaigns reach it through the `ehvi` strategy
+ * (multi-objective.ts).
  */
 import type { Direction } from '../domain/objective.js';
 import { score } from '../domain/objective.js';
@@ -33,6 +33,8 @@ export interface EhviInput {
   seed: number;
   /** Monte Carlo draws per candidate (default DEFAULT_EHVI_SAMPLES). */
   samples?: number;
+  /** A factor per pool index the batch ranks EHVI by (the probability of feasibility); default 1. */
+  weight?: ArrayLike<number>;
 }
 
 /** Standard normals by Box-Muller, both of each pair; 1 - rng() is in (0, 1], so the log stays finite. */
@@ -113,6 +115,9 @@ export function ehviBatch(
   const batch: number[] = [];
   for (let t = 0; t < batchSize && open.length > 0; t++) {
     const values = expectedHypervolumeImprovement({ ...input, front, seed: childSeed(input.seed, t) }, open);
+    if (input.weight)
+      for (let c = 0; c < open.length; c++)
+        values[c] = (values[c] as number) * (input.weight[open[c] as number] as number);
     let best = 0;
     for (let c = 1; c < open.length; c++) {
       const v = values[c] as number;

@@ -11,6 +11,7 @@ import { diverseBatch, type Ranked, shortlistSize } from './diversity.js';
 import { ei } from './ei.js';
 import { epsilonGreedy } from './epsilon-greedy.js';
 import { greedy } from './greedy.js';
+import { ehvi, parego } from './multi-objective.js';
 import { nei } from './nei.js';
 import { pi } from './pi.js';
 import { random } from './random.js';
@@ -27,6 +28,7 @@ export type {
   AcquisitionParams,
   Choosing,
   ChoosingStrategy,
+  MultiObjectiveInputs,
   Need,
   Predictions,
   RankingStrategy,
@@ -46,12 +48,21 @@ export const strategies = {
   thompson,
   threshold,
   'epsilon-greedy': epsilonGreedy,
+  ehvi,
+  parego,
 } satisfies Record<string, Strategy>;
 
 export type StrategyName = keyof typeof strategies;
 export const strategyNames = Object.keys(strategies) as [StrategyName, ...StrategyName[]];
 
 export type Registry = Readonly<Record<string, Strategy>>;
+
+/** The strategies that weigh several objectives (a campaign with several must use one, and only then). */
+export function multiObjectiveNames(registry: Registry = strategies): string[] {
+  return Object.entries(registry)
+    .filter(([, s]) => s.multiObjective)
+    .map(([name]) => name);
+}
 
 /** Whether the strategy ranks candidates (so cost-awareness and diversity apply to it). */
 export function isRanking(s: Strategy): s is RankingStrategy {
@@ -171,6 +182,8 @@ function rank(strategy: RankingStrategy, ctx: AcquisitionContext, predictions: P
   for (let i = 0; i < predictions.mean.length; i++) {
     if (ctx.exclude.has(i)) continue;
     let v = score(i);
+    const p = ctx.feasibility?.[i];
+    if (p !== undefined) v = strategy.nonNegative ? v * p : p >= 0.5 ? v : Number.NEGATIVE_INFINITY;
     if (cost) {
       const c = cost[i] as number;
       if (!(Number.isFinite(c) && c > 0)) throw new Error(`candidate #${i} has a predicted cost of ${c}`);
@@ -197,5 +210,7 @@ function provided(need: Need, ctx: AcquisitionContext): boolean {
       return ctx.features !== undefined;
     case 'cost':
       return ctx.cost !== undefined;
+    case 'multi':
+      return ctx.multi !== undefined && ctx.multi.objectives.length > 1;
   }
 }

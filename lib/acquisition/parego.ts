@@ -7,8 +7,8 @@
  * `bounds` (default: the range of the candidates' predicted means), 1 the best; with the shortfall c_k = 1 - y_k
  * the score is  -(max_k w_k c_k + rho sum_k w_k c_k)  (Knowles's rho = 0.05), larger is better. With kappa > 0
  * it adds kappa times the scalarised std, by the delta method at the mean: the gradient of the score in y is
- * g_k = w_k (rho + [k is the max term's objective]), so sigma = sqrt(sum_k (g_k std_k / range_k)^2). Not
- * registered as a strategy yet (see docs/multi-objective.md).
+ * g_k = w_k (rho + [k is the max term's objective]), so sigma = sqrt(sum_k (g_k std_k / range_k)^2). Campaigns
+ * reach it through the `parego` strategy (multi-objective.ts).
  */
 import type { Direction } from '../domain/objective.js';
 import { score } from '../domain/objective.js';

@@ -4,9 +4,20 @@
  * rank, the batch itself. Pure: strategies see numbers, never the store.
  */
 import type { ObjectiveSpec } from '../domain/objective.js';
+import type { ParetoObjective } from '../domain/pareto.js';
+import type { MultiPredictions } from './ehvi.js';
 
 /** Inputs a strategy may need beyond the context every strategy gets (objective, exclude, batch size, seed). */
-export type Need = 'mean' | 'std' | 'samples' | 'bestSoFar' | 'observed' | 'features' | 'cost';
+export type Need = 'mean' | 'std' | 'samples' | 'bestSoFar' | 'observed' | 'features' | 'cost' | 'multi';
+
+/** What the multi-objective strategies weigh: every objective's predictions and what has been observed. */
+export interface MultiObjectiveInputs {
+  objectives: readonly ParetoObjective[];
+  /** `mean[k][i]`, `std[k][i]`: objective k, pool index i, in the objective's units (std 0 where known exactly). */
+  predictions: MultiPredictions;
+  /** The values evaluated so far (feasible ones), one row per candidate, one column per objective. */
+  observed: readonly (readonly number[])[];
+}
 
 /** The surrogate's predictions for every candidate of the pool, indexed by pool index. */
 export interface Predictions {
@@ -47,6 +58,14 @@ export interface AcquisitionContext {
   costAware?: boolean;
   /** 0..1: how much score the batch trades for fingerprint diversity (0, or absent: plain top-k). */
   diversity?: number;
+  /** Several objectives (strategies ehvi and parego). */
+  multi?: MultiObjectiveInputs;
+  /**
+   * The probability that each candidate meets the campaign's constraints (lib/acquisition/feasibility.ts),
+   * indexed by pool index: it weights non-negative values and the multi-objective ones; other ranking
+   * strategies put the candidates more likely infeasible than not after every other.
+   */
+  feasibility?: ArrayLike<number>;
   /** For strategies that draw at random. */
   seed: number;
 }
@@ -80,6 +99,8 @@ interface Declared {
    * a file that leaves one out, and `acquire` a call.
    */
   requires?: readonly string[];
+  /** It weighs several objectives (and needs them); the others follow the first objective alone. */
+  multiObjective?: boolean;
 }
 
 /** Ranks candidates by a score where larger is better (the objective's sign already applied). */

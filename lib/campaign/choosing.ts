@@ -104,7 +104,8 @@ export function afterRound(c: ChoosingState, r: RoundCosts, kind: string, adapt:
   };
   const unvalued = Object.entries(r.cached).some(([tier, n]) => n > 0 && mean(tier) === undefined);
   if (unvalued && !c.exhaustive && r.choosingJoules > 0) {
-    next.verdict = 'not judged: the store answered calculations whose cost this campaign has not measured yet';
+    next.verdict =
+      'not judged: the store answered calculations whose cost this campaign has not measured yet';
     return next;
   }
   if (r.choosingJoules <= 0 || c.exhaustive) {

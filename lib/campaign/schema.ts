@@ -13,10 +13,12 @@ import {
   DEFAULT_XI,
   DIVERSITY_OVERSAMPLE,
   isRanking,
+  multiObjectiveNames,
   type Strategy,
   strategies,
   strategyNames,
 } from '../acquisition/index.js';
+import type { ObjectiveSpec } from '../domain/objective.js';
 import { surrogateKinds, surrogateKindsHelp } from '../surrogate/kinds.js';
 
 const name = z
@@ -97,6 +99,65 @@ export const Objective = z.strictObject({
   direction: z.enum(['maximize', 'minimize']),
 });
 
+/**
+ * What several objectives and constraints may name: a tier's properties, and the synthetic accessibility score
+ * (Ertl & Schuffenhauer, 1 easy to 10 hard), known exactly for every molecule of the pool (lib/chem/sa-score.ts).
+ */
+export const SearchProperty = z.enum([...Property.options, 'saScore']);
+
+/** One objective of a multi-objective campaign (`objectives:`). */
+export const ObjectiveItem = z.strictObject({
+  property: SearchProperty.describe(
+    'homoLumoGap (eV), totalEnergy (hartree) or dipoleMoment (debye) from the last tier, or saScore (1 easy .. 10 hard to make)',
+  ),
+  direction: z.enum(['maximize', 'minimize']),
+  reference: z
+    .number()
+    .optional()
+    .describe(
+      "The worst value still worth anything, in the property's units: the hypervolume's corner (default: 10% beyond the worst observed)",
+    ),
+});
+
+const CONSTRAINT_TEXT = /^\s*([A-Za-z]+)\s*(>=|<=)\s*(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
+
+const ConstraintMapping = z.strictObject({
+  property: SearchProperty,
+  op: z.enum(['>=', '<=']),
+  bound: z.number(),
+});
+
+/**
+ * A property bound, written `homoLumoGap >= 3` or as a mapping {property, op, bound}; a candidate that breaks it
+ * is infeasible. Parsed by hand from `unknown` (not a zod union) so a wrong property gets its own message.
+ */
+export const Constraint = z
+  .unknown()
+  .describe(
+    '"PROPERTY >= NUMBER" or "PROPERTY <= NUMBER" (e.g. "dipoleMoment <= 5"), or {property, op, bound}',
+  )
+  .transform((raw, ctx): z.output<typeof ConstraintMapping> => {
+    if (typeof raw !== 'string') {
+      const parsed = ConstraintMapping.safeParse(raw);
+      if (parsed.success) return parsed.data;
+      for (const issue of parsed.error.issues)
+        ctx.addIssue({ ...issue, code: 'custom', message: issue.message });
+      return z.NEVER;
+    }
+    const m = CONSTRAINT_TEXT.exec(raw);
+    const property = SearchProperty.safeParse(m?.[1]);
+    if (!m || !property.success) {
+      ctx.addIssue({
+        code: 'custom',
+        message: m
+          ? `unknown property "${m[1]}" (known: ${SearchProperty.options.join(', ')})`
+          : `"${raw}" is not a constraint: write PROPERTY >= NUMBER or PROPERTY <= NUMBER, e.g. "dipoleMoment <= 5"`,
+      });
+      return z.NEVER;
+    }
+    return { property: property.data, op: m[2] as '>=' | '<=', bound: Number(m[3]) };
+  });
+
 export const Features = z.strictObject({
   morganRadius: z.int().min(1).max(4).default(2),
   morganBits: z.int().min(64).max(8192).default(2048),
@@ -141,6 +202,32 @@ export const Surrogate = z.strictObject({
     .describe(
       'At each retrain, scale the predicted std so 90% intervals cover 90% of 5-fold cross-validated predictions',
     ),
+});
+
+/**
+ * The failure classifier (`classifier:`): a latent binary-encoding network (Sbailo & Ghiringhelli) trained each
+ * round on which evaluated candidates had a calculation fail; its probability of success weighs acquisition.
+ */
+export const Classifier = z.strictObject({
+  lambda: z
+    .number()
+    .min(0)
+    .default(0.01)
+    .describe('Weight of the exp(mean z^2) penalty on the linear bottleneck; 0: a plain classifier'),
+  epochs: z.int().min(1).max(2000).default(150),
+  hiddenLayers: z.array(z.int().min(1).max(4096)).min(1).max(4).default([64, 64]),
+  latentDim: z.int().min(1).max(16).default(3).describe('Width of the linear bottleneck'),
+  folds: z
+    .int()
+    .min(2)
+    .max(10)
+    .default(3)
+    .describe('Cross-validation folds for its scores and the comparison without the penalty'),
+  minFailures: z
+    .int()
+    .min(2)
+    .default(3)
+    .describe('Trained once this many candidates have failed (and as many succeeded)'),
 });
 
 export const Acquisition = z
@@ -387,7 +474,19 @@ export const CampaignConfig = z
     description: z.string().optional(),
     seed: z.int().min(0).default(0),
     candidates: Candidates,
-    objective: Objective,
+    objective: Objective.optional().describe('The one property to optimise (or give `objectives`)'),
+    objectives: z
+      .array(ObjectiveItem)
+      .min(1)
+      .max(4)
+      .optional()
+      .describe(
+        'Several properties to optimise at once (Pareto front, hypervolume); the first must come from a tier and is the one `best` and promotion follow',
+      ),
+    constraints: z
+      .array(Constraint)
+      .default([])
+      .describe('Property bounds a useful candidate must meet, e.g. ["dipoleMoment <= 5", "saScore <= 4"]'),
     surrogate: Surrogate.default({
       kind: 'mlp-ensemble',
       forest: { trees: 100, minSamplesLeaf: 5, maxFeatures: 1 / 3 },
@@ -410,6 +509,9 @@ export const CampaignConfig = z
       costAware: false,
     }),
     tiers: z.array(Tier).min(1).describe('Ordered escalation ladder, cheapest first'),
+    classifier: Classifier.optional().describe(
+      'Learn which candidates fail (SCF, optimisation, geometry) and weigh acquisition by the chance of success',
+    ),
     budget: Budget.default({ rounds: 10, callsPerTier: {} }),
     stopping: Stopping.default({ minImprovement: 0 }),
     accounting: Accounting.default({ hitsTopK: 10 }),
@@ -448,7 +550,89 @@ export const CampaignConfig = z
     },
     // Cross-field checks also run when unrelated fields are invalid, so all problems are reported at once.
     { when: fieldsParsed('tiers', 'budget.callsPerTier', 'surrogate.fidelity') },
-  );
+  )
+  .superRefine(objectivesProblems, {
+    when: fieldsParsed('objective', 'objectives', 'constraints', 'acquisition.strategy', 'tiers'),
+  })
+  .transform(withObjectives);
+
+/** `objective` and `objectives` are two spellings of one thing: after parsing, both are set. */
+function withObjectives<C extends { objective?: ObjectiveSpec; objectives?: ObjectiveItemConfig[] }>(
+  c: C,
+): Omit<C, 'objective' | 'objectives'> & {
+  objective: ObjectiveSpec & { property: PropertyName };
+  objectives: ObjectiveItemConfig[];
+} {
+  const objectives = c.objectives ?? (c.objective ? [c.objective] : []);
+  const first = (c.objective ?? objectives[0]) as ObjectiveSpec & { property: PropertyName };
+  return { ...c, objective: { property: first.property, direction: first.direction }, objectives };
+}
+
+function objectivesProblems(
+  c: {
+    objective?: unknown;
+    objectives?: ObjectiveItemConfig[];
+    constraints: ConstraintConfig[];
+    acquisition: { strategy: string };
+  },
+  ctx: z.core.$RefinementCtx,
+): void {
+  const o = c.objective as { property?: string; direction?: string } | undefined;
+  const head = c.objectives?.[0];
+  // a parsed config has both, the first objective repeated: parsing it again must give the same config
+  const repeated = o && head && o.property === head.property && o.direction === head.direction;
+  if (o && c.objectives && !repeated) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['objectives'],
+      message: 'give either objective (one property) or objectives (several), not both',
+    });
+    return;
+  }
+  if (!c.objective && !c.objectives) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['objective'],
+      message:
+        'what should the campaign optimise? give objective: {property, direction} or an objectives list',
+    });
+    return;
+  }
+  const list = c.objectives ?? [];
+  const first = list[0];
+  if (first && !(Property.options as readonly string[]).includes(first.property)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['objectives', 0, 'property'],
+      message: `the first objective is the one the tiers compute and promotion follows: "${first.property}" comes from no tier (use ${Property.options.join(', ')})`,
+    });
+  }
+  list.forEach((o, i) => {
+    if (list.findIndex((p) => p.property === o.property) !== i)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['objectives', i, 'property'],
+        message: `"${o.property}" is already an objective`,
+      });
+  });
+  const several = list.length > 1;
+  const multiNames = multiObjectiveNames();
+  const multi = multiNames.includes(c.acquisition.strategy);
+  if (several && !multi) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['objectives'],
+      message: `${list.length} objectives need a multi-objective strategy: ${multiNames.join(' or ')} (got "${c.acquisition.strategy}")`,
+    });
+  }
+  if (!several && multi) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['acquisition', 'strategy'],
+      message: `strategy "${c.acquisition.strategy}" weighs several objectives; this campaign has one: list two or more under objectives, or use a single-objective strategy`,
+    });
+  }
+}
 
 /**
  * A `when` for cross-field checks: run them once the fields at the given dotted paths parsed cleanly
@@ -476,6 +660,10 @@ export type CandidatesConfig = z.output<typeof Candidates>;
 export type SurrogateConfig = z.output<typeof Surrogate>;
 export type AcquisitionConfig = z.output<typeof Acquisition>;
 export type PropertyName = z.output<typeof Property>;
+export type SearchPropertyName = z.output<typeof SearchProperty>;
+export type ClassifierConfig = z.output<typeof Classifier>;
+export type ObjectiveItemConfig = z.output<typeof ObjectiveItem>;
+export type ConstraintConfig = z.output<typeof Constraint>;
 
 export function tierName(t: TierConfig): string {
   return t.name ?? t.code;

@@ -38,7 +38,9 @@ export function stopReason(config: CampaignConfig, limits: Limits, s: CampaignSt
     return `target reached (${s.best.value} vs ${target})`;
   }
   if (patience !== undefined && s.roundsWithoutImprovement >= patience) {
-    return `no improvement for ${patience} rounds`;
+    return s.front
+      ? `the Pareto front's hypervolume did not grow for ${patience} rounds`
+      : `no improvement for ${patience} rounds`;
   }
   return undefined;
 }

@@ -95,14 +95,3 @@ export function rank<T>(
 export function sqlOrder(o: Pick<ObjectiveSpec, 'direction'>): 'DESC' | 'ASC' {
   return sign(o) > 0 ? 'DESC' : 'ASC';
 }
-
-/**
- * A campaign's objectives as a list: one today (`objective:`); several once multi-objective search lands.
- * The first is the primary one, which ranks the best candidate.
- */
-export function objectivesOf(config: {
-  objective: ObjectiveSpec;
-  objectives?: ObjectiveSpec[];
-}): ObjectiveSpec[] {
-  return config.objectives && config.objectives.length > 0 ? config.objectives : [config.objective];
-}

@@ -21,3 +21,10 @@ export const surrogateKindsHelp = Object.entries(SURROGATE_KINDS)
 export function isSurrogateKind(s: unknown): s is SurrogateKind {
   return typeof s === 'string' && Object.hasOwn(SURROGATE_KINDS, s);
 }
+
+/**
+ * The failure classifier's kind (a campaign's `classifier:`): stored beside the surrogates, predicting each
+ * candidate's probability that its calculations succeed (its models name the property `success`).
+ */
+export const FAILURE_CLASSIFIER = 'latent-binary-classifier';
+export const SUCCESS_PROPERTY = 'success';

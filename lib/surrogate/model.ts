@@ -6,10 +6,11 @@
  */
 import { z } from 'zod';
 import { Surrogate, type SurrogateConfig } from '../campaign/schema.js';
-import { isSurrogateKind, type SurrogateKind, surrogateKinds } from './kinds.js';
+import { FAILURE_CLASSIFIER, isSurrogateKind, type SurrogateKind, surrogateKinds } from './kinds.js';
 
 export interface ModelDescription {
-  kind: SurrogateKind;
+  /** A surrogate's kind, or the failure classifier's. */
+  kind: SurrogateKind | typeof FAILURE_CLASSIFIER;
   /** The campaign's surrogate settings it was trained with. */
   settings: SurrogateConfig;
   /**
@@ -30,6 +31,8 @@ export interface ModelDescription {
   fidelityNote?: string;
   /** Where it computed, e.g. 'wasm', 'tfjs-node', 'js-threads'. */
   backend: string;
+  /** The property it predicts when not the campaign's (first) objective: a later objective or a constraint's. */
+  property?: string;
 }
 
 const figure = z.number().optional().catch(undefined);
@@ -56,6 +59,21 @@ export const ModelMetrics = z.object({
   lastNll: figure.describe('... mean Gaussian negative log-likelihood'),
   lastCoverage90: figure.describe('... coverage of its 90% intervals'),
   lastMiscalibrationArea: figure.describe('... miscalibration area'),
+  // the failure classifier (`classifier:`): cross-validated on the campaign's results, with the exp(z^2) penalty
+  // and, as `plain*`, the same network without it
+  failures: figure.describe('failure classifier: candidates whose calculations failed, of trainedOn'),
+  accuracy: figure.describe('failure classifier: cross-validated accuracy at p = 0.5'),
+  brier: figure.describe('... Brier score (mean squared error of the probability)'),
+  logLoss: figure.describe('... log loss'),
+  ece: figure.describe('... expected calibration error, 10 bins'),
+  nc1: figure.describe('... NC1 of the latent code on the training set (within- over between-class spread)'),
+  meanBinarity: figure.describe('... mean binarity of the latent dimensions (1: two levels exactly)'),
+  plainAccuracy: figure.describe('the same network without the penalty: accuracy'),
+  plainBrier: figure.describe('... Brier score'),
+  plainLogLoss: figure.describe('... log loss'),
+  plainEce: figure.describe('... expected calibration error'),
+  plainNc1: figure.describe('... NC1'),
+  plainMeanBinarity: figure.describe('... mean binarity'),
 });
 export type ModelMetrics = z.output<typeof ModelMetrics>;
 
@@ -86,7 +104,7 @@ export function modelDescriptionFrom(
         { ...row, fidelity: fidelity === 'delta' || fidelityNote !== undefined ? 'delta' : 'direct' },
   );
   const kind = row.kind ?? columns.kind ?? settings.kind;
-  if (!isSurrogateKind(kind))
+  if (!isSurrogateKind(kind) && kind !== FAILURE_CLASSIFIER)
     throw new Error(
       `a stored model is of kind "${String(kind)}"; this version knows ${surrogateKinds.join(', ')}`,
     );
@@ -104,6 +122,7 @@ export function modelDescriptionFrom(
     nFeatures: count(row.nFeatures) ?? 0,
     ...(fidelityNote !== undefined ? { fidelityNote } : {}),
     backend: text(row.backend) ?? columns.backend ?? 'unknown',
+    ...(text(row.property) !== undefined ? { property: text(row.property) } : {}),
   };
 }
 

@@ -4,7 +4,7 @@
  * load time rather than at round 3.
  */
 import { describe, expect, it } from 'vitest';
-import { strategies, strategyNames } from '../../lib/acquisition/index.js';
+import { multiObjectiveNames, strategies, strategyNames } from '../../lib/acquisition/index.js';
 import { campaignJsonSchema } from '../../lib/campaign/json-schema.js';
 import { formatProblem, loadCampaign } from '../../lib/campaign/load.js';
 import { Acquisition } from '../../lib/campaign/schema.js';
@@ -36,6 +36,8 @@ describe('the strategy registry', () => {
       'thompson',
       'threshold',
       'epsilon-greedy',
+      'ehvi',
+      'parego',
     ]);
     expect(Acquisition.shape.strategy.unwrap().options).toEqual(strategyNames);
     for (const name of strategyNames) {
@@ -47,8 +49,15 @@ describe('the strategy registry', () => {
   it('every strategy loads from a file with its defaults (threshold with its bar)', () => {
     for (const name of strategyNames) {
       const extra = name === 'threshold' ? '\n  threshold: 3.5' : '';
+      // the multi-objective strategies need several objectives
+      const file = multiObjectiveNames().includes(name)
+        ? VALID.replace(
+            'objective:\n  property: homoLumoGap\n  direction: maximize\n',
+            'objectives:\n  - {property: homoLumoGap, direction: maximize}\n  - {property: saScore, direction: minimize}\n',
+          )
+        : VALID;
       const { config, problems } = loadCampaign(
-        `${VALID}acquisition:\n  strategy: ${name}${extra}\n`,
+        `${file}acquisition:\n  strategy: ${name}${extra}\n`,
         'c.yaml',
       );
       expect(problems).toEqual([]);

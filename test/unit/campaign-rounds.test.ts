@@ -477,14 +477,15 @@ describe('pause, resume and stop', () => {
     gate.open();
     await running;
     expect(f.lastPublished().get(attrs.STATUS.name)).toBe('stopped');
-    expect(f.details.at(-1)).toMatch(/^stopped by the user after round 1, 4 evaluations, best .*: enough$/);
+    expect(f.details.at(-1)).toMatch(/\| rounds \| 1 of 50 done \|/);
+    expect(f.details.at(-1)).toMatch(/\| calls \| xtb 4 \|/);
+    expect(f.details.at(-1)).toMatch(/\| status \| stopped by the user: enough \|/);
     // a campaign its budget ended is "finished", as before
     const g = fake({ value: (i) => i });
     await g.rounds(config()).run();
     expect(g.lastPublished().get(attrs.STATUS.name)).toBe('finished');
-    expect(g.details.at(-1)).toMatch(
-      /^finished after round 3, 12 evaluations, .*: round budget spent \(3 rounds\)$/,
-    );
+    expect(g.details.at(-1)).toMatch(/\| rounds \| 3 of 3 done \|/);
+    expect(g.details.at(-1)).toMatch(/\| status \| finished: round budget spent \(3 rounds\) \|/);
   });
 
   it('a failure that fails the workflow is published as "failed" with its reason, then propagates', async () => {

@@ -198,7 +198,9 @@ tiers:
   it('reports a missing objective section', () => {
     const p = onlyProblem('name: demo\ncandidates:\n  source: mols.smi\ntiers:\n  - code: xtb\n');
     expect(p).toMatchObject({ line: 1, col: 1, path: 'objective' });
-    expect(p.message).toBe('missing required key "objective"');
+    expect(p.message).toBe(
+      'what should the campaign optimise? give objective: {property, direction} or an objectives list',
+    );
   });
 
   it('reports a tier without a code at the tier', () => {
@@ -363,7 +365,7 @@ tiers:
 `);
     expect(p).toMatchObject({ line: 10, col: 13, path: 'acquisition.strategy' });
     expect(p.message).toBe(
-      'expected one of ucb, greedy, uncertainty, random, pi, ei, nei, thompson, threshold, epsilon-greedy, got "ucbb" (did you mean "ucb"?)',
+      'expected one of ucb, greedy, uncertainty, random, pi, ei, nei, thompson, threshold, epsilon-greedy, ehvi, parego, got "ucbb" (did you mean "ucb"?)',
     );
   });
 

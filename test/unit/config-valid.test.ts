@@ -73,6 +73,8 @@ tiers:
         filters: { maxHeavyAtoms: 30, minHeavyAtoms: 1, neutralOnly: true, singleFragment: true },
       },
       objective: { property: 'totalEnergy', direction: 'minimize' },
+      objectives: [{ property: 'totalEnergy', direction: 'minimize' }],
+      constraints: [],
       surrogate: {
         kind: 'mlp-ensemble',
         forest: { trees: 100, minSamplesLeaf: 5, maxFeatures: 1 / 3 },
@@ -133,7 +135,7 @@ describe('configs/schema.json', () => {
   it('has an id, a title, and makes defaulted fields optional', () => {
     const schema = campaignJsonSchema();
     expect(schema).toMatchObject({ $id: expect.any(String), title: expect.any(String) });
-    expect(schema.required).toEqual(['name', 'candidates', 'objective', 'tiers']);
+    expect(schema.required).toEqual(['name', 'candidates', 'tiers']);
     expect(schema.additionalProperties).toBe(false);
   });
 });
