@@ -7,10 +7,14 @@
  * Training runs its own loop (seeded shuffling, Adam) with a dense-layer gradient that transposes
  * explicitly: tfjs-backend-wasm runs the default one (a transposed-operand matmul) ~10x slower, which
  * made whole training runs ~3x slower.
+ * Screening inputs with a fingerprint block takes a sparse-aware first layer (./sparse/, ~7x the dense
+ * network on wasm); training stays dense: it sees hundreds of rows where a screen sees the whole pool, and a
+ * sparse gradient would need a scatter-add kernel of its own.
  * Call this from a worker thread (see trainer.ts): fitting blocks the thread it runs on. The registry's entry for
  * this kind is surrogates/mlp-ensemble.ts.
  */
 
+import { availableParallelism, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-layers also registers the gradient functions that training needs
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -27,6 +31,7 @@ import type {
 import { selectBackend } from './backend.js';
 import { fillBatch } from './batches.js';
 import { packModel } from './model-file.js';
+import { SparseScreen } from './sparse/sparse-screen.js';
 
 export const KIND = 'mlp-ensemble' satisfies SurrogateKind;
 const MAX_BATCH = 64;
@@ -62,6 +67,7 @@ export class MlpEnsemble implements Surrogate {
   private members: tfl.Sequential[] = [];
   private scalers: Scalers | undefined;
   private description: EnsembleDescription | undefined;
+  private sparse: Promise<SparseScreen | undefined> | undefined;
 
   constructor(private readonly spec: EnsembleSpec) {}
 
@@ -107,21 +113,32 @@ export class MlpEnsemble implements Surrogate {
     return { seconds: (performance.now() - t0) / 1000, trainLoss: loss / members, samples: n };
   }
 
-  async predict(x: Float32Array, n: number): Promise<Prediction> {
+  /**
+   * Mean and spread of the members' predictions. Inputs with a fingerprint block go through the sparse-aware
+   * first layer (./sparse/), which agrees with the dense network within float32 rounding; `sparse: false` forces
+   * the dense network (the benchmark's and the test's reference). Large screens on the sparse path use up to
+   * `threads` threads (default: one per core while the machine has a core to spare, else one: bench:screen
+   * measured a helper thread slowing the screen when other work kept the cores busy).
+   */
+  async predict(
+    x: Float32Array,
+    n: number,
+    opts: { sparse?: boolean; threads?: number } = {},
+  ): Promise<Prediction> {
     const scalers = this.fitted();
     await selectBackend();
     const d = scalers.xMean.length;
     if (x.length !== n * d) throw new Error(`x has ${x.length} values, expected ${n} x ${d}`);
+    const sparse = opts.sparse === false ? undefined : await this.sparseScreen(scalers);
+    const helpers = (opts.threads ?? defaultThreads()) - 1;
+    await sparse?.prepare(n, helpers);
     const mean = new Float32Array(n);
     const std = new Float32Array(n);
     const m = this.members.length;
     for (let start = 0; start < n; start += PREDICT_CHUNK) {
       const rows = Math.min(PREDICT_CHUNK, n - start);
-      const block = standardise(x.subarray(start * d, (start + rows) * d), d, scalers);
-      const outputs = tf.tidy(() => {
-        const input = tf.tensor2d(block, [rows, d]);
-        return this.members.map((model) => (model.predictOnBatch(input) as tf.Tensor).dataSync());
-      });
+      const raw = x.subarray(start * d, (start + rows) * d);
+      const outputs = (await sparse?.outputs(raw, rows, d, helpers)) ?? this.denseOutputs(raw, rows, scalers);
       for (let r = 0; r < rows; r++) {
         let sum = 0;
         for (const out of outputs) sum += out[r] as number;
@@ -134,6 +151,32 @@ export class MlpEnsemble implements Surrogate {
       await new Promise((resolve) => setImmediate(resolve)); // let a caller on this thread breathe
     }
     return { mean, std };
+  }
+
+  private denseOutputs(raw: Float32Array, rows: number, scalers: Scalers): Float32Array[] {
+    const d = scalers.xMean.length;
+    const block = standardise(raw, d, scalers);
+    return tf.tidy(() => {
+      const input = tf.tensor2d(block, [rows, d]);
+      return this.members.map(
+        (model) => (model.predictOnBatch(input) as tf.Tensor).dataSync() as Float32Array,
+      );
+    });
+  }
+
+  /** Built on first use from the fitted weights; undefined where the inputs have no fingerprint block. */
+  private sparseScreen(scalers: Scalers): Promise<SparseScreen | undefined> {
+    this.sparse ??= SparseScreen.create(
+      this.members.map((model) =>
+        model.getWeights().map((w) => ({ shape: w.shape, values: w.dataSync() as Float32Array })),
+      ),
+      scalers,
+    ).catch((err: unknown) => {
+      // the dense network computes the same outputs, only slower: a missing kernel must not stop a screen
+      console.warn(`sparse inference unavailable, using the dense network: ${(err as Error).message}`);
+      return undefined;
+    });
+    return this.sparse;
   }
 
   async save(): Promise<Uint8Array> {
@@ -173,6 +216,8 @@ export class MlpEnsemble implements Surrogate {
   }
 
   dispose(): void {
+    void this.sparse?.then((sparse) => sparse?.dispose());
+    this.sparse = undefined;
     for (const model of this.members) model.dispose();
     this.members = [];
     this.scalers = undefined;
@@ -183,6 +228,11 @@ export class MlpEnsemble implements Surrogate {
     if (!this.scalers || this.members.length === 0) throw new Error('the ensemble has not been fitted');
     return this.scalers;
   }
+}
+
+function defaultThreads(): number {
+  const cores = availableParallelism();
+  return (loadavg()[0] as number) < cores - 0.5 ? cores : 1;
 }
 
 function buildNetwork(nFeatures: number, hidden: number[], seed: number): tfl.Sequential {
