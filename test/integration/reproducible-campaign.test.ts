@@ -109,8 +109,11 @@ describe('reproducible campaigns', () => {
     });
     const r = await resumed.describe();
     expect(r.runId).not.toBe(d.runId);
-    expect(await r.staticSummary()).toBe('cascade campaign halted: maximize homoLumoGap with xtb');
-    expect(await r.staticDetails()).toBe('continued from its stored results with 1 more rounds');
+    expect(await r.staticSummary()).toBe('cascade campaign halted: maximize homoLumoGap with xtb gfn2');
+    const details = await r.staticDetails();
+    expect(details).toMatch(/^\*\*Resumed\*\*: continued from its stored results with 1 more rounds\n/);
+    // the campaign as parsed (no file here), in a YAML block the Web UI renders
+    expect(details).toContain('```yaml\nversion: 1\nname: halted\n');
     const end = await resumed.result();
     expect(end.status).toBe('finished');
     expect((await resumed.describe()).typedSearchAttributes.get(attrs.STATUS)).toBe('finished');
