@@ -24,14 +24,13 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { featurize } from '../activities/ml/features.js';
-import { measured } from '../activities/usage.js';
 import { strategyNames } from '../lib/acquisition/index.js';
-import { CampaignConfig, type SurrogateConfig } from '../lib/campaign/schema.js';
+import type { CampaignConfig } from '../lib/campaign/schema.js';
 import { isSurrogateKind, type SurrogateKind, surrogateKinds } from '../lib/surrogate/kinds.js';
+import { featuresOf, quietly } from './al/features.js';
 import { campaignConfig, type Plan, planFor, surrogateSettings } from './al/plan.js';
 import { type LabelledPool, readLabelledPool } from './al/pool.js';
-import { type PoolFeatures, replay } from './al/replay.js';
+import { replay } from './al/replay.js';
 import {
   bestOf,
   type CampaignFigures,
@@ -143,7 +142,7 @@ async function benchPool(name: PoolName, pool: LabelledPool): Promise<Record<str
   const ladder = pool.tiers.length > 1;
   const plan = planFor(n, pool.tiers, { rounds, budget: 0.1, topTierBudget: 0.15, promoteTop });
   const truth = truthOf(pool, objective);
-  const features = await featuresOf(pool);
+  const features = await featuresOf(pool, PROPERTY);
   console.log(
     `  true top 1%: ${truth.top.size} of ${truth.ok} with a ${pool.tiers.at(-1)} gap; plan: ${describePlan(plan)}${ladder ? `, promote top ${promoteTop}, fidelity ${fidelity}` : ''}`,
   );
@@ -231,35 +230,6 @@ function configOrSkip(
       console.log(`  ${strategy}: skipped: ${e.issues.map((i) => i.message).join('; ')}`);
     skipped.add(strategy);
     return undefined;
-  }
-}
-
-/** The pool's features, as every surrogate's default spec asks (one featurisation, measured, in this thread). */
-async function featuresOf(pool: LabelledPool): Promise<PoolFeatures> {
-  const spec: SurrogateConfig['features'] = CampaignConfig.parse({
-    name: 'features',
-    candidates: { source: pool.file },
-    objective,
-    tiers: [{ code: 'xtb' }],
-  }).surrogate.features;
-  const { value, usage } = await measured(() =>
-    featurize(
-      pool.molecules.map((m) => m.smiles),
-      spec,
-      { threads: 1 },
-    ),
-  );
-  return { matrix: value.matrix, nFeatures: value.nFeatures, usage };
-}
-
-/** Runs `work` with console.info silenced: each fit's thread announces its TensorFlow backend. */
-async function quietly<T>(work: () => Promise<T>): Promise<T> {
-  const info = console.info;
-  console.info = () => {};
-  try {
-    return await work();
-  } finally {
-    console.info = info;
   }
 }
 

@@ -14,6 +14,11 @@ export interface Prediction {
   mean: Float32Array;
   /** Predictive spread per row (same units), always > 0. */
   std: Float32Array;
+  /**
+   * Joint draws of the rows' values, one array per ensemble member (same units), when asked for
+   * (`FitRequest.samples`) and the kind has them: Thompson sampling takes one per batch slot.
+   */
+  samples?: Float32Array[];
 }
 
 /** One fit: learn (x, y), then predict the pool. */
@@ -28,6 +33,8 @@ export interface FitRequest {
   /** The campaign's surrogate settings; each kind reads its own. */
   spec: SurrogateConfig;
   seed: number;
+  /** Return each member's predictions too (`Prediction.samples`), where the kind has members. */
+  samples?: boolean;
   /** Fraction of the fit done (0..1], e.g. to heartbeat. */
   onProgress?: (fraction: number) => void;
   /** Lines worth logging (the TF backend picked); default console.info. */
@@ -55,7 +62,8 @@ export interface Provides {
   std: true;
   /**
    * Where joint draws of the pool's values would come from, for Thompson sampling: an ensemble's members, a
-   * forest's trees; false if there are none. Declared only: no fit returns samples yet.
+   * forest's trees; false if there are none. The ensemble returns its members' predictions when asked
+   * (`FitRequest.samples`); the forest's trees are not returned yet.
    */
   samples: 'members' | 'trees' | false;
   /** Predictive quantiles per row besides mean and std. */

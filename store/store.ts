@@ -68,6 +68,12 @@ export interface Prediction {
   std: number;
 }
 
+/** A model's joint draws of the pool's values: one array per ensemble member, aligned with `indices`. */
+export interface PredictionSamples {
+  indices: Int32Array;
+  members: Float32Array[];
+}
+
 export interface QmResultRecord {
   key: string;
   code: string;
@@ -320,6 +326,14 @@ export interface Store {
     indices: readonly number[],
   ): Promise<void>;
   getPredictions(modelId: string): Promise<Prediction[]>;
+  /** Each ensemble member's predictions of the pool (Thompson sampling); older models' are dropped. */
+  putPredictionSamples(
+    campaignId: string,
+    modelId: string,
+    members: readonly Float32Array[],
+    indices: readonly number[],
+  ): Promise<void>;
+  getPredictionSamples(modelId: string): Promise<PredictionSamples | undefined>;
   /** Every model of a campaign, oldest first (without weights). */
   listModels(campaignId: string): Promise<ModelRecord[]>;
   /** A model's predictions for the candidates with no evaluation at `tier` (what brute force would still compute). */

@@ -2,15 +2,10 @@
 
 import { roundContext } from '../../lib/acquisition/campaign-context.js';
 import { expectedCost, fitCostModel, reachOf } from '../../lib/acquisition/cost-model.js';
-import { feasibility, type PropertyPrediction } from '../../lib/acquisition/feasibility.js';
+import type { PropertyPrediction } from '../../lib/acquisition/feasibility.js';
 import { type AcquisitionContext, acquire, shortlist } from '../../lib/acquisition/index.js';
-import {
-  constraintsOf,
-  isMultiObjective,
-  objectivesOf,
-  observedRows,
-  paretoObjectives,
-} from '../../lib/campaign/objectives.js';
+import { objectivesContext, predictedProperties } from '../../lib/acquisition/objectives-context.js';
+import { constraintsOf, isMultiObjective } from '../../lib/campaign/objectives.js';
 import type { CampaignConfig } from '../../lib/campaign/schema.js';
 import { identity } from '../../lib/domain/candidate.js';
 import type { Usage } from '../../lib/domain/usage.js';
@@ -49,6 +44,10 @@ async function choose(store: Store, args: AcquireBatchArgs): Promise<number[]> {
   const labelled = evaluations.filter((e) => e.status === 'ok' && e.tier === model?.description.labelTier);
   // before any model (and for `random`), the registry draws a seeded random batch
   const predictions = args.modelId ? await predictionsOf(store, args.modelId, poolSize) : undefined;
+  if (predictions && acquisition.strategy === 'thompson') {
+    const samples = await samplesOf(store, args.modelId as string, predictions.mean);
+    if (samples) Object.assign(predictions, { samples });
+  }
   const costs =
     predictions && acquisition.costAware
       ? await predictedCosts(store, args.campaignId, evaluations, poolSize)
@@ -71,7 +70,7 @@ async function choose(store: Store, args: AcquireBatchArgs): Promise<number[]> {
     if (campaign && (isMultiObjective(campaign.config) || constraintsOf(campaign.config).length > 0)) {
       Object.assign(
         ctx,
-        await objectivesContext(
+        await objectivesOfRound(
           store,
           args.campaignId,
           campaign.config,
@@ -91,12 +90,13 @@ async function choose(store: Store, args: AcquireBatchArgs): Promise<number[]> {
 }
 
 /**
- * What several objectives and constraints add to the context: each objective's predictions (the first's from
- * the campaign's surrogate, the SA score exactly, any other from its own surrogate), the feasible values observed
- * at the surrogate's label tier, and each candidate's probability of meeting the constraints. A property whose
- * surrogate is not trained yet (too few results report it) gets an uninformed prior: the observed mean and spread.
+ * What several objectives and constraints add to the context (lib/acquisition/objectives-context.ts), from the
+ * store: each property's predictions (the first objective's from the campaign's surrogate, any other from its
+ * own surrogate), the molecules' SA scores, and the successful results at the surrogate's label tier. A property
+ * whose surrogate is not trained yet (too few results report it) gets an uninformed prior: the observed mean and
+ * spread.
  */
-async function objectivesContext(
+async function objectivesOfRound(
   store: Store,
   campaignId: string,
   config: CampaignConfig,
@@ -109,49 +109,26 @@ async function objectivesContext(
   const candidates = await store.listCandidates(campaignId);
   const sa = new Float64Array(poolSize).fill(Number.NaN);
   for (const c of candidates) if (c.kind === 'molecule' && c.saScore !== undefined) sa[c.idx] = c.saScore;
-  const withSa = (e: EvaluationRecord) => ({
-    ...e.values,
-    ...(Number.isNaN(sa[e.idx] as number) ? {} : { saScore: sa[e.idx] }),
-  });
-  const cache = new Map<string, { mean: Float64Array; std: Float64Array }>();
-  const predicted = async (property: string) => {
-    const known = cache.get(property);
-    if (known) return known;
-    let p: { mean: Float64Array; std: Float64Array };
-    if (property === config.objective.property) p = primary;
-    else if (property === 'saScore') p = { mean: sa, std: new Float64Array(poolSize) };
+  const predictions: Record<string, PropertyPrediction> = {};
+  for (const property of predictedProperties(config)) {
+    if (property === config.objective.property) predictions[property] = primary;
     else {
       const model = await store.latestModel(campaignId, property);
-      p = model ? await predictionsOf(store, model.id, poolSize) : prior(evaluations, property, poolSize);
+      predictions[property] = model
+        ? await predictionsOf(store, model.id, poolSize)
+        : prior(evaluations, property, poolSize);
     }
-    cache.set(property, p);
-    return p;
-  };
-  const objectives = objectivesOf(config);
-  const bounds = constraintsOf(config);
-  for (const b of bounds) await predicted(b.property);
-  const out: Pick<AcquisitionContext, 'multi' | 'feasibility'> = success ? { feasibility: success } : {};
-  if (bounds.length > 0) {
-    const p = feasibility(bounds, (name) => cache.get(name) as PropertyPrediction, poolSize);
-    // times the failure classifier's chance that the calculations succeed, where one was trained
-    if (success) for (let i = 0; i < poolSize; i++) p[i] = (p[i] as number) * (success[i] as number);
-    out.feasibility = p;
   }
-  if (objectives.length > 1) {
-    const columns = await Promise.all(objectives.map((o) => predicted(o.property)));
-    const atTier = evaluations.filter(
+  return objectivesContext({
+    config,
+    poolSize,
+    predictions,
+    saScores: sa,
+    observed: evaluations.filter(
       (e) => e.status === 'ok' && (labelTier === undefined || e.tier === labelTier),
-    );
-    out.multi = {
-      objectives: paretoObjectives(config),
-      predictions: { mean: columns.map((c) => c.mean), std: columns.map((c) => c.std) },
-      observed: observedRows(
-        config,
-        atTier.map((e) => ({ values: withSa(e) })),
-      ),
-    };
-  }
-  return out;
+    ),
+    ...(success ? { success } : {}),
+  });
 }
 
 /**
@@ -176,6 +153,26 @@ function prior(evaluations: readonly EvaluationRecord[], property: string, poolS
   const m = seen.length > 0 ? seen.reduce((a, b) => a + b, 0) / seen.length : 0;
   const sd = seen.length > 1 ? Math.sqrt(seen.reduce((a, v) => a + (v - m) ** 2, 0) / (seen.length - 1)) : 1;
   return { mean: new Float64Array(poolSize).fill(m), std: new Float64Array(poolSize).fill(sd > 0 ? sd : 1) };
+}
+
+/**
+ * The ensemble members' predictions per pool index (Thompson sampling), where the model stored them; a candidate
+ * a member has no value for takes the mean.
+ */
+async function samplesOf(
+  store: Store,
+  modelId: string,
+  mean: Float64Array,
+): Promise<Float64Array[] | undefined> {
+  const stored = await store.getPredictionSamples(modelId);
+  if (!stored) return undefined;
+  return stored.members.map((member) => {
+    const draw = Float64Array.from(mean);
+    stored.indices.forEach((idx, r) => {
+      draw[idx] = member[r] as number;
+    });
+    return draw;
+  });
 }
 
 /** A model's mean and std per pool index. */

@@ -94,6 +94,8 @@ async function train(
     const fitted: Fitted = await fitSurrogates(set, features.matrix, features.nFeatures, {
       spec: config.surrogate,
       seed: args.seed,
+      // Thompson sampling draws from the ensemble's members where it has them
+      samples: stored?.acquisition.strategy === 'thompson',
       onProgress: (fraction: number) => beat({ phase: 'training', fraction }),
     });
     beat({ phase: 'storing' });
@@ -117,6 +119,14 @@ async function train(
       fitted.std,
       pool.map((c) => c.idx),
     );
+    if (fitted.samples) {
+      await store.putPredictionSamples(
+        args.campaignId,
+        id,
+        fitted.samples,
+        pool.map((c) => c.idx),
+      );
+    }
     for (const [k, property] of properties.entries()) {
       await fitProperty(
         store,

@@ -123,7 +123,7 @@ export class MlpEnsemble implements Surrogate {
   async predict(
     x: Float32Array,
     n: number,
-    opts: { sparse?: boolean; threads?: number } = {},
+    opts: { sparse?: boolean; threads?: number; members?: boolean } = {},
   ): Promise<Prediction> {
     const scalers = this.fitted();
     await selectBackend();
@@ -135,6 +135,8 @@ export class MlpEnsemble implements Surrogate {
     const mean = new Float32Array(n);
     const std = new Float32Array(n);
     const m = this.members.length;
+    // each member's predictions in the target's units: joint draws for Thompson sampling
+    const samples = opts.members ? this.members.map(() => new Float32Array(n)) : undefined;
     for (let start = 0; start < n; start += PREDICT_CHUNK) {
       const rows = Math.min(PREDICT_CHUNK, n - start);
       const raw = x.subarray(start * d, (start + rows) * d);
@@ -148,9 +150,13 @@ export class MlpEnsemble implements Surrogate {
         mean[start + r] = mu * scalers.yStd + scalers.yMean;
         std[start + r] = Math.max(Math.sqrt(sq / m), STD_FLOOR) * scalers.yStd;
       }
+      samples?.forEach((s, k) => {
+        const out = outputs[k] as ArrayLike<number>;
+        for (let r = 0; r < rows; r++) s[start + r] = (out[r] as number) * scalers.yStd + scalers.yMean;
+      });
       await new Promise((resolve) => setImmediate(resolve)); // let a caller on this thread breathe
     }
-    return { mean, std };
+    return samples ? { mean, std, samples } : { mean, std };
   }
 
   private denseOutputs(raw: Float32Array, rows: number, scalers: Scalers): Float32Array[] {

@@ -39,6 +39,8 @@ export type LabelSet =
 export interface Fitted {
   mean: Float32Array;
   std: Float32Array;
+  /** Each ensemble member's predictions, when asked for (direct fits of a kind with members). */
+  samples?: Float32Array[];
   model: Uint8Array;
   backend: string;
   description: ModelDescription;
@@ -98,8 +100,10 @@ export async function fitSurrogates(
   set: LabelSet,
   pool: Float32Array,
   nFeatures: number,
-  opts: Pick<FitRequest, 'spec' | 'seed' | 'onProgress'>,
+  options: Pick<FitRequest, 'spec' | 'seed' | 'onProgress' | 'samples'>,
 ): Promise<Fitted> {
+  // members' predictions (Thompson sampling) come from a direct fit only: a delta model's are sums of two ensembles'
+  const { samples, ...opts } = options;
   const common = { kind: opts.spec.kind, settings: opts.spec, labelTier: set.labelTier, nFeatures };
   if (set.fidelity === 'delta') {
     const labels = (es: readonly Label[]) => ({ rows: es.map((e) => e.idx), values: es.map((e) => e.value) });
@@ -149,11 +153,13 @@ export async function fitSurrogates(
     y,
     pool,
     ...opts,
+    ...(samples ? { samples } : {}),
     transfer: true,
   });
   return {
     mean: r.mean,
     std: r.std,
+    ...(r.samples ? { samples: r.samples } : {}),
     model: r.model,
     backend: r.backend,
     description: {
@@ -284,6 +290,7 @@ async function crossValidate(
       y: Float32Array.from(train, (i) => y[i] as number),
       pool: gather(x, d, held),
       seed: childSeed(req.seed, f + 1),
+      samples: false, // held-out predictions need no members
       onProgress: share(f),
       transfer: true, // the fold's arrays are its own
       onLog: () => {}, // the final fit logs the backend; the folds would log it once each

@@ -25,7 +25,9 @@ port.once('message', async (req: ThreadRequest) => {
       },
     });
     const t0 = performance.now();
-    const { mean, std } = await model.predict(req.pool, req.pool.length / req.nFeatures);
+    const { mean, std, samples } = await model.predict(req.pool, req.pool.length / req.nFeatures, {
+      members: req.samples === true,
+    });
     const predictSeconds = (performance.now() - t0) / 1000;
     const bytes = await model.save();
     const result: FitResult = {
@@ -37,8 +39,14 @@ port.once('message', async (req: ThreadRequest) => {
       fitSeconds: fit.seconds,
       predictSeconds,
       trainLoss: fit.trainLoss,
+      ...(samples ? { samples } : {}),
     };
-    send({ type: 'result', result }, [mean.buffer, std.buffer, bytes.buffer] as ArrayBuffer[]);
+    send({ type: 'result', result }, [
+      mean.buffer,
+      std.buffer,
+      bytes.buffer,
+      ...(samples ?? []).map((s) => s.buffer),
+    ] as ArrayBuffer[]);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     send({ type: 'error', message: e.message, stack: e.stack });

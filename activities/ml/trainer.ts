@@ -21,6 +21,8 @@ export interface TrainRequest {
   pool: Float32Array;
   spec: EnsembleSpec;
   seed: number;
+  /** Return each member's predictions of the pool too. */
+  samples?: boolean;
   /** Fraction of training done (0..1], e.g. to heartbeat. */
   onProgress?: (fraction: number) => void;
   /** Lines the thread logs (which TF backend it picked); default console.info. */
@@ -35,7 +37,10 @@ export interface TrainRequest {
 }
 
 /** What the thread receives. */
-export type ThreadRequest = Pick<TrainRequest, 'x' | 'nFeatures' | 'y' | 'pool' | 'spec' | 'seed'>;
+export type ThreadRequest = Pick<
+  TrainRequest,
+  'x' | 'nFeatures' | 'y' | 'pool' | 'spec' | 'seed' | 'samples'
+>;
 
 /** What the thread sends back. */
 export type ThreadMessage =
@@ -60,7 +65,15 @@ export async function trainAndPredict(req: TrainRequest): Promise<FitResult> {
     Float32Array,
     Float32Array,
   ];
-  const message: ThreadRequest = { x: xs, nFeatures, y: ys, pool: ps, spec: pickSpec(spec), seed };
+  const message: ThreadRequest = {
+    x: xs,
+    nFeatures,
+    y: ys,
+    pool: ps,
+    spec: pickSpec(spec),
+    seed,
+    ...(req.samples ? { samples: true } : {}),
+  };
   const transferList = transfer ? uniqueBuffers([xs, ys, ps]) : [];
 
   return new Promise<FitResult>((resolve, reject) => {

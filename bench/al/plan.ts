@@ -55,6 +55,8 @@ export interface CampaignChoice {
   /** Rank by value per predicted CPU-second (acquisition.costAware). */
   costAware: boolean;
   seed: number;
+  /** Several objectives (the first being `property`, maximised), in place of the one objective. */
+  objectives?: CampaignInput['objectives'];
 }
 
 /** The campaign a user would write for this replay, defaults filled in by the schema. */
@@ -63,7 +65,9 @@ export function campaignConfig(c: CampaignChoice): CampaignConfig {
     name: 'bench-al',
     seed: c.seed,
     candidates: { source: c.file },
-    objective: { property: c.property, direction: 'maximize' },
+    ...(c.objectives
+      ? { objectives: c.objectives }
+      : { objective: { property: c.property, direction: 'maximize' } }),
     tiers: c.tiers.map((name, t) => ({
       name: tierNameFor(name),
       code: codeFor(name, t),

@@ -22,6 +22,8 @@ import { measured } from '../../activities/usage.js';
 import { roundContext } from '../../lib/acquisition/campaign-context.js';
 import { expectedCost, fitCostModel, reachOf } from '../../lib/acquisition/cost-model.js';
 import { acquire, type Predictions } from '../../lib/acquisition/index.js';
+import { objectivesContext } from '../../lib/acquisition/objectives-context.js';
+import { constraintsOf, isMultiObjective } from '../../lib/campaign/objectives.js';
 import type { CampaignConfig } from '../../lib/campaign/schema.js';
 import { tierName } from '../../lib/campaign/schema.js';
 import { limitsFromConfig } from '../../lib/campaign/stopping.js';
@@ -60,6 +62,8 @@ export async function replay(
   config: CampaignConfig,
   pool: LabelledPool,
   features: PoolFeatures,
+  /** Each molecule's SA score by pool index, where an objective or constraint names it (the pool computes it). */
+  saScores?: ArrayLike<number>,
 ): Promise<ReplayOutcome> {
   const t0 = performance.now();
   const evaluations: EvaluationRecord[] = [];
@@ -84,13 +88,16 @@ export async function replay(
     if (!molecule || !label) throw new Error(`no label for molecule ${idx} at tier ${tier}`);
     const name = tierName(config.tiers[tier] as CampaignConfig['tiers'][number]);
     const value = valueOf(config.objective, label);
+    // the SA score beside the tier's values, as evaluateBatch adds it
+    const sa = saScores?.[idx];
+    const values = sa === undefined || Number.isNaN(sa) ? label.values : { ...label.values, saScore: sa };
     evaluations.push({
       idx,
       tier: name,
       round,
       status: label.status,
       ...(value !== undefined ? { value } : {}),
-      values: label.values,
+      values,
       cached: false,
       cpuSeconds: label.usage.cpuSeconds,
       wallSeconds: label.usage.wallSeconds,
@@ -103,7 +110,7 @@ export async function replay(
       label: molecule.id,
       identity: molecule.smiles,
       status: label.status,
-      values: label.values,
+      values,
       usage: tier === 0 ? sumUsage([molecule.geometry, label.usage]) : label.usage,
     };
   };
@@ -161,20 +168,32 @@ export async function replay(
         // the results the surrogate learned, on the scale it predicts: its label tier's
         const labelled = evaluations.filter((e) => e.status === 'ok' && e.tier === screened?.labelTier);
         const predictions = args.modelId ? screened?.predictions : undefined;
-        return acquire(
-          roundContext({
-            acquisition,
-            objective,
-            predictions,
-            poolSize: pool.molecules.length,
-            evaluated: evaluations.map((e) => e.idx),
-            labelled,
-            batchSize: args.size,
-            seed: args.seed,
-            cost: predictedCosts,
-            features: fingerprint,
-          }),
-        );
+        const ctx = roundContext({
+          acquisition,
+          objective,
+          predictions,
+          poolSize: pool.molecules.length,
+          evaluated: evaluations.map((e) => e.idx),
+          labelled,
+          batchSize: args.size,
+          seed: args.seed,
+          cost: predictedCosts,
+          features: fingerprint,
+        });
+        // several objectives or constraints: what acquireBatch adds (no other property's surrogate, no classifier)
+        if (predictions && (isMultiObjective(config) || constraintsOf(config).length > 0)) {
+          Object.assign(
+            ctx,
+            objectivesContext({
+              config,
+              poolSize: pool.molecules.length,
+              predictions: { [config.objective.property]: predictions },
+              ...(saScores ? { saScores } : {}),
+              observed: labelled,
+            }),
+          );
+        }
+        return acquire(ctx);
       });
       charge('acquire', usage);
       return { indices, usage };

@@ -43,6 +43,9 @@ export function resetCampaign(db: Db, id: string): void {
     db.prepare('DELETE FROM predictions WHERE model_id IN (SELECT id FROM models WHERE campaign_id = ?)').run(
       id,
     );
+    db.prepare(
+      'DELETE FROM prediction_samples WHERE model_id IN (SELECT id FROM models WHERE campaign_id = ?)',
+    ).run(id);
     db.prepare('DELETE FROM models WHERE campaign_id = ?').run(id);
     db.prepare('DELETE FROM ledger WHERE campaign_id = ?').run(id);
     db.prepare('DELETE FROM cbs_ladders WHERE campaign_id = ?').run(id);

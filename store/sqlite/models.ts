@@ -1,5 +1,5 @@
 import { modelDescriptionFrom, modelMetricsFrom } from '../../lib/surrogate/model.js';
-import type { ModelRecord, Prediction } from '../store.js';
+import type { ModelRecord, Prediction, PredictionSamples } from '../store.js';
 import { type Db, now, statement } from './db.js';
 
 export function putModel(db: Db, m: ModelRecord, weights: Uint8Array): void {
@@ -88,4 +88,50 @@ export function getPredictions(db: Db, modelId: string): Prediction[] {
   return statement(db, 'SELECT idx, mean, std FROM predictions WHERE model_id = ? ORDER BY idx').all(
     modelId,
   ) as Prediction[];
+}
+
+/** A model's members' predictions (Thompson sampling), as blobs; the campaign's older models' are dropped. */
+export function putPredictionSamples(
+  db: Db,
+  campaignId: string,
+  modelId: string,
+  members: readonly Float32Array[],
+  indices: readonly number[],
+): void {
+  const rows = indices.length;
+  const packed = new Float32Array(members.length * rows);
+  members.forEach((m, k) => {
+    if (m.length !== rows) throw new Error(`member ${k} has ${m.length} predictions for ${rows} candidates`);
+    packed.set(m, k * rows);
+  });
+  db.transaction(() => {
+    db.prepare(
+      'DELETE FROM prediction_samples WHERE model_id IN (SELECT id FROM models WHERE campaign_id = ? AND id != ?)',
+    ).run(campaignId, modelId);
+    statement(
+      db,
+      'INSERT OR REPLACE INTO prediction_samples (model_id, members, rows, idx, samples) VALUES (?, ?, ?, ?, ?)',
+    ).run(
+      modelId,
+      members.length,
+      rows,
+      Buffer.from(Int32Array.from(indices).buffer),
+      Buffer.from(packed.buffer),
+    );
+  })();
+}
+
+export function getPredictionSamples(db: Db, modelId: string): PredictionSamples | undefined {
+  const row = statement(
+    db,
+    'SELECT members, rows, idx, samples FROM prediction_samples WHERE model_id = ?',
+  ).get(modelId) as { members: number; rows: number; idx: Buffer; samples: Buffer } | undefined;
+  if (!row) return undefined;
+  // copies: a Buffer from SQLite may sit at an offset no typed array of 4-byte values can start at
+  const indices = new Int32Array(new Uint8Array(row.idx).buffer);
+  const packed = new Float32Array(new Uint8Array(row.samples).buffer);
+  const members = Array.from({ length: row.members }, (_, k) =>
+    packed.slice(k * row.rows, (k + 1) * row.rows),
+  );
+  return { indices, members };
 }

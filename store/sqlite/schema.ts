@@ -73,9 +73,19 @@ ALTER TABLE ledger ADD COLUMN idx INTEGER;
 ALTER TABLE ledger ADD COLUMN tier TEXT;
 `;
 
+/**
+ * 5: each ensemble member's predictions of the pool, for Thompson sampling: one row per model, the pool indices and
+ * the members' values as blobs (Int32 and Float32, little-endian), not a row per candidate per member.
+ */
+const PREDICTION_SAMPLES = `
+CREATE TABLE IF NOT EXISTS prediction_samples (
+  model_id TEXT PRIMARY KEY, members INTEGER NOT NULL, rows INTEGER NOT NULL, idx BLOB NOT NULL, samples BLOB NOT NULL);
+`;
+
 export const MIGRATIONS: readonly string[] = [
   BASE,
   CANDIDATES_OF_ANY_KIND,
   ENERGY_PROVENANCE,
   LEDGER_CANDIDATES,
+  PREDICTION_SAMPLES,
 ];

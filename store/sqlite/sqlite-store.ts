@@ -19,6 +19,7 @@ import type {
   ModelRecord,
   PoolSummary,
   Prediction,
+  PredictionSamples,
   QmResultRecord,
   RankedEvaluation,
   Store,
@@ -149,6 +150,19 @@ export class SqliteStore implements Store {
   }
   async getPredictions(modelId: string): Promise<Prediction[]> {
     return models.getPredictions(this.db, modelId);
+  }
+
+  async putPredictionSamples(
+    campaignId: string,
+    modelId: string,
+    members: readonly Float32Array[],
+    indices: readonly number[],
+  ): Promise<void> {
+    models.putPredictionSamples(this.db, campaignId, modelId, members, indices);
+  }
+
+  async getPredictionSamples(modelId: string): Promise<PredictionSamples | undefined> {
+    return models.getPredictionSamples(this.db, modelId);
   }
   async listModels(campaignId: string): Promise<ModelRecord[]> {
     return report.listModels(this.db, campaignId);

@@ -142,4 +142,26 @@ describe('acquireBatch', () => {
     const diverse = await campaign({ strategy: 'greedy', batchSize: 2, diversity: 1 }, mean, std);
     expect(await run(diverse.store, diverse.config, 2)).toEqual([0, 2]);
   });
+
+  it('thompson draws from the ensemble members the model stored, one member per slot', async () => {
+    // equal Gaussians everywhere: only the members tell candidates apart. Member k's best is candidate k + 4.
+    const mean = [0, 0, 0, 0, 0, 0, 0, 0];
+    const std = [1, 1, 1, 1, 1, 1, 1, 1];
+    const { store, config } = await campaign({ strategy: 'thompson', batchSize: 3 }, mean, std);
+    const members = [0, 1, 2].map((k) => Float32Array.from(mean, (_, i) => (i === k + 4 ? 10 : -i)));
+    await store.putPredictionSamples(
+      'acq',
+      'acq-m0',
+      members,
+      mean.map((_, i) => i),
+    );
+    const batch = await run(store, config, 3);
+    // each slot takes the best unchosen candidate of one member drawn at random: all of 4, 5, 6 unless a member is
+    // drawn twice, when its next best (0, its least negative) comes in
+    expect(batch.every((i) => [4, 5, 6, 0].includes(i))).toBe(true);
+    expect(new Set(batch).size).toBe(3);
+    // without samples the Gaussians decide: a different batch from the same seed
+    const plain = await campaign({ strategy: 'thompson', batchSize: 3 }, mean, std);
+    expect(await run(plain.store, plain.config, 3)).not.toEqual(batch);
+  });
 });

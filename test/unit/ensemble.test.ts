@@ -31,6 +31,19 @@ beforeAll(async () => {
 afterAll(() => model.dispose());
 
 describe('MlpEnsemble', () => {
+  it('returns each member’s predictions when asked, their mean and spread the prediction’s', async () => {
+    const { mean, std, samples } = await model.predict(test.x, test.n, { members: true });
+    expect(samples).toHaveLength(spec.ensembleSize);
+    for (let r = 0; r < test.n; r += 17) {
+      const values = (samples ?? []).map((s) => s[r] as number);
+      const mu = values.reduce((a, b) => a + b, 0) / values.length;
+      const sd = Math.sqrt(values.reduce((a, v) => a + (v - mu) ** 2, 0) / values.length);
+      expect(mu).toBeCloseTo(mean[r] as number, 4);
+      expect(Math.max(sd, std[r] as number) - Math.min(sd, std[r] as number)).toBeLessThan(1e-3 + 0.01 * sd);
+    }
+    expect((await model.predict(test.x, test.n)).samples).toBeUndefined();
+  });
+
   it('learns a smooth function (held-out R² > 0.8)', async () => {
     const { mean, std } = await model.predict(test.x, test.n);
     expect(mean).toHaveLength(test.n);

@@ -85,6 +85,15 @@ describe('trainAndPredict', () => {
     await expect(trainAndPredict(req)).rejects.toThrow(/NaN or infinite/);
   });
 
+  it('sends back each member’s predictions of the pool when asked', async () => {
+    const result = await trainAndPredict({ ...request(10, 5, 4, tiny), samples: true });
+    expect(result.samples).toHaveLength(tiny.ensembleSize);
+    for (const s of result.samples ?? []) expect(s).toHaveLength(result.mean.length);
+    const r = 0;
+    const values = (result.samples ?? []).map((s) => s[r] as number);
+    expect(values.reduce((a, b) => a + b, 0) / values.length).toBeCloseTo(result.mean[r] as number, 4);
+  });
+
   it('honours a forced backend, and refuses an unknown one', async () => {
     process.env[BACKEND_ENV] = 'cpu';
     const result = await trainAndPredict(request(10, 5, 4, tiny));
