@@ -123,6 +123,25 @@ describe('CampaignWorkflow', () => {
     expect(preds.some((p) => p.std > 0)).toBe(true);
   });
 
+  it('draws Thompson samples from the ensemble members its surrogate stored', {
+    timeout: 180_000,
+  }, async () => {
+    const config = tinyCampaign('thompson', {
+      acquisition: { strategy: 'thompson', batchSize: 4, initialBatch: 6, diversity: 0 },
+    });
+    const result = await (await startCampaign(env(), config)).result();
+    expect(result.calls.xtb).toBe(10);
+    const model = await openStore().latestModel('thompson');
+    const samples = await openStore().getPredictionSamples(model?.id as string);
+    // one array per member (tinyCampaign's ensemble has 3), a value for every pool candidate
+    expect(samples?.members).toHaveLength(3);
+    expect(samples?.indices).toHaveLength(result.poolSize);
+    const preds = await openStore().getPredictions(model?.id as string);
+    const first = preds[0] as { mean: number };
+    const draws = (samples?.members ?? []).map((m) => m[0] as number);
+    expect(draws.reduce((a, b) => a + b, 0) / draws.length).toBeCloseTo(first.mean, 4);
+  });
+
   it('answers progress queries and stops gracefully on the stop signal', { timeout: 180_000 }, async () => {
     const config = tinyCampaign('stoppable', { budget: { rounds: 50 } });
     const handle = await startCampaign(env(), config);
