@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_WORKER_DEATHS } from '../../activities/qm/calculate.js';
 import { openStore } from '../../store/open.js';
 import type { Execution } from '../../store/store.js';
+import { progressQuery } from '../../workflows/campaign.js';
 import { startCampaign, testEnv, tinyCampaign } from '../helpers/campaign-env.js';
 import { until, WorkerProcesses } from '../helpers/worker-process.js';
 
@@ -209,7 +210,13 @@ describe('worker deaths', () => {
       ((await handle.describe()).raw.pendingActivities ?? []).find(
         (a) => a.activityType?.name === 'trainSurrogate' && Number(a.state) === STARTED,
       );
-    await until(async () => (await trainingNow()) !== undefined, 240_000, 'training to start');
+    // round 1's training, the long one: round 0 also calls trainSurrogate, which returns at once (nothing to learn
+    // yet), and a kill that lands just after it has answered leaves nothing to retry
+    const roundOneTraining = async () => {
+      const p = await handle.query(progressQuery);
+      return p.round >= 1 && p.phase === 'training' && (await trainingNow()) !== undefined;
+    };
+    await until(roundOneTraining, 240_000, 'round 1 training to start');
     const killedAt = await workers.kill(worker);
     worker = workers.start();
     const result = await handle.result();
