@@ -5,9 +5,9 @@
  * reader, Python's csv and json). The numbers they read must equal the store's, the structures the geometries
  * the store keeps, and every provenance column must be there.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromStored, GEOMETRY_GENERATOR } from '../../activities/qm/stored-geometry.js';
 import type { Crystal, Geometry } from '../../lib/domain/geometry.js';
@@ -26,23 +26,30 @@ const UNIT: Record<string, string> = { homoLumoGap: 'eV', totalEnergy: 'Eh', dip
 
 const env = environmentWithWorkers();
 
-/** `cascade export ...` as a user runs it; returns its stderr (the summary). */
-function cascadeExport(args: string[], name = NAME, extraEnv: Record<string, string> = {}): string {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/cascade.js'), 'export', name, ...args], {
+/**
+ * `cascade export ...` as a user runs it; returns its stderr (the summary). Asynchronous: this process hosts the
+ * campaign's Temporal workers and vitest's RPC, which a blocking spawn would starve (a minute under load).
+ */
+async function cascadeExport(
+  args: string[],
+  name = NAME,
+  extraEnv: Record<string, string> = {},
+): Promise<string> {
+  const r = await execa(process.execPath, [path.join(root, 'bin/cascade.js'), 'export', name, ...args], {
     cwd: env().home,
     env: { ...process.env, ...env().env, ...extraEnv },
-    encoding: 'utf8',
     timeout: 120_000,
+    reject: false,
   });
-  if (r.status !== 0) throw new Error(`cascade export ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
+  if (r.exitCode !== 0)
+    throw new Error(`cascade export ${args.join(' ')} exited ${r.exitCode}:\n${r.stderr}`);
   return r.stderr;
 }
 
 /** What the field's tool read from FILE (test/helpers/read_export.py). */
-function readBack<T>(format: string, file: string): T {
-  return JSON.parse(
-    execFileSync(python, [reader, format, file], { encoding: 'utf8', maxBuffer: 64 << 20 }),
-  ) as T;
+async function readBack<T>(format: string, file: string): Promise<T> {
+  const r = await execa(python, [reader, format, file], { maxBuffer: 64 << 20 });
+  return JSON.parse(r.stdout) as T;
 }
 
 const key = (idx: number | string, tier: string) => `${idx}/${tier}`;
@@ -88,8 +95,11 @@ describe('cascade export', () => {
     timeout: 120_000,
   }, async () => {
     const file = path.join(env().home, 'out.csv');
-    cascadeExport(['--format', 'csv', '-o', file]);
-    const { header, rows } = readBack<{ header: string[]; rows: Record<string, string>[] }>('csv', file);
+    await cascadeExport(['--format', 'csv', '-o', file]);
+    const { header, rows } = await readBack<{ header: string[]; rows: Record<string, string>[] }>(
+      'csv',
+      file,
+    );
     for (const column of [
       'idx',
       'tier',
@@ -150,10 +160,10 @@ describe('cascade export', () => {
 
   it('JSONL: a metadata line with the chosen licence, then every candidate with its tiers', {
     timeout: 120_000,
-  }, () => {
+  }, async () => {
     const file = path.join(env().home, 'out.jsonl');
-    cascadeExport(['-o', file, '--licence', 'CC0-1.0']);
-    const { lines } = readBack<{ lines: Array<Record<string, unknown>> }>('jsonl', file);
+    await cascadeExport(['-o', file, '--licence', 'CC0-1.0']);
+    const { lines } = await readBack<{ lines: Array<Record<string, unknown>> }>('jsonl', file);
     expect(lines[0]).toMatchObject({ type: 'metadata', campaign: NAME, licence: 'CC0-1.0' });
     const candidates = lines.slice(1) as Array<{
       idx: number;
@@ -179,8 +189,8 @@ describe('cascade export', () => {
     timeout: 120_000,
   }, async () => {
     const file = path.join(env().home, 'out.sdf');
-    cascadeExport(['--format', 'sdf', '-o', file]);
-    const { records, canonical } = readBack<{
+    await cascadeExport(['--format', 'sdf', '-o', file]);
+    const { records, canonical } = await readBack<{
       records: Array<{
         props: Record<string, string>;
         smiles: string;
@@ -231,8 +241,8 @@ describe('cascade export', () => {
     timeout: 120_000,
   }, async () => {
     const file = path.join(env().home, 'out.extxyz');
-    cascadeExport(['-o', file]);
-    const { frames } = readBack<{
+    await cascadeExport(['-o', file]);
+    const { frames } = await readBack<{
       frames: Array<{
         symbols: string[];
         positions: number[][];
@@ -300,8 +310,8 @@ describe('cascade export of crystals', () => {
         wallSeconds: 1,
       });
     const out = path.join(env().home, 'crystals.extxyz');
-    cascadeExport(['-o', out], 'crystals', { CASCADE_STORE: file });
-    const { frames } = readBack<{
+    await cascadeExport(['-o', out], 'crystals', { CASCADE_STORE: file });
+    const { frames } = await readBack<{
       frames: Array<{
         symbols: string[];
         positions: number[][];
