@@ -21,3 +21,9 @@ export function temporalBinary(): string {
   const local = path.join(projectRoot(), '.tools', 'venv', 'bin', 'temporal');
   return existsSync(local) ? local : 'temporal';
 }
+
+/** cascade's version, from its package.json (stamped on reports and exported data). */
+export function cascadeVersion(): string {
+  return (JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
+}

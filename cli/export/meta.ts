@@ -1,17 +1,10 @@
 /** The export's metadata: the licence (user-set, CC-BY-4.0 by default) and the cascade version that wrote it. */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { ExportMeta } from '../../lib/export/record.js';
 import { UNITS } from '../format.js';
-import { projectRoot } from '../paths.js';
+import { cascadeVersion } from '../paths.js';
 
 /** Open data by default: anyone may reuse it, crediting the source. */
 export const DEFAULT_LICENCE = 'CC-BY-4.0';
-
-export function cascadeVersion(): string {
-  return (JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string })
-    .version;
-}
 
 export function exportMeta(
   campaign: string,

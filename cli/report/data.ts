@@ -3,8 +3,6 @@
  * grew with calls and energy, each surrogate against the batch it chose, the tier funnel, the basis ladders'
  * decisions, resources by activity and tier, and the versions of every code used. Read through the Store.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { objectivesOf } from '../../lib/campaign/objectives.js';
 import { tierName } from '../../lib/campaign/schema.js';
 import type { Candidate } from '../../lib/domain/candidate.js';
@@ -31,7 +29,7 @@ import type {
   TimedEvaluation,
 } from '../../store/store.js';
 import { UNITS } from '../format.js';
-import { projectRoot } from '../paths.js';
+import { cascadeVersion } from '../paths.js';
 import { type StoreView, storeView } from '../report-data.js';
 
 /** A top candidate with its values at every tier it reached. */
@@ -274,9 +272,4 @@ function propertyOf(property: string, e: TimedEvaluation, c: Candidate | undefin
   if (property === 'saScore') return c?.kind === 'molecule' ? c.saScore : undefined;
   const v = e.values?.[property];
   return v === undefined || Number.isNaN(v) ? undefined : v;
-}
-
-/** cascade's version, from its package.json. */
-function cascadeVersion(): string {
-  return JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')).version as string;
 }

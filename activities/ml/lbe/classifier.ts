@@ -17,11 +17,12 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-layers provides the seeded initialisers (and registers gradient functions)
 import * as tfl from '@tensorflow/tfjs-layers';
 import { childSeed, mulberry32, shuffle } from '../../../lib/random.js';
+import { FAILURE_CLASSIFIER } from '../../../lib/surrogate/kinds.js';
 import { selectBackend } from '../backend.js';
 import { fillBatch } from '../batches.js';
 import { packModel } from '../model-file.js';
 
-export const KIND = 'latent-binary-classifier';
+export const KIND = FAILURE_CLASSIFIER;
 const MAGIC = 'CSCDLBE1';
 const PREDICT_CHUNK = 4096;
 
