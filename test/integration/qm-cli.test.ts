@@ -1,8 +1,8 @@
 /** `cascade qm run` and `cascade qm doctor` as a user runs them: real codes, a fresh store, JSON out. */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../store/open.js';
 import { mgoJson } from '../helpers/crystals.js';
@@ -14,18 +14,19 @@ writeFileSync(water, '3\nwater\nO 0 0 0.117\nH 0 0.757 -0.467\nH 0 -0.757 -0.467
 const mgo = path.join(home, 'mgo.json');
 writeFileSync(mgo, JSON.stringify(mgoJson));
 
-function cascade(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/cascade.js'), ...args], {
+/** The CLI in a child process, awaited: a synchronous spawn would block this process, which hosts vitest's RPC. */
+async function cascade(...args: string[]) {
+  const r = await execa(process.execPath, [path.join(root, 'bin/cascade.js'), ...args], {
     env: { ...process.env, CASCADE_HOME: home },
-    encoding: 'utf8',
+    reject: false,
     timeout: 120_000,
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe('cascade qm run', () => {
   it('runs xtb once and answers the same request from the store', { timeout: 60_000 }, async () => {
-    const first = cascade('qm', 'run', '--code', 'xtb', '--method', 'gfn2', '--xyz', water, '--json');
+    const first = await cascade('qm', 'run', '--code', 'xtb', '--method', 'gfn2', '--xyz', water, '--json');
     expect(first.code, first.stderr).toBe(0);
     const a = JSON.parse(first.stdout);
     expect(a).toMatchObject({
@@ -40,7 +41,7 @@ describe('cascade qm run', () => {
     expect(typeof a.wallSeconds).toBe('number');
     expect(typeof a.cpuSeconds).toBe('number');
 
-    const second = JSON.parse(cascade('qm', 'run', '--code', 'xtb', '--xyz', water, '--json').stdout);
+    const second = JSON.parse((await cascade('qm', 'run', '--code', 'xtb', '--xyz', water, '--json')).stdout);
     expect(second.cached).toBe(true);
     expect(second.key).toBe(a.key);
     expect(second.totalEnergy).toBe(a.totalEnergy);
@@ -60,15 +61,26 @@ describe('cascade qm run', () => {
 
     // a different setting is a different calculation
     const hot = JSON.parse(
-      cascade('qm', 'run', '--code', 'xtb', '--xyz', water, '--set', 'electronicTemperature=1000', '--json')
-        .stdout,
+      (
+        await cascade(
+          'qm',
+          'run',
+          '--code',
+          'xtb',
+          '--xyz',
+          water,
+          '--set',
+          'electronicTemperature=1000',
+          '--json',
+        )
+      ).stdout,
     );
     expect(hot.cached).toBe(false);
     expect(hot.key).not.toBe(a.key);
   });
 
-  it('runs NWChem: water at B3LYP/6-31G* is -76.40865 hartree', { timeout: 60_000 }, () => {
-    const r = cascade(
+  it('runs NWChem: water at B3LYP/6-31G* is -76.40865 hartree', { timeout: 60_000 }, async () => {
+    const r = await cascade(
       'qm',
       'run',
       '--code',
@@ -93,13 +105,14 @@ describe('cascade qm run', () => {
     expect(Math.abs(out.totalEnergy - -76.40865)).toBeLessThan(1e-5);
     expect(
       JSON.parse(
-        cascade('qm', 'run', '--code', 'nwchem', '--basis', '6-31G*', '--xyz', water, '--json').stdout,
+        (await cascade('qm', 'run', '--code', 'nwchem', '--basis', '6-31G*', '--xyz', water, '--json'))
+          .stdout,
       ).cached,
     ).toBe(true);
   });
 
-  it('runs Elk on a crystal from --structure', { timeout: 120_000 }, () => {
-    const r = cascade(
+  it('runs Elk on a crystal from --structure', { timeout: 120_000 }, async () => {
+    const r = await cascade(
       'qm',
       'run',
       '--code',
@@ -119,21 +132,23 @@ describe('cascade qm run', () => {
     expect(out.bandGap).toBeGreaterThan(3);
   });
 
-  it('refuses what it cannot run, naming the problem (exit 2)', () => {
-    const unknown = cascade('qm', 'run', '--code', 'gaussian', '--xyz', water);
+  it('refuses what it cannot run, naming the problem (exit 2)', async () => {
+    const unknown = await cascade('qm', 'run', '--code', 'gaussian', '--xyz', water);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown code "gaussian" \(known: .*xtb/);
-    const crystalForMolecule = cascade('qm', 'run', '--code', 'xtb', '--structure', mgo);
+    const crystalForMolecule = await cascade('qm', 'run', '--code', 'xtb', '--structure', mgo);
     expect(crystalForMolecule.code).toBe(2);
     expect(crystalForMolecule.stderr).toMatch(/molecules: give --xyz FILE or --smiles/);
-    const missing = cascade('qm', 'run', '--code', 'xtb', '--xyz', path.join(home, 'nope.xyz'));
+    const missing = await cascade('qm', 'run', '--code', 'xtb', '--xyz', path.join(home, 'nope.xyz'));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read .*nope\.xyz/);
   });
 
   // issue 16, case 6: these printed stack traces
-  it('refuses a bad --smiles with one line and exit 2, never a stack trace', { timeout: 60_000 }, () => {
-    const oneLine = (r: ReturnType<typeof cascade>, message: RegExp) => {
+  it('refuses a bad --smiles with one line and exit 2, never a stack trace', {
+    timeout: 60_000,
+  }, async () => {
+    const oneLine = (r: Awaited<ReturnType<typeof cascade>>, message: RegExp) => {
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
       expect(r.stderr.trim()).toMatch(message);
@@ -141,14 +156,14 @@ describe('cascade qm run', () => {
       expect(r.stdout).toBe('');
     };
     oneLine(
-      cascade('qm', 'run', '--code', 'xtb', '--smiles', 'C1CC'),
+      await cascade('qm', 'run', '--code', 'xtb', '--smiles', 'C1CC'),
       /--smiles: .*"C1CC".*unmatched ring bonds/,
     );
-    oneLine(cascade('qm', 'run', '--code', 'xtb', '--smiles=-h'), /--smiles: .*"-h".*not an atom/);
-    oneLine(cascade('qm', 'run', '--code', 'xtb', '--smiles', 'not_a_smiles'), /--smiles: /);
+    oneLine(await cascade('qm', 'run', '--code', 'xtb', '--smiles=-h'), /--smiles: .*"-h".*not an atom/);
+    oneLine(await cascade('qm', 'run', '--code', 'xtb', '--smiles', 'not_a_smiles'), /--smiles: /);
     // 1000 carbons: the embedding runs out of time, bounded by --timeout, and says so with the size
     const started = Date.now();
-    const big = cascade('qm', 'run', '--code', 'xtb', '--smiles', 'C'.repeat(1000), '--timeout', '3');
+    const big = await cascade('qm', 'run', '--code', 'xtb', '--smiles', 'C'.repeat(1000), '--timeout', '3');
     oneLine(
       big,
       /^--smiles: embedding 1000 atoms \(hydrogens not counted\) in 3D timed out after 3 s; give a geometry with --xyz FILE instead$/,
@@ -156,16 +171,28 @@ describe('cascade qm run', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 
-  it('refuses an XYZ whose atom count does not match its atom lines, with the line numbers (exit 2)', () => {
+  it('refuses an XYZ whose atom count does not match its atom lines, with the line numbers (exit 2)', async () => {
     const three = path.join(home, 'three-listed.xyz');
     writeFileSync(three, '2\nwater?\nO 0 0 0.117\nH 0 0.757 -0.467\nH 0 -0.757 -0.467\n');
-    const r = cascade('qm', 'run', '--code', 'xtb', '--xyz', three);
+    const r = await cascade('qm', 'run', '--code', 'xtb', '--xyz', three);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr.trim()).toBe(`${three}: XYZ: line 1 declares 2 atoms, but lines 3-5 list 3`);
   });
 
-  it('reports a calculation that fails as a failure (exit 1) with its class', { timeout: 60_000 }, () => {
-    const r = cascade('qm', 'run', '--code', 'xtb', '--xyz', water, '--solvent', 'notasolvent', '--json');
+  it('reports a calculation that fails as a failure (exit 1) with its class', {
+    timeout: 60_000,
+  }, async () => {
+    const r = await cascade(
+      'qm',
+      'run',
+      '--code',
+      'xtb',
+      '--xyz',
+      water,
+      '--solvent',
+      'notasolvent',
+      '--json',
+    );
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.status).toBe('failed');
@@ -176,8 +203,8 @@ describe('cascade qm run', () => {
 describe('cascade qm run with a code described in YAML', () => {
   const xtbYaml = path.join(root, 'configs/codes/xtb.yaml');
 
-  it('runs xtb through configs/codes/xtb.yaml with --code-file', { timeout: 60_000 }, () => {
-    const r = cascade('qm', 'run', '--code-file', xtbYaml, '--xyz', water, '--json');
+  it('runs xtb through configs/codes/xtb.yaml with --code-file', { timeout: 60_000 }, async () => {
+    const r = await cascade('qm', 'run', '--code-file', xtbYaml, '--xyz', water, '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     // the description's default method is the first of its methods (gfn2); its version names the description
@@ -188,21 +215,25 @@ describe('cascade qm run with a code described in YAML', () => {
     expect(out.homoLumoGap).toBeGreaterThan(10);
     expect(out.dipoleMoment).toBeGreaterThan(1);
 
-    const again = JSON.parse(cascade('qm', 'run', '--code-file', xtbYaml, '--xyz', water, '--json').stdout);
+    const again = JSON.parse(
+      (await cascade('qm', 'run', '--code-file', xtbYaml, '--xyz', water, '--json')).stdout,
+    );
     expect(again).toMatchObject({ cached: true, key: out.key });
     // cached apart from the built-in xtb: same code name, different version string
-    const builtIn = JSON.parse(cascade('qm', 'run', '--code', 'xtb', '--xyz', water, '--json').stdout);
+    const builtIn = JSON.parse(
+      (await cascade('qm', 'run', '--code', 'xtb', '--xyz', water, '--json')).stdout,
+    );
     expect(builtIn.key).not.toBe(out.key);
     expect(builtIn.codeVersion).toBe('6.5.1');
   });
 
   it('finds --code NAME in $CASCADE_HOME/codes/NAME.yaml, with its settings from --set', {
     timeout: 60_000,
-  }, () => {
+  }, async () => {
     mkdirSync(path.join(home, 'codes'), { recursive: true });
     const text = readFileSync(xtbYaml, 'utf8').replace(/^code: xtb$/m, 'code: xtb-stdout');
     writeFileSync(path.join(home, 'codes', 'xtb-stdout.yaml'), text);
-    const r = cascade(
+    const r = await cascade(
       'qm',
       'run',
       '--code',
@@ -220,7 +251,7 @@ describe('cascade qm run with a code described in YAML', () => {
     expect(out).toMatchObject({ status: 'ok', code: 'xtb-stdout', method: 'gfn1', cached: false });
     expect(out.totalEnergy).toBeLessThan(-5);
 
-    const unknownSetting = cascade(
+    const unknownSetting = await cascade(
       'qm',
       'run',
       '--code',
@@ -236,10 +267,10 @@ describe('cascade qm run with a code described in YAML', () => {
     expect(JSON.parse(unknownSetting.stdout).failure.message).toMatch(/unknown xtb-stdout setting "maxiter"/);
   });
 
-  it('refuses a broken description with its problems, positioned (exit 2)', () => {
+  it('refuses a broken description with its problems, positioned (exit 2)', async () => {
     const broken = path.join(home, 'broken.yaml');
     writeFileSync(broken, 'code: demo\nbinary: xtb\nargv: ["{{metod}}"]\nparse: {}\n');
-    const r = cascade('qm', 'run', '--code-file', broken, '--xyz', water);
+    const r = await cascade('qm', 'run', '--code-file', broken, '--xyz', water);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${broken}: not a usable code description`);
     expect(r.stderr).toMatch(/broken\.yaml:3:\d+ argv\.0: .*\{\{metod\}\}/);
@@ -247,8 +278,8 @@ describe('cascade qm run with a code described in YAML', () => {
 });
 
 describe('cascade qm doctor', () => {
-  it('lists each code with its version', () => {
-    const r = cascade('qm', 'doctor', '--json');
+  it('lists each code with its version', async () => {
+    const r = await cascade('qm', 'doctor', '--json');
     const rows = JSON.parse(r.stdout) as { name: string; found: boolean; version: string }[];
     const byName = Object.fromEntries(rows.map((x) => [x.name, x]));
     expect(byName.xtb).toMatchObject({ found: true, version: '6.5.1' });
@@ -257,12 +288,12 @@ describe('cascade qm doctor', () => {
     expect(byName.obabel?.found).toBe(true);
   });
 
-  it('names the Debian package of a code that is missing', () => {
-    const r = spawnSync(process.execPath, [path.join(root, 'bin/cascade.js'), 'qm', 'doctor'], {
+  it('names the Debian package of a code that is missing', async () => {
+    const r = await execa(process.execPath, [path.join(root, 'bin/cascade.js'), 'qm', 'doctor'], {
       env: { ...process.env, CASCADE_HOME: home, CASCADE_XTB: '/nonexistent/xtb' },
-      encoding: 'utf8',
+      reject: false,
     });
-    expect(r.status).toBe(1);
+    expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/missing\s+xtb\s+install with: apt-get install xtb/);
   });
 });
@@ -286,7 +317,7 @@ describe('cascade qm run: stored failures', () => {
   it('computes a timeout again under a longer time limit, and answers it from the store under the same one', {
     timeout: 240_000,
   }, async () => {
-    const short = run('--xyz', alkane, '--timeout', '1');
+    const short = await run('--xyz', alkane, '--timeout', '1');
     expect(short.code, short.stderr).toBe(1);
     const timedOut = JSON.parse(short.stdout);
     expect(timedOut).toMatchObject({ status: 'failed', cached: false });
@@ -297,18 +328,18 @@ describe('cascade qm run: stored failures', () => {
     });
     expect(timedOut.failure.message).toMatch(/exceeded its 1000 ms time limit/);
     // the same limit: the stored timeout answers
-    expect(JSON.parse(run('--xyz', alkane, '--timeout', '1').stdout)).toMatchObject({
+    expect(JSON.parse((await run('--xyz', alkane, '--timeout', '1')).stdout)).toMatchObject({
       status: 'failed',
       cached: true,
       key: timedOut.key,
     });
 
     // a longer limit: computed again, under the same key, and it finishes
-    const long = run('--xyz', alkane, '--timeout', '600');
+    const long = await run('--xyz', alkane, '--timeout', '600');
     expect(long.code, long.stderr).toBe(0);
     expect(JSON.parse(long.stdout)).toMatchObject({ status: 'ok', cached: false, key: timedOut.key });
     // from now on the result answers, whatever the limit
-    expect(JSON.parse(run('--xyz', alkane, '--timeout', '1').stdout)).toMatchObject({
+    expect(JSON.parse((await run('--xyz', alkane, '--timeout', '1')).stdout)).toMatchObject({
       status: 'ok',
       cached: true,
     });
@@ -318,18 +349,24 @@ describe('cascade qm run: stored failures', () => {
   it('answers an invalid input from the store under any limits; --recompute runs it again', {
     timeout: 60_000,
   }, async () => {
-    const first = JSON.parse(run('--xyz', water, '--solvent', 'nosuchsolvent').stdout);
+    const first = JSON.parse((await run('--xyz', water, '--solvent', 'nosuchsolvent')).stdout);
     expect(first).toMatchObject({ status: 'failed', cached: false });
     expect(first.failure).toMatchObject({ kind: 'invalid-input', class: 'deterministic' });
-    const longer = JSON.parse(run('--xyz', water, '--solvent', 'nosuchsolvent', '--timeout', '7200').stdout);
+    const longer = JSON.parse(
+      (await run('--xyz', water, '--solvent', 'nosuchsolvent', '--timeout', '7200')).stdout,
+    );
     expect(longer).toMatchObject({ status: 'failed', cached: true, key: first.key });
-    const forced = JSON.parse(run('--xyz', water, '--solvent', 'nosuchsolvent', '--recompute').stdout);
+    const forced = JSON.parse(
+      (await run('--xyz', water, '--solvent', 'nosuchsolvent', '--recompute')).stdout,
+    );
     expect(forced).toMatchObject({ status: 'failed', cached: false, key: first.key });
     expect(await runsOf(first.key)).toEqual(['invalid-input', 'invalid-input']);
 
     // --recompute runs a stored good result again too, under its key
-    const ok = JSON.parse(run('--xyz', water, '--set', 'electronicTemperature=500').stdout);
-    const again = JSON.parse(run('--xyz', water, '--set', 'electronicTemperature=500', '--recompute').stdout);
+    const ok = JSON.parse((await run('--xyz', water, '--set', 'electronicTemperature=500')).stdout);
+    const again = JSON.parse(
+      (await run('--xyz', water, '--set', 'electronicTemperature=500', '--recompute')).stdout,
+    );
     expect(again).toMatchObject({ status: 'ok', cached: false, key: ok.key });
     expect(again.totalEnergy).toBeCloseTo(ok.totalEnergy, 8);
     expect(await runsOf(ok.key)).toEqual(['ok', 'ok']);
