@@ -70,6 +70,9 @@ describe('worker deaths', () => {
       await until(
         async () => {
           const now = await held();
+          // before the first kill, a batch may finish between two polls (a loaded machine polls slowly): then
+          // another one held is the target
+          if (attempt === 0 && target !== undefined && !now.has(target)) target = undefined;
           target ??= [...now.keys()][0];
           if (target === undefined || (now.get(target) ?? 0) <= attempt) return false;
           const ex = await store.listExecutions();
