@@ -10,32 +10,15 @@
  */
 
 import type { Prototype } from '../../lib/cbs/dataset-config.js';
-import { elementProperty, parseFormula } from '../../lib/chem/composition.js';
-import { ANGSTROM_PER_BOHR } from '../../lib/domain/units.js';
+import { parseFormula } from '../../lib/chem/composition.js';
+import { covalentBondBohr, IONIC_EXPANSION } from '../../qm/crystal/bond-length.js';
+import { PROTOTYPES } from '../../qm/crystal/prototypes.js';
 import { cesiumChloride, checkCrystal, fccLattice, rockSalt, zincBlende } from '../../qm/structure.js';
 import type { Crystal } from '../../qm/template.js';
 
-/** Nearest-neighbour distance over the covalent-radius sum in the ionic prototypes and the elemental metals. */
-const IONIC_EXPANSION = 1.1;
-
-/** Sum of covalent radii, bohr. */
-export function bondLengthBohr(a: string, b: string): number {
-  const pm = elementProperty(a, 'covalentRadius') + elementProperty(b, 'covalentRadius');
-  return pm / 100 / ANGSTROM_PER_BOHR;
-}
-
 /** Cubic lattice constant (bohr) that puts nearest neighbours at distance d in a prototype. */
 export function cubicConstant(prototype: Prototype | 'fcc', d: number): number {
-  switch (prototype) {
-    case 'rockSalt':
-      return 2 * d;
-    case 'zincBlende':
-      return (4 * d) / Math.sqrt(3);
-    case 'cesiumChloride':
-      return (2 * d) / Math.sqrt(3);
-    case 'fcc':
-      return Math.SQRT2 * d;
-  }
+  return prototype === 'fcc' ? Math.SQRT2 * d : PROTOTYPES[prototype].constants(d).a;
 }
 
 /** The two elements of a binary formula, in the order written ("GaAs" -> ["Ga", "As"]). */
@@ -59,7 +42,7 @@ const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 export function binaryCell(prototype: Prototype, formula: string): Cell {
   const [a, b] = binaryElements(formula);
   const expansion = prototype === 'zincBlende' ? 1 : IONIC_EXPANSION;
-  const constant = round4(cubicConstant(prototype, expansion * bondLengthBohr(a, b)));
+  const constant = round4(cubicConstant(prototype, expansion * covalentBondBohr(a, b)));
   const build = { rockSalt, zincBlende, cesiumChloride }[prototype];
   return { compound: formula, prototype, latticeConstantBohr: constant, crystal: build(a, b, constant) };
 }
@@ -70,7 +53,7 @@ export function binaryCell(prototype: Prototype, formula: string): Cell {
  * spacing ran 490 loops without converging.
  */
 export function elementCell(symbol: string): Cell {
-  const constant = round4(cubicConstant('fcc', IONIC_EXPANSION * bondLengthBohr(symbol, symbol)));
+  const constant = round4(cubicConstant('fcc', IONIC_EXPANSION * covalentBondBohr(symbol, symbol)));
   const crystal = checkCrystal(
     {
       kind: 'crystal',
