@@ -10,3 +10,5 @@ export const ANGSTROM_PER_BOHR = 0.529177210903;
 export const DEBYE_PER_AU = 2.541746473;
 /** One kilowatt-hour in joules. */
 export const JOULES_PER_KWH = 3.6e6;
+/** Unified atomic mass unit (dalton) in grams. */
+export const GRAMS_PER_DALTON = 1.6605390666e-24;
