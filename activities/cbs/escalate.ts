@@ -7,15 +7,12 @@
  * computed with a fixed functional: a ladder whose functional differs from the data set's gets a warning, since
  * basis-set errors depend mostly, but not only, on the basis.
  */
-import { statSync } from 'node:fs';
-import path from 'node:path';
 import { cardinalNumber } from '../../lib/cbs/dataset-config.js';
 import { type MoleculeRung, moleculeExamples, moleculeFeatures } from '../../lib/cbs/examples.js';
 import type { MoleculeRow } from '../../lib/cbs/rows.js';
 import { compositionFeatures, compositionOf } from '../../lib/chem/composition.js';
-import { MEV_PER_HARTREE as HARTREE_MEV } from '../../lib/domain/units.js';
-import type { CalcOutputs } from '../../qm/template.js';
 import type { CalculationResult } from '../qm/calculate.js';
+import { climb, perDataFile, type RungPrediction } from './ladder.js';
 import { CbsModel } from './model.js';
 import { readJsonl } from './read-dataset.js';
 
@@ -32,7 +29,7 @@ export interface LadderStep {
   basis: string;
   result: CalculationResult;
   /** The converged energy predicted after this basis (hartree, whole molecule), when a prediction was made. */
-  predicted?: { median: number; lo: number; hi: number; widthMeVPerAtom: number };
+  predicted?: RungPrediction;
 }
 
 export interface LadderOutcome {
@@ -56,18 +53,8 @@ interface TrainedLadderModel {
   bases: string[];
 }
 
-const models = new Map<string, { mtimeMs: number; trained: Promise<TrainedLadderModel> }>();
-
 /** The model for a data file, trained once per process (and again when the file changes). */
-export function ladderModel(dataFile: string): Promise<TrainedLadderModel> {
-  const file = path.resolve(dataFile);
-  const mtimeMs = statSync(file).mtimeMs;
-  const known = models.get(file);
-  if (known && known.mtimeMs === mtimeMs) return known.trained;
-  const trained = train(file);
-  models.set(file, { mtimeMs, trained });
-  return trained;
-}
+export const ladderModel = perDataFile(train);
 
 async function train(file: string): Promise<TrainedLadderModel> {
   const rows = readJsonl<MoleculeRow>(file);
@@ -111,61 +98,33 @@ export async function escalate(
       `the CBS model was trained on ${trained.method} energies; this tier uses ${molecule.method}`,
     );
   }
-  const atoms = molecule.species.length;
   const composition = compositionFeatures(compositionOf(molecule.species));
-  const rungs: MoleculeRung[] = [];
-  const steps: LadderStep[] = [];
-  let cpuSeconds = 0;
-  for (const [k, basis] of spec.bases.entries()) {
-    const result = await run(basis);
-    cpuSeconds += (result.record.provenance as { cpuSeconds?: number }).cpuSeconds ?? result.usage.cpuSeconds;
-    const out = result.record.outputs as CalcOutputs | undefined;
-    if (result.record.status !== 'ok' || !out) {
-      // a failed basis ends the ladder: the caller sees the failure in the last step
-      steps.push({ basis, result });
-      break;
-    }
-    const last = k === spec.bases.length - 1;
-    rungs.push({
-      cardinal: cardinalOf(basis),
-      energyPerAtom: out.totalEnergy / atoms,
-      bandGap: out.homoLumoGap ?? null,
-      homo: out.homo ?? null,
-      lumo: out.lumo ?? null,
-    });
-    if (last) {
-      steps.push({ basis, result });
-      break;
-    }
-    const [p] = await trained.model.predict([moleculeFeatures(rungs, composition)]);
-    if (!p) throw new Error('the CBS model returned no prediction');
-    // E_ref = E_basis - ΔE: the interval's ends swap
-    const predicted = {
-      median: out.totalEnergy - p.median * atoms,
-      lo: out.totalEnergy - p.hi * atoms,
-      hi: out.totalEnergy - p.lo * atoms,
-      widthMeVPerAtom: (p.hi - p.lo) * HARTREE_MEV,
-    };
-    steps.push({ basis, result, predicted });
-    if (predicted.widthMeVPerAtom <= spec.maxIntervalMeVPerAtom) break;
-  }
+  const climbed = await climb({
+    rungs: spec.bases,
+    maxIntervalMeVPerAtom: spec.maxIntervalMeVPerAtom,
+    atoms: molecule.species.length,
+    model: trained.model,
+    run,
+    // the last basis is computed, not predicted
+    features: (finished) =>
+      finished.length === spec.bases.length
+        ? undefined
+        : moleculeFeatures(
+            finished.map(
+              ({ rung, outputs }): MoleculeRung => ({
+                cardinal: cardinalOf(rung),
+                energyPerAtom: outputs.totalEnergy / molecule.species.length,
+                bandGap: outputs.homoLumoGap ?? null,
+                homo: outputs.homo ?? null,
+                lumo: outputs.lumo ?? null,
+              }),
+            ),
+            composition,
+          ),
+  });
+  const steps = climbed.steps.map(({ rung, ...s }): LadderStep => ({ basis: rung, ...s }));
   const lastStep = steps[steps.length - 1] as LadderStep;
   const ranAll = steps.length === spec.bases.length;
-  const lastOut = lastStep.result.record.outputs as CalcOutputs | undefined;
-  const energy =
-    lastStep.predicted && !ranAll
-      ? {
-          value: lastStep.predicted.median,
-          lo: lastStep.predicted.lo,
-          hi: lastStep.predicted.hi,
-          source: 'predicted' as const,
-        }
-      : {
-          value: lastOut?.totalEnergy ?? Number.NaN,
-          lo: lastOut?.totalEnergy ?? Number.NaN,
-          hi: lastOut?.totalEnergy ?? Number.NaN,
-          source: 'computed' as const,
-        };
   const largest = spec.bases[spec.bases.length - 1] as string;
   const firstCpu =
     (steps[0]?.result.record.provenance as { cpuSeconds?: number } | undefined)?.cpuSeconds ?? 0;
@@ -175,11 +134,11 @@ export async function escalate(
     : firstCpu * (trained.costRatio.get(largest.toLowerCase()) ?? 1);
   return {
     steps,
-    skipped: spec.bases.slice(steps.length),
-    energy,
-    cpuSeconds,
+    skipped: climbed.skipped,
+    energy: climbed.energy,
+    cpuSeconds: climbed.cpuSeconds,
     largestBasisCpuEstimate,
-    savedCpuSeconds: largestBasisCpuEstimate - cpuSeconds,
+    savedCpuSeconds: largestBasisCpuEstimate - climbed.cpuSeconds,
     warnings,
   };
 }

@@ -39,11 +39,12 @@ export interface ExampleSet {
 }
 
 /** Energies further than this from the reference (hartree/atom) are a broken calculation, not a basis-set error. */
-const ABSURD_ERROR = 1;
+export const ABSURD_ERROR = 1;
 /** A ladder energy this far below the reference (hartree/atom) means the reference is not converged. */
-const BELOW_REFERENCE = 1e-3;
+export const BELOW_REFERENCE = 1e-3;
 
-const PROTOTYPES = ['rockSalt', 'zincBlende', 'cesiumChloride', 'fcc'] as const;
+/** The prototypes of the solid data set, in the order of their one-hot features. */
+export const SOLID_PROTOTYPES = ['rockSalt', 'zincBlende', 'cesiumChloride', 'fcc'] as const;
 
 type Row = SolidRow | MoleculeRow;
 
@@ -92,20 +93,81 @@ function ladderFeatures<R extends Pick<Row, 'energyPerAtom'>>(
 
 const LADDER_FEATURE_NAMES = ['basisSize', 'hasPrevious', 'stepFromPrevious_mHaPerAtom', 'sizeIncrement'];
 
-export function solidExamples(rows: readonly SolidRow[]): ExampleSet {
-  const size = (r: SolidRow) => r.rgkmax;
-  const elementErrors = new Map<string, Map<number, number>>();
+const ELEMENTS_KNOWN = 'elementsKnown';
+const ELEMENTS_ERROR = 'asinhElementsError_meV';
+
+export const SOLID_FEATURE_NAMES = [
+  ...LADDER_FEATURE_NAMES,
+  'bandGap_eV',
+  ELEMENTS_KNOWN,
+  ELEMENTS_ERROR,
+  ...SOLID_PROTOTYPES.map((p) => `prototype.${p}`),
+  ...COMPOSITION_FEATURE_NAMES,
+];
+
+/** Each element's basis-set error per atom (hartree) at each rgkmax, from the data set's usable element ladders. */
+export type ElementErrors = ReadonlyMap<string, ReadonlyMap<number, number>>;
+
+export function elementErrorsOf(rows: readonly SolidRow[]): ElementErrors {
+  const out = new Map<string, Map<number, number>>();
   for (const [symbol, list] of groupBy(
     rows.filter((r) => r.kind === 'element'),
     (r) => r.compound,
   )) {
-    const l = ladderOf(list, size);
+    const l = ladderOf(list, (r) => r.rgkmax);
     if (typeof l === 'string') continue;
-    elementErrors.set(
-      symbol,
-      new Map(l.ladder.map((r) => [r.rgkmax, (r.energyPerAtom as number) - l.refPerAtom])),
-    );
+    out.set(symbol, new Map(l.ladder.map((r) => [r.rgkmax, (r.energyPerAtom as number) - l.refPerAtom])));
   }
+  return out;
+}
+
+/** What one rgkmax of a crystal's ladder gave: enough to compute its features. */
+export type SolidRung = Pick<SolidRow, 'rgkmax' | 'energyPerAtom' | 'bandGap'>;
+
+/** What a crystal's features need besides its ladder, computed once per crystal. */
+export interface SolidCompound {
+  /** compositionOf(species). */
+  composition: Readonly<Record<string, number>>;
+  /** compositionFeatures(composition). */
+  compositionFeatures: readonly number[];
+  /** One of SOLID_PROTOTYPES; anything else, or none, gives an all-zero one-hot. */
+  prototype?: string;
+}
+
+/** The stoichiometric estimate of a crystal's error per atom at one rgkmax, where every element's is known. */
+export function solidStoichiometric(
+  compound: Pick<SolidCompound, 'composition'>,
+  rgkmax: number,
+  elementErrors: ElementErrors,
+): number | undefined {
+  return stoichiometricError(compound.composition, (s) => elementErrors.get(s)?.get(rgkmax));
+}
+
+/**
+ * Features of the last rung of a crystal's ladder so far (ascending rgkmax). Shared by the data set and the
+ * rgkmax escalation ladder, so a model trained on one reads the other.
+ */
+export function solidFeatures(
+  ladder: readonly SolidRung[],
+  compound: SolidCompound,
+  elementErrors: ElementErrors,
+): number[] {
+  const r = ladder[ladder.length - 1];
+  if (!r || r.energyPerAtom === null) throw new Error('a ladder needs a finished rgkmax');
+  const stoichiometric = solidStoichiometric(compound, r.rgkmax, elementErrors);
+  return [
+    ...ladderFeatures(ladder, ladder.length - 1, (x) => x.rgkmax),
+    r.bandGap ?? 0,
+    stoichiometric === undefined ? 0 : 1,
+    Math.asinh((stoichiometric ?? 0) * HARTREE_MEV),
+    ...SOLID_PROTOTYPES.map((p) => (compound.prototype === p ? 1 : 0)),
+    ...compound.compositionFeatures,
+  ];
+}
+
+export function solidExamples(rows: readonly SolidRow[]): ExampleSet {
+  const size = (r: SolidRow) => r.rgkmax;
+  const elementErrors = elementErrorsOf(rows);
   const examples: Example[] = [];
   const dropped: ExampleSet['dropped'] = [];
   for (const [compound, list] of groupBy(
@@ -118,45 +180,28 @@ export function solidExamples(rows: readonly SolidRow[]): ExampleSet {
       continue;
     }
     const composition = compositionOf(l.ladder[0]?.species ?? []);
-    const comp = compositionFeatures(composition);
+    const solid = {
+      composition,
+      compositionFeatures: compositionFeatures(composition),
+      prototype: l.ladder[0]?.prototype,
+    };
     l.ladder.forEach((r, i) => {
-      const oneHot = PROTOTYPES.map((p) => (r.prototype === p ? 1 : 0));
-      const stoichiometric = stoichiometricError(composition, (s) => elementErrors.get(s)?.get(r.rgkmax));
-      const elementsKnown = stoichiometric === undefined ? 0 : 1;
-      const elementsMeV = Math.asinh((stoichiometric ?? 0) * HARTREE_MEV);
       examples.push({
         group: compound,
         basisSize: r.rgkmax,
-        features: [
-          ...ladderFeatures(l.ladder, i, size),
-          r.bandGap ?? 0,
-          elementsKnown,
-          elementsMeV,
-          ...oneHot,
-          ...comp,
-        ],
+        features: solidFeatures(l.ladder.slice(0, i + 1), solid, elementErrors),
         target: (r.energyPerAtom as number) - l.refPerAtom,
-        baselines: { stoichiometric },
+        baselines: { stoichiometric: solidStoichiometric(solid, r.rgkmax, elementErrors) },
       });
     });
   }
   return {
-    featureNames: [
-      ...LADDER_FEATURE_NAMES,
-      'bandGap_eV',
-      ELEMENTS_KNOWN,
-      ELEMENTS_ERROR,
-      ...PROTOTYPES.map((p) => `prototype.${p}`),
-      ...COMPOSITION_FEATURE_NAMES,
-    ],
+    featureNames: SOLID_FEATURE_NAMES,
     examples,
     dropped,
     baselinesRead: 'same basis',
   };
 }
-
-const ELEMENTS_KNOWN = 'elementsKnown';
-const ELEMENTS_ERROR = 'asinhElementsError_meV';
 
 /**
  * Where a set's features carry the stoichiometric estimate (solids), the indices the model's anchored forest
