@@ -19,12 +19,11 @@ export function readCampaignFile(file: string): CampaignConfig {
   }
   // the candidate file is relative to the campaign file, wherever the command runs; the grid's carbon intensity,
   // when the file leaves it to the environment, is fixed at launch (the stored config records what was used)
+  const here = (p: string) => path.resolve(path.dirname(path.resolve(file)), p);
   return {
     ...config,
-    candidates: {
-      ...config.candidates,
-      source: path.resolve(path.dirname(path.resolve(file)), config.candidates.source),
-    },
+    ...(config.candidates && { candidates: { ...config.candidates, source: here(config.candidates.source) } }),
+    ...(config.crystals?.files && { crystals: { ...config.crystals, files: config.crystals.files.map(here) } }),
     accounting: { ...config.accounting, ...launchCarbonIntensity(config, file) },
   };
 }

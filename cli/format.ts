@@ -275,7 +275,14 @@ function share(ratio: number): string {
   return `${p >= 1 || p === 0 ? Math.round(p) : p.toPrecision(1)}% of`;
 }
 
-export const UNITS: Record<string, string> = { homoLumoGap: 'eV', totalEnergy: 'Eh', dipoleMoment: 'D' };
+export const UNITS: Record<string, string> = {
+  homoLumoGap: 'eV',
+  totalEnergy: 'Eh',
+  dipoleMoment: 'D',
+  bandGap: 'eV',
+  energyPerAtom: 'eV/atom',
+  formationEnergy: 'eV/atom',
+};
 
 const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(3));
 

@@ -42,6 +42,7 @@ import {
   type Progress,
   type RecordedBest,
 } from '../lib/campaign/progress.js';
+import { poolSource } from '../lib/campaign/pool-source.js';
 import { promote } from '../lib/campaign/promotion.js';
 import type { EvaluationSummary, ModelSummary } from '../lib/campaign/results.js';
 import { spent } from '../lib/campaign/results.js';
@@ -334,7 +335,7 @@ export class CampaignRounds {
       const pool = await this.activities.preparePool({ campaignId, config }, poolSummary(config));
       if (pool.kept === 0) {
         throw ApplicationFailure.nonRetryable(
-          `no candidates left in ${config.candidates.source} after filtering (read ${pool.read}; rejected: ${JSON.stringify(pool.rejected)})`,
+          `no candidates left in ${poolSource(config)} after filtering (read ${pool.read}; rejected: ${JSON.stringify(pool.rejected)})`,
           'EmptyPool',
         );
       }

@@ -7,7 +7,6 @@ import { type AcquisitionContext, acquire, shortlist } from '../../lib/acquisiti
 import { objectivesContext, predictedProperties } from '../../lib/acquisition/objectives-context.js';
 import { constraintsOf, isMultiObjective } from '../../lib/campaign/objectives.js';
 import type { CampaignConfig } from '../../lib/campaign/schema.js';
-import { identity } from '../../lib/domain/candidate.js';
 import type { Usage } from '../../lib/domain/usage.js';
 import { SUCCESS_PROPERTY } from '../../lib/surrogate/kinds.js';
 import type { EvaluationRecord, Store } from '../../store/store.js';
@@ -199,7 +198,7 @@ async function predictedCosts(
 ): Promise<Float64Array> {
   const heavy = new Float64Array(poolSize);
   for (const c of await store.listCandidates(campaignId))
-    heavy[c.idx] = c.kind === 'molecule' ? c.heavyAtoms : 0;
+    heavy[c.idx] = c.kind === 'molecule' ? c.heavyAtoms : c.structure.symbols.length;
   const model = fitCostModel(
     evaluations
       .filter((e) => !e.cached)
@@ -225,7 +224,7 @@ async function fingerprints(
       'acquisition diversity compares Morgan fingerprints, which crystal candidates do not have',
     );
   }
-  const { matrix, nFeatures } = await poolFeatures(store, candidates.map(identity), spec);
+  const { matrix, nFeatures } = await poolFeatures(store, candidates, spec);
   // a row is the fingerprint's bits, then the descriptors
   const rows = new Map(
     indices.map((idx, r) => [idx, matrix.subarray(r * nFeatures, r * nFeatures + spec.morganBits)]),

@@ -283,7 +283,12 @@ async function calculateOne(
     store,
     tier,
     system,
-    { campaignId, round, idx: cand.idx },
+    {
+      campaignId,
+      round,
+      idx: cand.idx,
+      ...(cand.kind === 'crystal' && cand.prototype !== undefined && { prototype: cand.prototype }),
+    },
     {
       signal: batch.signal,
       onProgress,

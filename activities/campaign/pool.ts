@@ -1,17 +1,20 @@
 /**
- * preparePool: reads the candidate file, canonicalises and filters with RDKit, and stores the pool. Every
- * candidate dropped is counted by reason, and the first few of each reason are kept with their line and label.
+ * preparePool: reads the candidate file, canonicalises and filters with RDKit, and stores the pool (a crystal
+ * pool: activities/campaign/crystal-pool.ts). Every candidate dropped is counted by reason, and the first few of
+ * each reason are kept with their line and label.
  */
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { needsSaScore } from '../../lib/campaign/objectives.js';
-import type { CampaignConfig } from '../../lib/campaign/schema.js';
-import type { MoleculeCandidate } from '../../lib/domain/candidate.js';
+import { poolSource } from '../../lib/campaign/pool-source.js';
+import type { CampaignConfig, CandidatesConfig } from '../../lib/campaign/schema.js';
+import type { Candidate, MoleculeCandidate } from '../../lib/domain/candidate.js';
 import type { Usage } from '../../lib/domain/usage.js';
 import type { PoolRejection, PoolSummary, Store } from '../../store/store.js';
 import { inspectMolecule, type MoleculeInfo } from '../chem/rdkit.js';
 import { saScore } from '../chem/sa-score.js';
 import { CandidateFileError, type RawCandidate, readCandidates } from '../pool/read.js';
 import { measured } from '../usage.js';
+import { readCrystalPool } from './crystal-pool.js';
 import { yieldToEventLoop } from './yield.js';
 
 export async function preparePool(
@@ -19,14 +22,20 @@ export async function preparePool(
   args: { campaignId: string; config: CampaignConfig },
 ): Promise<PoolSummary & { usage?: Usage }> {
   const existing = (await store.getCampaign(args.campaignId))?.pool;
+  const source = poolSource(args.config);
   if (
     existing &&
-    existing.source === args.config.candidates.source &&
+    existing.source === source &&
     (await store.countCandidates(args.campaignId)) === existing.kept
   ) {
     return existing; // a retried or resumed campaign keeps its pool (and its candidate numbering)
   }
-  const { value: summary, usage } = await measured(() => readPool(store, args));
+  const { crystals, candidates } = args.config;
+  const { value: summary, usage } = await measured(() =>
+    crystals
+      ? readCrystalPool(store, { campaignId: args.campaignId, crystals, source })
+      : readPool(store, { ...args, candidates: candidates as CandidatesConfig }),
+  );
   await store.record({ campaignId: args.campaignId, round: 0, activity: 'pool:prepare', usage });
   return { ...summary, usage };
 }
@@ -34,9 +43,9 @@ export async function preparePool(
 /** Reads, checks, filters and stores the pool; the summary of what was kept and why the rest was not. */
 async function readPool(
   store: Store,
-  args: { campaignId: string; config: CampaignConfig },
+  args: { campaignId: string; config: CampaignConfig; candidates: CandidatesConfig },
 ): Promise<PoolSummary> {
-  const c = args.config.candidates;
+  const c = args.candidates;
   const raw = await readCandidates(c).catch((e: unknown) => {
     // a file whose content is wrong stays wrong: fail the campaign now instead of after every retry
     if (e instanceof CandidateFileError && e.kind === 'invalid')
@@ -49,12 +58,7 @@ async function readPool(
   const allowed = f.elements ? new Set([...f.elements, 'H']) : undefined;
   const rejected: Record<string, number> = {};
   const rejections: Record<string, PoolRejection[]> = {};
-  const reject = (r: RawCandidate, why: { reason: string; detail: string }) => {
-    rejected[why.reason] = (rejected[why.reason] ?? 0) + 1;
-    const examples = rejections[why.reason] ?? [];
-    if (examples.length < REJECTIONS_KEPT) examples.push({ line: r.line, label: r.label, why: why.detail });
-    rejections[why.reason] = examples;
-  };
+  const reject = (r: RawCandidate, why: Rejection) => countRejection(rejected, rejections, r, why);
   const seen = new Map<string, RawCandidate>();
   const pool: MoleculeCandidate[] = [];
   for (const [i, r] of raw.entries()) {
@@ -95,25 +99,47 @@ async function readPool(
       ...(sa !== undefined && { saScore: sa }),
     });
   }
-  await store.putCandidates(args.campaignId, pool);
-  const summary: PoolSummary = {
-    source: c.source,
-    read: raw.length,
-    kept: pool.length,
-    rejected,
-    rejections,
-  };
-  await store.setPoolSummary(args.campaignId, summary);
+  return savePool(store, args.campaignId, pool, { source: c.source, read: raw.length, rejected, rejections });
+}
+
+/** Stores the pool and its summary: what was read, kept, and dropped by reason. */
+export async function savePool(
+  store: Store,
+  campaignId: string,
+  pool: Candidate[],
+  seen: Omit<PoolSummary, 'kept'>,
+): Promise<PoolSummary> {
+  await store.putCandidates(campaignId, pool);
+  const summary: PoolSummary = { ...seen, kept: pool.length };
+  await store.setPoolSummary(campaignId, summary);
   return summary;
+}
+
+export interface Rejection {
+  reason: string;
+  detail: string;
 }
 
 /** The first rejections of each reason kept in the pool summary (the counts are complete). */
 const REJECTIONS_KEPT = 5;
 
+/** Counts a dropped candidate under its reason, keeping the first few of each reason with their line and label. */
+export function countRejection(
+  rejected: Record<string, number>,
+  rejections: Record<string, PoolRejection[]>,
+  r: { line: number; label: string },
+  why: Rejection,
+): void {
+  rejected[why.reason] = (rejected[why.reason] ?? 0) + 1;
+  const examples = rejections[why.reason] ?? [];
+  if (examples.length < REJECTIONS_KEPT) examples.push({ line: r.line, label: r.label, why: why.detail });
+  rejections[why.reason] = examples;
+}
+
 /** Why the candidate filters drop a molecule RDKit read, or undefined when it stays. */
 function filterProblem(
   m: MoleculeInfo,
-  f: CampaignConfig['candidates']['filters'],
+  f: CandidatesConfig['filters'],
   allowed: ReadonlySet<string> | undefined,
   seen: ReadonlyMap<string, RawCandidate>,
 ): { reason: string; detail: string } | undefined {

@@ -6,7 +6,6 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { modelledProperties } from '../../lib/campaign/objectives.js';
 import type { ModelSummary } from '../../lib/campaign/results.js';
 import type { CampaignConfig } from '../../lib/campaign/schema.js';
-import { identity } from '../../lib/domain/candidate.js';
 import { sumUsage } from '../../lib/domain/usage.js';
 import { surrogateMetrics } from '../../lib/metrics.js';
 import type { ModelMetrics } from '../../lib/surrogate/model.js';
@@ -69,11 +68,8 @@ async function train(
     const prospective = await prospectiveMetrics(store, args.campaignId, set.labelTier, set.labelled);
     const pool = await store.listCandidates(args.campaignId);
     beat({ phase: 'featurizing' });
-    const features = await poolFeatures(
-      store,
-      pool.map((c) => identity(c)),
-      config.surrogate.features,
-      () => beat({ phase: 'featurizing' }),
+    const features = await poolFeatures(store, pool, config.surrogate.features, () =>
+      beat({ phase: 'featurizing' }),
     );
     return { set, prospective, pool, features };
   });

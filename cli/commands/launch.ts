@@ -1,6 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { describeCheck } from '../../activities/pool/check.js';
 import { campaignWorkflowId } from '../../lib/temporal/queues.js';
 import { openStore } from '../../store/open.js';
 import { readCampaignFile } from '../campaign-file.js';
@@ -9,7 +8,7 @@ import { CliError, connectClient } from '../client.js';
 import { positiveNumber } from '../options.js';
 import { webUiUrl } from '../report-data.js';
 import { watchCampaign } from './status.js';
-import { checkCandidatesFile } from './validate.js';
+import { checkPool } from './validate.js';
 
 export function registerLaunch(program: Command): void {
   program
@@ -31,7 +30,7 @@ export function registerLaunch(program: Command): void {
     )
     .action(async (file: string, o: { watch?: boolean; restart?: boolean; heartbeat: number }) => {
       const config = readCampaignFile(file);
-      const check = await checkCandidatesFile(config);
+      const check = await checkPool(config);
       const client = await connectClient({ autostart: true });
       const workflowId = campaignWorkflowId(config.name);
       const existing = await client.workflow
@@ -53,7 +52,7 @@ export function registerLaunch(program: Command): void {
       try {
         await startCampaignWorkflow(client, { config, file, heartbeatSeconds: o.heartbeat });
         console.log(`launched campaign "${config.name}" (workflow ${workflowId})`);
-        console.log(describeCheck(check));
+        console.log(check);
       } catch (e) {
         if (e instanceof WorkflowExecutionAlreadyStartedError) {
           console.log(`campaign "${config.name}" is already running: attached (workflow ${workflowId})`);

@@ -3,6 +3,7 @@
  * (Temporal's user metadata) so the Web UI's event history reads as the campaign does: which round, which tier,
  * which candidates. Pure; each stays under MAX_SUMMARY characters.
  */
+import { poolLimit, poolSource } from './pool-source.js';
 import type { CampaignConfig, TierConfig } from './schema.js';
 
 /** Temporal shows a summary on one line; longer ones are cut. */
@@ -71,10 +72,11 @@ export function acquisitionSummary(
 }
 
 /** `prepare the pool: first_5K.smi, at most 100 candidates`. */
-export function poolSummary(config: Pick<CampaignConfig, 'candidates'>): string {
-  const c = config.candidates;
-  const file = c.source.split('/').pop() || c.source;
-  return clip(`prepare the pool: ${file}${c.limit !== undefined ? `, at most ${c.limit} candidates` : ''}`);
+export function poolSummary(config: Pick<CampaignConfig, 'candidates' | 'crystals'>): string {
+  const source = poolSource(config);
+  const file = config.candidates ? source.split('/').pop() || source : source;
+  const limit = poolLimit(config);
+  return clip(`prepare the pool: ${file}${limit !== undefined ? `, at most ${limit} candidates` : ''}`);
 }
 
 function candidateName(idx: number, k: KnownCandidate | undefined): string {

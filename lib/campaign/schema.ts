@@ -3,6 +3,7 @@
  * (with the messages users see) and the published JSON Schema (`configs/schema.json`).
  */
 import { z } from 'zod';
+import { ELK_XCTYPES, ElkSettings, elkSettings } from '../../qm/codes/elk/settings.js';
 import { nwchemBasisProblem, nwchemMethodProblem } from '../../qm/codes/nwchem/library.js';
 import { NwchemSettings } from '../../qm/codes/nwchem/settings.js';
 import { XtbSettings } from '../../qm/codes/xtb/settings.js';
@@ -20,6 +21,7 @@ import {
 } from '../acquisition/index.js';
 import type { ObjectiveSpec } from '../domain/objective.js';
 import { surrogateKinds, surrogateKindsHelp } from '../surrogate/kinds.js';
+import { Crystals } from './crystal-pool-schema.js';
 
 const name = z
   .string()
@@ -90,12 +92,27 @@ export const Candidates = z.strictObject({
 });
 
 /** Properties a tier can produce; the objective names one of them. */
-export const Property = z.enum(['homoLumoGap', 'totalEnergy', 'dipoleMoment']);
+export const Property = z.enum([
+  'homoLumoGap',
+  'totalEnergy',
+  'dipoleMoment',
+  'bandGap',
+  'energyPerAtom',
+  'formationEnergy',
+]);
+
+const PROPERTY_HELP =
+  'molecules: homoLumoGap (eV), totalEnergy (hartree), dipoleMoment (debye); crystals: bandGap (eV, 0 for metals), energyPerAtom (eV/atom), formationEnergy (eV/atom), totalEnergy (hartree per cell); from the last tier';
+
+/** What each built-in code reports, of the properties above. */
+export const CODE_PROPERTIES: Record<string, readonly PropertyName[]> = {
+  xtb: ['homoLumoGap', 'totalEnergy', 'dipoleMoment'],
+  nwchem: ['homoLumoGap', 'totalEnergy', 'dipoleMoment'],
+  elk: ['bandGap', 'totalEnergy', 'energyPerAtom', 'formationEnergy'],
+};
 
 export const Objective = z.strictObject({
-  property: Property.describe(
-    'homoLumoGap (eV), totalEnergy (hartree) or dipoleMoment (debye), from the last tier',
-  ),
+  property: Property.describe(PROPERTY_HELP),
   direction: z.enum(['maximize', 'minimize']),
 });
 
@@ -107,9 +124,7 @@ export const SearchProperty = z.enum([...Property.options, 'saScore']);
 
 /** One objective of a multi-objective campaign (`objectives:`). */
 export const ObjectiveItem = z.strictObject({
-  property: SearchProperty.describe(
-    'homoLumoGap (eV), totalEnergy (hartree) or dipoleMoment (debye) from the last tier, or saScore (1 easy .. 10 hard to make)',
-  ),
+  property: SearchProperty.describe(`${PROPERTY_HELP}; or saScore (molecules: 1 easy .. 10 hard to make)`),
   direction: z.enum(['maximize', 'minimize']),
   reference: z
     .number()
@@ -418,7 +433,85 @@ export const NwchemTier = z.strictObject({
   ),
 });
 
-export const Tier = z.discriminatedUnion('code', [XtbTier, NwchemTier]);
+/** The rgkmax ladder and reference of cascade's data set of crystals (data/cbs/solids.jsonl). */
+const SOLID_LADDER = [5, 6, 7, 8];
+const SOLID_REFERENCE_RGKMAX = 9;
+
+/**
+ * An Elk tier's rgkmax ladder, as the NWChem tier's basis ladder (CbsLadder): the smallest rgkmax runs first, the
+ * CBS model trained on the data set's solids predicts the converged energy with a 90% interval, and the next
+ * rgkmax runs only while that interval is wider than maxIntervalMeVPerAtom.
+ */
+export const RgkmaxLadder = z
+  .strictObject({
+    rgkmax: z
+      .array(z.number().min(3).max(12))
+      .min(2)
+      .describe(
+        `rgkmax values, smallest first: with cascade's data set a start of [${SOLID_LADDER.join(', ')}], optionally followed by its reference ${SOLID_REFERENCE_RGKMAX}`,
+      ),
+    maxIntervalMeVPerAtom: z
+      .number()
+      .positive()
+      // 20: replayed on the data set with held-out compounds, a third of [5, 6, 7, 8] ladders stop early, with
+      // 2.1 meV/atom MAE (8.9 at most) against rgkmax 9; at 10 the MAE is 1.5 and fewer stop
+      .default(20)
+      .describe(
+        'Stop once the 90% interval of the energy at the reference rgkmax is at most this wide (meV/atom)',
+      ),
+    data: z
+      .string()
+      .optional()
+      .describe("The data set's solids.jsonl the model learns from (default: cascade's data/cbs)"),
+  })
+  .refine((l) => l.rgkmax.every((r, i) => i === 0 || r > (l.rgkmax[i - 1] as number)), {
+    message: 'rgkmax must grow: 5, 6, 7, 8',
+    path: ['rgkmax'],
+  })
+  .superRefine((l, ctx) => {
+    if (l.data !== undefined) return; // another data set's ladder is checked against it when the tier runs
+    const below = l.rgkmax.filter((r) => r < SOLID_REFERENCE_RGKMAX);
+    const rest = l.rgkmax.slice(below.length);
+    const prefix = below.every((r, i) => r === SOLID_LADDER[i]);
+    if (prefix && (rest.length === 0 || (rest.length === 1 && rest[0] === SOLID_REFERENCE_RGKMAX))) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['rgkmax'],
+      message: `the CBS model learned cascade's data set's ladder [${SOLID_LADDER.join(', ')}] (reference ${SOLID_REFERENCE_RGKMAX}): use a start of it, e.g. [5, 6, 7, 8] or [5, 6]; other ladders gave confident, wrong intervals when replayed`,
+    });
+  });
+
+export const ElkTier = z
+  .strictObject({
+    ...tierCommon,
+    code: z.literal('elk'),
+    method: z
+      .enum(Object.keys(ELK_XCTYPES) as [string, ...string[]])
+      .default('pbe')
+      .describe(`Exchange-correlation functional: ${Object.keys(ELK_XCTYPES).join(', ')}`),
+    settings: ElkSettings.default({}).superRefine((s, ctx) => {
+      try {
+        elkSettings(s);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      }
+    }),
+    timeoutSeconds: z.int().min(1).default(3600),
+    cbs: RgkmaxLadder.optional().describe(
+      'rgkmax escalation: run cbs.rgkmax in order, stopping once the predicted converged energy is known well enough (replaces settings.rgkmax)',
+    ),
+  })
+  .superRefine((t, ctx) => {
+    if (t.optimize) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['optimize'],
+        message: 'Elk tiers compute the given cell (ground state); cascade does not relax crystals',
+      });
+    }
+  });
+
+export const Tier = z.discriminatedUnion('code', [XtbTier, NwchemTier, ElkTier]);
 
 export const Budget = z.strictObject({
   rounds: z.int().min(1).default(10),
@@ -473,7 +566,8 @@ export const CampaignConfig = z
     name: name.describe('Campaign name; the workflow id is derived from it'),
     description: z.string().optional(),
     seed: z.int().min(0).default(0),
-    candidates: Candidates,
+    candidates: Candidates.optional().describe('A pool of molecules (or give `crystals`)'),
+    crystals: Crystals.optional().describe('A pool of crystals (or give `candidates`)'),
     objective: Objective.optional().describe('The one property to optimise (or give `objectives`)'),
     objectives: z
       .array(ObjectiveItem)
@@ -551,10 +645,71 @@ export const CampaignConfig = z
     // Cross-field checks also run when unrelated fields are invalid, so all problems are reported at once.
     { when: fieldsParsed('tiers', 'budget.callsPerTier', 'surrogate.fidelity') },
   )
+  .superRefine(poolProblems, {
+    when: fieldsParsed('candidates', 'crystals', 'tiers', 'objective', 'objectives', 'constraints'),
+  })
   .superRefine(objectivesProblems, {
     when: fieldsParsed('objective', 'objectives', 'constraints', 'acquisition.strategy', 'tiers'),
   })
   .transform(withObjectives);
+
+/**
+ * One pool, molecules or crystals, and tiers whose codes compute that kind and report the objectives' properties.
+ */
+function poolProblems(
+  c: {
+    candidates?: unknown;
+    crystals?: unknown;
+    tiers: TierConfig[];
+    objective?: { property: string };
+    objectives?: { property: string }[];
+    constraints?: { property: string }[];
+  },
+  ctx: z.core.$RefinementCtx,
+): void {
+  if ((c.candidates === undefined) === (c.crystals === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['candidates'],
+      message:
+        c.candidates === undefined
+          ? 'what should the campaign screen? give candidates (molecules) or crystals'
+          : 'give candidates (molecules) or crystals, not both: a campaign screens one kind',
+    });
+    return;
+  }
+  const crystals = c.crystals !== undefined;
+  c.tiers.forEach((t, i) => {
+    if ((t.code === 'elk') !== crystals) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tiers', i, 'code'],
+        message: crystals
+          ? `tier "${tierName(t)}" runs ${t.code}, a code for molecules; a crystal pool needs elk`
+          : `tier "${tierName(t)}" runs elk, a code for crystals; this pool holds molecules (candidates)`,
+      });
+    }
+  });
+  const last = c.tiers[c.tiers.length - 1];
+  const reported = last ? CODE_PROPERTIES[last.code] : undefined;
+  const wanted: { property: string; path: (string | number)[] }[] = [
+    ...(c.objectives ?? (c.objective ? [c.objective] : [])).map((o, i) => ({
+      property: o.property,
+      path: c.objectives ? ['objectives', i, 'property'] : ['objective', 'property'],
+    })),
+    ...(c.constraints ?? []).map((o, i) => ({ property: o.property, path: ['constraints', i] })),
+  ];
+  for (const { property, path } of wanted) {
+    if (!last || !reported || !(Property.options as readonly string[]).includes(property)) continue;
+    if (!reported.includes(property as PropertyName)) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `the last tier (${tierName(last)}, ${last.code}) does not report ${property}; it reports ${reported.join(', ')}`,
+      });
+    }
+  }
+}
 
 /** `objective` and `objectives` are two spellings of one thing: after parsing, both are set. */
 function withObjectives<C extends { objective?: ObjectiveSpec; objectives?: ObjectiveItemConfig[] }>(
@@ -655,6 +810,7 @@ export type CampaignInput = z.input<typeof CampaignConfig>;
 export type TierConfig = z.output<typeof Tier>;
 export type XtbTierConfig = z.output<typeof XtbTier>;
 export type NwchemTierConfig = z.output<typeof NwchemTier>;
+export type ElkTierConfig = z.output<typeof ElkTier>;
 export type PromotionRule = z.output<typeof Promotion>;
 export type CandidatesConfig = z.output<typeof Candidates>;
 export type SurrogateConfig = z.output<typeof Surrogate>;

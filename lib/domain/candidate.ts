@@ -24,7 +24,12 @@ export interface CrystalCandidate {
   label: string;
   /** A canonical key of the structure (same crystal written two ways, same key). */
   key: string;
+  /** The standardised primitive cell the calculations run on. */
   structure: Crystal;
+  /** International space-group number (1-230), when the pool found it. */
+  spaceGroup?: number;
+  /** The prototype it was generated from (rockSalt, perovskite, ...), for generated crystals. */
+  prototype?: string;
 }
 
 export type Candidate = MoleculeCandidate | CrystalCandidate;
@@ -37,7 +42,13 @@ export function identity(c: Candidate): string {
 
 /** The candidate's kind-specific content, as stored. */
 export function payload(c: Candidate): Record<string, unknown> {
-  if (c.kind === 'crystal') return { structure: c.structure };
+  if (c.kind === 'crystal') {
+    return {
+      structure: c.structure,
+      ...(c.spaceGroup !== undefined && { spaceGroup: c.spaceGroup }),
+      ...(c.prototype !== undefined && { prototype: c.prototype }),
+    };
+  }
   return c.saScore === undefined
     ? { heavyAtoms: c.heavyAtoms }
     : { heavyAtoms: c.heavyAtoms, saScore: c.saScore };
@@ -58,6 +69,8 @@ export function fromStored(row: {
       label: row.label,
       key: row.identity,
       structure: row.payload.structure as Crystal,
+      ...(typeof row.payload.spaceGroup === 'number' && { spaceGroup: row.payload.spaceGroup }),
+      ...(typeof row.payload.prototype === 'string' && { prototype: row.payload.prototype }),
     };
   }
   return {

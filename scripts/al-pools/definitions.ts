@@ -43,8 +43,8 @@ export function poolDefinitions(demoFile = DEMO_CONFIG): { nci: PoolDefinition; 
       ...demo,
       name: 'small-gfn2-b3lyp',
       candidates: {
-        ...demo.candidates,
-        filters: { ...demo.candidates.filters, maxHeavyAtoms: SMALL_MAX_HEAVY_ATOMS },
+        ...molecules(demo),
+        filters: { ...molecules(demo).filters, maxHeavyAtoms: SMALL_MAX_HEAVY_ATOMS },
         limit: SMALL_LIMIT,
       },
       tiers: [xtb, B3LYP_TIER],
@@ -56,7 +56,13 @@ export function poolDefinitions(demoFile = DEMO_CONFIG): { nci: PoolDefinition; 
 
 /** The same pool with another candidate file (the tests relabel a few molecules from a file of their own). */
 export function withSource(def: PoolDefinition, source: string): PoolDefinition {
-  return definition(def.name, { ...def.config, candidates: { ...def.config.candidates, source } });
+  return definition(def.name, { ...def.config, candidates: { ...molecules(def.config), source } });
+}
+
+/** The molecule pool of a campaign the pools are built from (every one has one). */
+function molecules(c: CampaignConfig): NonNullable<CampaignConfig['candidates']> {
+  if (!c.candidates) throw new Error(`${c.name}: the active-learning pools are molecule pools`);
+  return c.candidates;
 }
 
 function readDemo(file: string): CampaignConfig {

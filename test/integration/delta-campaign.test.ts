@@ -12,7 +12,6 @@ import { readDeltaModel } from '../../activities/ml/delta.js';
 import { QuantileForest } from '../../activities/ml/qrf/forest.js';
 import { formatProgress } from '../../cli/format.js';
 import { formatProblem, loadCampaign } from '../../lib/campaign/load.js';
-import { identity } from '../../lib/domain/candidate.js';
 import { openStore } from '../../store/open.js';
 import { startCampaign } from '../helpers/campaign-env.js';
 import { environmentWithWorkers } from '../helpers/workers.js';
@@ -92,11 +91,7 @@ describe('Delta-learning campaign', () => {
     const base = await QuantileForest.load(parts.base, { threads: 1 });
     const correction = await QuantileForest.load(parts.delta, { threads: 1 });
     const pool = await db.listCandidates('delta');
-    const { matrix } = await poolFeatures(
-      db,
-      pool.map((c) => identity(c)),
-      config.surrogate.features,
-    );
+    const { matrix } = await poolFeatures(db, pool, config.surrogate.features);
     const b = await base.predict(matrix, pool.length);
     const d = await correction.predict(matrix, pool.length);
     const stored = await db.getPredictions(model?.id as string);

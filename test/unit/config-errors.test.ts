@@ -214,7 +214,7 @@ tiers:
   - method: gfn2
 `);
     expect(p).toMatchObject({ line: 8, col: 5, path: 'tiers.0.code' });
-    expect(p.message).toBe('missing required key "code" (one of xtb, nwchem)');
+    expect(p.message).toBe('missing required key "code" (one of xtb, nwchem, elk)');
   });
 });
 
@@ -298,7 +298,9 @@ tiers:
   it('lists the properties an objective can name', () => {
     const p = onlyProblem(VALID.replace('property: homoLumoGap', 'property: gap'));
     expect(p).toMatchObject({ line: 5, col: 13, path: 'objective.property' });
-    expect(p.message).toBe('expected one of homoLumoGap, totalEnergy, dipoleMoment, got "gap"');
+    expect(p.message).toBe(
+      'expected one of homoLumoGap, totalEnergy, dipoleMoment, bandGap, energyPerAtom, formationEnergy, got "gap"',
+    );
   });
 
   it('suggests the right spelling of a direction', () => {
@@ -415,7 +417,7 @@ describe('tiers and budget', () => {
   it('rejects a tier with an unsupported code', () => {
     const p = onlyProblem(VALID.replace('  - code: xtb', '  - code: orca'));
     expect(p).toMatchObject({ line: 8, col: 11, path: 'tiers.0.code' });
-    expect(p.message).toBe('unsupported code "orca"; expected one of xtb, nwchem');
+    expect(p.message).toBe('unsupported code "orca"; expected one of xtb, nwchem, elk');
   });
 
   it('lists the xtb methods', () => {

@@ -21,13 +21,13 @@ describe('candidates.filters.maxSAScore', () => {
   it('is unset by default, so no SA score is computed', () => {
     const { config, problems } = loadCampaign(campaign('5').replace(/ {2}filters:\n.*\n/, ''), 'c.yaml');
     expect(problems).toEqual([]);
-    expect(config?.candidates.filters.maxSAScore).toBeUndefined();
+    expect(config?.candidates?.filters.maxSAScore).toBeUndefined();
   });
 
   it.each(['1', '4.5', '10'])('accepts %s', (value) => {
     const { config, problems } = loadCampaign(campaign(value), 'c.yaml');
     expect(problems).toEqual([]);
-    expect(config?.candidates.filters.maxSAScore).toBe(Number(value));
+    expect(config?.candidates?.filters.maxSAScore).toBe(Number(value));
   });
 
   it.each([

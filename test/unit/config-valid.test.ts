@@ -135,7 +135,7 @@ describe('configs/schema.json', () => {
   it('has an id, a title, and makes defaulted fields optional', () => {
     const schema = campaignJsonSchema();
     expect(schema).toMatchObject({ $id: expect.any(String), title: expect.any(String) });
-    expect(schema.required).toEqual(['name', 'candidates', 'tiers']);
+    expect(schema.required).toEqual(['name', 'tiers']);
     expect(schema.additionalProperties).toBe(false);
   });
 });

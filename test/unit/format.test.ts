@@ -10,6 +10,7 @@ import {
   UNITS,
 } from '../../cli/format.js';
 import type { Progress } from '../../lib/campaign/progress.js';
+import { Property } from '../../lib/campaign/schema.js';
 
 function progress(overrides: Partial<Progress> = {}): Progress {
   return {
@@ -236,7 +237,9 @@ describe('formatResources', () => {
 
 describe('UNITS', () => {
   it('names the unit of each objective property', () => {
-    expect(UNITS).toEqual({ homoLumoGap: 'eV', totalEnergy: 'Eh', dipoleMoment: 'D' });
+    expect(Object.keys(UNITS).sort()).toEqual([...Property.options].sort());
+    expect(UNITS).toMatchObject({ homoLumoGap: 'eV', totalEnergy: 'Eh', dipoleMoment: 'D', bandGap: 'eV' });
+    expect(UNITS.formationEnergy).toBe('eV/atom');
   });
 });
 

@@ -57,7 +57,12 @@ describe('objectives and constraints in a campaign file', () => {
     expect(
       problems(`objective: {property: homoLumoGap, direction: maximize}\nconstraints: ["bandGap >= 1"]\n`),
     ).toEqual([
-      'mo.yaml:5:15 constraints.0: unknown property "bandGap" (known: homoLumoGap, totalEnergy, dipoleMoment, saScore)',
+      'mo.yaml:5:15 constraints.0: the last tier (xtb, xtb) does not report bandGap; it reports homoLumoGap, totalEnergy, dipoleMoment',
+    ]);
+    expect(
+      problems(`objective: {property: homoLumoGap, direction: maximize}\nconstraints: ["gap >= 3"]\n`),
+    ).toEqual([
+      'mo.yaml:5:15 constraints.0: unknown property "gap" (known: homoLumoGap, totalEnergy, dipoleMoment, bandGap, energyPerAtom, formationEnergy, saScore)',
     ]);
     expect(
       problems(`objective: {property: homoLumoGap, direction: maximize}\nconstraints: ["gap > 3"]\n`)[0],

@@ -11,17 +11,16 @@
 import { checkCrystal, StructureError } from '../../structure.js';
 import { type CalcInputs, type CalcSpec, type Crystal, InvalidInputError } from '../../template.js';
 import { elkSpeciesDir } from './profile.js';
-import { elkError as bad, ELK_BUILTIN, ELK_MIXING, ELK_SMEARING, elkSettings } from './settings.js';
+import {
+  elkError as bad,
+  ELK_BUILTIN,
+  ELK_MIXING,
+  ELK_SMEARING,
+  ELK_XCTYPES,
+  elkSettings,
+} from './settings.js';
 
-/** spec.method -> Elk's xctype. */
-export const ELK_XCTYPES: Record<string, number> = {
-  /** LDA, Perdew-Wang 1992 parametrisation of Ceperley-Alder (Elk's default functional). */
-  lda: 3,
-  /** GGA, Perdew-Burke-Ernzerhof 1996. */
-  pbe: 20,
-  /** GGA, PBEsol 2008. */
-  pbesol: 22,
-};
+export { ELK_XCTYPES };
 
 /** Defaults cascade writes explicitly (so elk.in says what was computed). */
 export const ELK_DEFAULTS = { rgkmax: 7, kpoints: [4, 4, 4] as [number, number, number] };

@@ -10,6 +10,16 @@ import { flag, oneOf, positiveInt, positiveNumber, readSettings, triple } from '
 /** An InvalidInputError whose message starts "elk: ". */
 export const elkError = (msg: string) => new InvalidInputError(`elk: ${msg}`);
 
+/** spec.method -> Elk's xctype. */
+export const ELK_XCTYPES: Record<string, number> = {
+  /** LDA, Perdew-Wang 1992 parametrisation of Ceperley-Alder (Elk's default functional). */
+  lda: 3,
+  /** GGA, Perdew-Burke-Ernzerhof 1996. */
+  pbe: 20,
+  /** GGA, PBEsol 2008. */
+  pbesol: 22,
+};
+
 /** Smearing function -> Elk's stype. */
 export const ELK_SMEARING: Record<string, number> = {
   gaussian: 0,
