@@ -13,6 +13,7 @@
  *
  * Everything comes out as a `Crystal`: lattice in bohr, positions fractional.
  */
+import { cross, dot, type Lattice, toCartesian, toFractional } from '../lib/chem/lattice.js';
 import { ANGSTROM_PER_BOHR } from '../lib/domain/units.js';
 import { compareAtoms, decimal, quantise, withHash } from './canonical.js';
 import { elementSymbol } from './elements.js';
@@ -34,15 +35,12 @@ export class StructureError extends Error {
 export { elementSymbol } from './elements.js';
 
 // ---------------------------------------------------------------------------------------------------
-// Linear algebra on 3x3 row matrices
+// Linear algebra on 3x3 row matrices: lib/chem/lattice.ts, under the names this module has always exported
 
+/** The determinant of three row vectors: the signed volume they span. */
 export function determinant(m: readonly Vec3[]): number {
   const [a, b, c] = m as [Vec3, Vec3, Vec3];
-  return (
-    a[0] * (b[1] * c[2] - b[2] * c[1]) -
-    a[1] * (b[0] * c[2] - b[2] * c[0]) +
-    a[2] * (b[0] * c[1] - b[1] * c[0])
-  );
+  return dot(a, cross(b, c));
 }
 
 /** Signed cell volume (bohr^3 for a Crystal's lattice): positive for a right-handed a1, a2, a3. */
@@ -52,26 +50,12 @@ export function cellVolume(c: Pick<Crystal, 'lattice'>): number {
 
 /** Cartesian position r = f1 a1 + f2 a2 + f3 a3 (same units as the lattice). */
 export function fractionalToCartesian(lattice: readonly Vec3[], f: Vec3): Vec3 {
-  const [a, b, c] = lattice as [Vec3, Vec3, Vec3];
-  return [
-    f[0] * a[0] + f[1] * b[0] + f[2] * c[0],
-    f[0] * a[1] + f[1] * b[1] + f[2] * c[1],
-    f[0] * a[2] + f[1] * b[2] + f[2] * c[2],
-  ];
+  return toCartesian(lattice as Lattice, f);
 }
 
 /** Fractional coordinates of a Cartesian position (same units as the lattice). */
 export function cartesianToFractional(lattice: readonly Vec3[], r: Vec3): Vec3 {
-  const [a, b, c] = lattice as [Vec3, Vec3, Vec3];
-  const det = determinant(lattice);
-  // r = L^T f  =>  f = (L^T)^-1 r; the rows of (L^T)^-1 are the reciprocal vectors b x c / det etc.
-  const cross = (u: Vec3, v: Vec3): Vec3 => [
-    u[1] * v[2] - u[2] * v[1],
-    u[2] * v[0] - u[0] * v[2],
-    u[0] * v[1] - u[1] * v[0],
-  ];
-  const dot = (u: Vec3, v: Vec3) => u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
-  return [dot(cross(b, c), r) / det, dot(cross(c, a), r) / det, dot(cross(a, b), r) / det];
+  return toFractional(lattice as Lattice, r);
 }
 
 // ---------------------------------------------------------------------------------------------------
