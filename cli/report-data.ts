@@ -10,13 +10,15 @@ import {
   type SurrogateOutlook,
   type TierMeasurements,
 } from '../lib/campaign/counterfactual.js';
+import { constraintsOf, feasible } from '../lib/campaign/objectives.js';
 import { type CampaignConfig, tierName } from '../lib/campaign/schema.js';
+import { identity } from '../lib/domain/candidate.js';
 // biome-ignore lint/suspicious/noShadowRestrictedNames: the objective's value in a result, not Object's valueOf
-import { valueOf } from '../lib/domain/objective.js';
+import { rank, valueOf } from '../lib/domain/objective.js';
 import { carbonIntensity } from '../lib/energy/carbon.js';
 import { connectSettings } from '../lib/temporal/connection.js';
 import { campaignWorkflowId } from '../lib/temporal/queues.js';
-import type { LadderSavings, Store } from '../store/store.js';
+import type { LadderSavings, RankedEvaluation, Store } from '../store/store.js';
 import { type ResourceLine, type TopCandidate, UNITS } from './format.js';
 
 /** The ladders' savings, with the energy the saved CPU time would have cost. */
@@ -33,6 +35,38 @@ export interface StoreView {
   carbon?: { gramsPerKWh: number; source: string };
 }
 
+/**
+ * The best n results at the top tier among those that meet the campaign's constraints (an infeasible result is
+ * never the best, as in the workflow); without constraints, the store's ranking.
+ */
+async function topFeasible(
+  store: Store,
+  name: string,
+  tier: string,
+  config: CampaignConfig,
+  n: number,
+): Promise<RankedEvaluation[]> {
+  if (constraintsOf(config).length === 0) return store.topEvaluations(name, tier, config.objective, n);
+  const ok = (await store.listEvaluations(name, tier)).filter(
+    (e) => e.status === 'ok' && e.value !== undefined && feasible(config, e.values),
+  );
+  const best = rank(config.objective, ok, (e) => e.value).slice(0, n);
+  const candidates = new Map(
+    (
+      await store.getCandidates(
+        name,
+        best.map((e) => e.idx),
+      )
+    ).map((c) => [c.idx, c]),
+  );
+  return best.flatMap((e) => {
+    const c = candidates.get(e.idx);
+    return c
+      ? [{ idx: e.idx, label: c.label, identity: identity(c), kind: c.kind, value: e.value as number }]
+      : [];
+  });
+}
+
 export async function storeView(store: Store, name: string, n = 10): Promise<StoreView> {
   const c = await store.getCampaign(name);
   if (!c) return { top: [], resources: [], unit: '' };
@@ -41,7 +75,7 @@ export async function storeView(store: Store, name: string, n = 10): Promise<Sto
   const resources = await store.ledgerTotals(name);
   const bruteForce = await counterfactualView(store, name, c.config, resources);
   return {
-    top: await store.topEvaluations(name, tier, c.config.objective, n),
+    top: await topFeasible(store, name, tier, c.config, n),
     resources,
     unit: UNITS[c.config.objective.property] ?? '',
     ...(ladder

@@ -3,8 +3,8 @@
  * grew with calls and energy, each surrogate against the batch it chose, the tier funnel, the basis ladders'
  * decisions, resources by activity and tier, and the versions of every code used. Read through the Store.
  */
-import { objectivesOf } from '../../lib/campaign/objectives.js';
-import { tierName } from '../../lib/campaign/schema.js';
+import { feasible, objectivesOf } from '../../lib/campaign/objectives.js';
+import { type CampaignConfig, tierName } from '../../lib/campaign/schema.js';
 import type { Candidate } from '../../lib/domain/candidate.js';
 // biome-ignore lint/suspicious/noShadowRestrictedNames: the objective's value in a result, not Object's valueOf
 import { type ObjectiveSpec, valueOf } from '../../lib/domain/objective.js';
@@ -82,7 +82,7 @@ export async function reportData(store: Store, name: string, topN = 12): Promise
   // the surrogates of the first objective; a multi-objective or constrained campaign trains others beside them
   const models = allModels.filter((m) => m.description.property === undefined);
   const poolSize = await store.countCandidates(name);
-  const valued = timeline.map((e) => withValue(objective, e));
+  const valued = timeline.map((e) => withValue(config, e));
 
   const cf = status.counterfactual;
   const joulesPerCandidate = cf?.tiers.every((t) => t.median)
@@ -136,8 +136,9 @@ export function titleOf(property: string): string {
 }
 
 /** The evaluation's value of the campaign's primary objective. */
-function withValue(objective: ObjectiveSpec, e: TimedEvaluation): TimedEvaluation {
-  const v = e.status === 'ok' ? valueOf(objective, e) : undefined;
+/** The evaluation with its objective value, when it succeeded and meets the constraints (else none: never best). */
+function withValue(config: CampaignConfig, e: TimedEvaluation): TimedEvaluation {
+  const v = e.status === 'ok' && feasible(config, e.values) ? valueOf(config.objective, e) : undefined;
   const { value: _, ...rest } = e;
   return v === undefined ? rest : { ...rest, value: v };
 }

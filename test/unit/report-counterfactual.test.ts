@@ -152,3 +152,21 @@ describe('storeView: the counterfactual', () => {
     expect(hits).toMatchObject({ definition: 'top-k', k: 10, threshold: 2, found: 2, bruteForce: 10 });
   });
 });
+
+describe('storeView: the top candidates', () => {
+  it('ranks by the objective, and with constraints keeps only the results that meet them', async () => {
+    await db.saveCampaign('r', config({}));
+    expect((await storeView(db, 'r')).top.map((t) => [t.label, t.value])).toEqual([
+      ['m0', 4],
+      ['m1', 2],
+    ]);
+    // the better one breaks the bound: it is never the best (as in the workflow)
+    await db.saveCampaign('r', {
+      ...config({}),
+      constraints: [{ property: 'homoLumoGap', op: '<=', bound: 3 }],
+    });
+    expect((await storeView(db, 'r')).top.map((t) => [t.label, t.identity, t.kind, t.value])).toEqual([
+      ['m1', 'CC', 'molecule', 2],
+    ]);
+  });
+});
