@@ -27,6 +27,13 @@ import type { CalcOutputs } from '../../qm/template.js';
 import { elementCell } from '../cbs/cells.js';
 import type { CalculationResult } from '../qm/calculate.js';
 
+/**
+ * Formation energies beyond this (eV/atom, either sign) are refused as a calculation gone wrong: real compounds
+ * lie within about -5..+3, and these references shift them by a few eV/atom at most. Seen: zinc-blende MgO at
+ * rgkmax 5 converged with a total energy 33 Ha above rock salt's (+455 eV/atom), its gap unremarkable.
+ */
+export const PLAUSIBLE_FORMATION_EV = 10;
+
 /** The fcc lattice constants scanned for a reference, as multiples of the covalent-radius cell's. */
 export const REFERENCE_SCALES = [1, 1.12, 1.25, 1.4];
 
@@ -100,9 +107,26 @@ export async function withSolidEnergies(
         atoms) *
       EV_PER_HARTREE
     : undefined;
+  const usage = sumUsage([result.usage, ...spent.map((r) => r.usage)]);
+  if (formation !== undefined && Math.abs(formation) > PLAUSIBLE_FORMATION_EV) {
+    return {
+      ...result,
+      usage,
+      record: {
+        ...result.record,
+        status: 'failed',
+        failure: {
+          kind: 'implausible-energy',
+          message: `formation energy ${formation.toFixed(1)} eV/atom is not physical: the SCF settled in a wrong state (e.g. ghost states; try settings.autoLinearisationEnergies)`,
+          retryable: false,
+          class: 'deterministic',
+        },
+      },
+    };
+  }
   return {
     ...result,
-    usage: sumUsage([result.usage, ...spent.map((r) => r.usage)]),
+    usage,
     record: {
       ...result.record,
       outputs: {

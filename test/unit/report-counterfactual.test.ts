@@ -165,8 +165,8 @@ describe('storeView: the top candidates', () => {
       ...config({}),
       constraints: [{ property: 'homoLumoGap', op: '<=', bound: 3 }],
     });
-    expect((await storeView(db, 'r')).top.map((t) => [t.label, t.identity, t.kind, t.value])).toEqual([
-      ['m1', 'CC', 'molecule', 2],
+    expect((await storeView(db, 'r')).top.map((t) => [t.label, t.identity, t.value])).toEqual([
+      ['m1', 'CC', 2],
     ]);
   });
 });

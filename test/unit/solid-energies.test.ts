@@ -71,8 +71,8 @@ describe('withSolidEnergies', () => {
 
   it('keeps a scan whose stretched cell failed', async () => {
     let n = 0;
-    const out = await withSolidEnergies(mgo, result(-275.5), async () =>
-      result(n++ % 4 === 3 ? undefined : -100),
+    const out = await withSolidEnergies(mgo, result(-275.5), async (symbol) =>
+      result(n++ % 4 === 3 ? undefined : symbol === 'Mg' ? -200 : -75),
     );
     expect((out.record.outputs as { formationEnergy?: number }).formationEnergy).toBeDefined();
   });
@@ -107,5 +107,16 @@ describe('the reference cells', () => {
     const ref = referenceTier(ladder as ElkTierConfig, 9);
     expect(ref.settings.rgkmax).toBe(9);
     expect(ref.cbs).toBeUndefined();
+  });
+});
+
+describe('an implausible formation energy', () => {
+  it('fails the result with its reason, keeping what the references cost', async () => {
+    // 33 Ha too high for two atoms: +450 eV/atom
+    const out = await withSolidEnergies(mgo, result(-275.5 + 33, 3), async () => result(-100, 1));
+    expect(out.record.status).toBe('failed');
+    expect(out.record.failure).toMatchObject({ kind: 'implausible-energy', class: 'deterministic' });
+    expect(out.record.failure?.message).toMatch(/formation energy -?\d+\.\d eV\/atom is not physical/);
+    expect(out.usage.cpuSeconds).toBe(3 + 8);
   });
 });
