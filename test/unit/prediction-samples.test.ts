@@ -1,59 +1,6 @@
-/** The store keeps a model's ensemble members' predictions as blobs, one row per model, for Thompson sampling. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { CampaignConfig } from '../../lib/campaign/schema.js';
-import { modelDescriptionFrom } from '../../lib/surrogate/model.js';
-import { closeStores, openStore } from '../../store/open.js';
+/** Ensemble members' predictions in a real SQLite file (test/helpers/store-suites/prediction-samples.ts). */
+import { describe } from 'vitest';
+import { sqliteBackend } from '../helpers/store-backends.js';
+import { predictionSamplesSuite } from '../helpers/store-suites/prediction-samples.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'cascade-samples-'));
-afterAll(async () => {
-  await closeStores();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const config = CampaignConfig.parse({
-  name: 's',
-  candidates: { source: 'mols.smi' },
-  objective: { property: 'homoLumoGap', direction: 'maximize' },
-  tiers: [{ code: 'xtb' }],
-});
-const model = (id: string, round: number) => ({
-  id,
-  campaignId: 's',
-  round,
-  kind: 'mlp-ensemble',
-  backend: 'cpu',
-  description: modelDescriptionFrom({
-    kind: 'mlp-ensemble',
-    settings: config.surrogate,
-    trainedOn: 4,
-    nFeatures: 8,
-  }),
-  metrics: {},
-});
-
-describe('prediction samples in the store', () => {
-  it('round-trips members exactly, drops older models’ and a reset’s', async () => {
-    const store = openStore(path.join(dir, 'a.db'));
-    await store.saveCampaign('s', config);
-    await store.putModel(model('s-r1', 1), new Uint8Array());
-    const members = [Float32Array.of(1.5, -2.25, 3), Float32Array.of(0.1, 0.2, 0.3)];
-    await store.putPredictionSamples('s', 's-r1', members, [4, 0, 9]);
-    const back = await store.getPredictionSamples('s-r1');
-    expect([...(back?.indices ?? [])]).toEqual([4, 0, 9]);
-    expect(back?.members.map((m) => [...m])).toEqual(members.map((m) => [...m]));
-
-    await store.putModel(model('s-r2', 2), new Uint8Array());
-    await store.putPredictionSamples('s', 's-r2', [Float32Array.of(7)], [1]);
-    expect(await store.getPredictionSamples('s-r1')).toBeUndefined();
-    expect((await store.getPredictionSamples('s-r2'))?.members).toHaveLength(1);
-
-    await expect(store.putPredictionSamples('s', 's-r2', [Float32Array.of(1, 2)], [1])).rejects.toThrow(
-      /member 0 has 2 predictions for 1 candidates/,
-    );
-    await store.resetCampaign('s');
-    expect(await store.getPredictionSamples('s-r2')).toBeUndefined();
-  });
-});
+describe('the SQLite store', () => predictionSamplesSuite(sqliteBackend()));

@@ -1,0 +1,113 @@
+/**
+ * What the brute-force counterfactual reads: what each candidate computed at a tier cost, and the latest
+ * surrogate's predictions for the candidates a tier has not evaluated.
+ */
+import type { Prediction, TierCostRecord } from '../store.js';
+import { type Db, query } from './db.js';
+
+/**
+ * A candidate's calculation is its evaluation's CPU time (cache hits and structures that failed left out: they
+ * ran nothing); its energy is that CPU time at the joules per CPU-second of the tier's ledger line, the one
+ * energy figure the ledger keeps (the evaluation row has none). Where ledger lines name their candidate and
+ * tier, the geometry made for it is added.
+ */
+export async function tierCosts(db: Db, campaignId: string): Promise<TierCostRecord[]> {
+  const [calls, computed, rate, geometry] = await Promise.all([
+    query<{ tier: string; calls: number }>(
+      db,
+      'SELECT tier, COUNT(*) AS calls FROM evaluations WHERE campaign_id = $1 GROUP BY tier ORDER BY tier',
+      [campaignId],
+    ),
+    query<{ tier: string; idx: number; cpuSeconds: number }>(
+      db,
+      `SELECT tier, idx, cpu_seconds AS "cpuSeconds" FROM evaluations
+       WHERE campaign_id = $1 AND NOT cached AND result_key IS NOT NULL ORDER BY tier, idx`,
+      [campaignId],
+    ),
+    joulesPerCpuSecond(db, campaignId),
+    geometryByCandidate(db, campaignId),
+  ]);
+  return calls.map(({ tier, calls: n }) => {
+    const made = geometry.get(tier);
+    const perSecond = rate.byTier.get(tier) ?? rate.overall;
+    const costs =
+      perSecond === undefined
+        ? [] // no energy figure anywhere in the campaign's ledger: unmeasured, not zero
+        : computed
+            .filter((e) => e.tier === tier)
+            .map((e) => {
+              const g = made?.get(e.idx);
+              return {
+                idx: e.idx,
+                cpuSeconds: e.cpuSeconds + (g?.cpuSeconds ?? 0),
+                energyJoules: e.cpuSeconds * perSecond + (g?.energyJoules ?? 0),
+              };
+            });
+    return { tier, calls: n, costs, withGeometry: made !== undefined };
+  });
+}
+
+/** Joules per CPU-second of each tier's calculations (`qm:<tier>` lines), and of the whole campaign. */
+export async function joulesPerCpuSecond(
+  db: Db,
+  campaignId: string,
+): Promise<{ byTier: Map<string, number>; overall: number | undefined }> {
+  const rows = await query<{ activity: string; cpuSeconds: number; energyJoules: number }>(
+    db,
+    `SELECT activity, SUM(cpu_seconds) AS "cpuSeconds", SUM(energy_joules) AS "energyJoules" FROM ledger
+     WHERE campaign_id = $1 GROUP BY activity ORDER BY activity`,
+    [campaignId],
+  );
+  const byTier = new Map<string, number>();
+  let cpu = 0;
+  let joules = 0;
+  for (const r of rows) {
+    cpu += r.cpuSeconds;
+    joules += r.energyJoules;
+    if (r.activity.startsWith('qm:') && r.cpuSeconds > 0)
+      byTier.set(r.activity.slice('qm:'.length), r.energyJoules / r.cpuSeconds);
+  }
+  return { byTier, overall: cpu > 0 ? joules / cpu : undefined };
+}
+
+/**
+ * The geometry made for each candidate at each tier, from `geometry` ledger lines that name them; empty while
+ * no line names a candidate (entries recorded before lines named them).
+ */
+async function geometryByCandidate(db: Db, campaignId: string): Promise<Map<string, Map<number, Cost>>> {
+  const out = new Map<string, Map<number, Cost>>();
+  const rows = await query<{ tier: string; idx: number } & Cost>(
+    db,
+    `SELECT tier, idx, SUM(cpu_seconds) AS "cpuSeconds", SUM(energy_joules) AS "energyJoules" FROM ledger
+     WHERE campaign_id = $1 AND activity = 'geometry' AND idx IS NOT NULL AND tier IS NOT NULL GROUP BY tier, idx`,
+    [campaignId],
+  );
+  for (const r of rows) {
+    const tier = out.get(r.tier) ?? new Map<number, Cost>();
+    tier.set(r.idx, { cpuSeconds: r.cpuSeconds, energyJoules: r.energyJoules });
+    out.set(r.tier, tier);
+  }
+  return out;
+}
+
+interface Cost {
+  cpuSeconds: number;
+  energyJoules: number;
+}
+
+/** A model's predictions for the candidates that have no evaluation at `tier` (failed ones count as evaluated). */
+export async function unevaluatedPredictions(
+  db: Db,
+  campaignId: string,
+  modelId: string,
+  tier: string,
+): Promise<Prediction[]> {
+  return query<Prediction>(
+    db,
+    `SELECT p.idx, p.mean, p.std FROM predictions p
+     WHERE p.model_id = $1
+       AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.campaign_id = $2 AND e.idx = p.idx AND e.tier = $3)
+     ORDER BY p.idx`,
+    [modelId, campaignId, tier],
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * The store backends the store suites (test/helpers/store-suites/) run against: the same assertions hold for
+ * every backend. SQLite runs with the unit tests (a file per store); PostgreSQL with the integration tests (a
+ * throw-away cluster per file, a database per store).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { closeStores, connectStore } from '../../store/open.js';
+import { PostgresStore } from '../../store/postgres/postgres-store.js';
+import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { Store } from '../../store/store.js';
+import { usePostgres } from './postgres.js';
+
+export interface StoreBackend {
+  name: 'sqlite' | 'postgres';
+  /** A new, empty store (closed after the file's tests). */
+  open(): Promise<Store>;
+  /**
+   * The rows of a query on a store this backend opened, for checks of what the interface does not read back;
+   * `?` stands for each parameter. JSON columns come back as text from SQLite and parsed from PostgreSQL:
+   * compare them through `json()`.
+   */
+  rows(store: Store, sql: string, values?: unknown[]): Promise<Record<string, unknown>[]>;
+}
+
+/** A JSON column's value, whichever backend read it. */
+export const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+
+/** SQLite files in a temporary folder removed after the file's tests. */
+export function sqliteBackend(): StoreBackend {
+  let dir = '';
+  let n = 0;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'cascade-store-'));
+  });
+  afterAll(async () => {
+    await closeStores();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    name: 'sqlite',
+    open: () => connectStore(path.join(dir, `store-${++n}.db`)),
+    async rows(store, sql, values = []) {
+      if (!(store instanceof SqliteStore)) throw new Error('not a SQLite store');
+      return store.db.prepare(sql).all(...values) as Record<string, unknown>[];
+    },
+  };
+}
+
+/** Databases on a throw-away PostgreSQL cluster of the file's own; `database()` makes one for a test's own stores. */
+export function postgresBackend(): StoreBackend & { database(): Promise<string> } {
+  const server = usePostgres();
+  afterAll(() => closeStores());
+  return {
+    name: 'postgres',
+    database: () => server.database(),
+    open: async () => connectStore(await server.database()),
+    async rows(store, sql, values = []) {
+      if (!(store instanceof PostgresStore)) throw new Error('not a PostgreSQL store');
+      let i = 0;
+      return store.rows(
+        sql.replace(/\?/g, () => `$${++i}`),
+        values,
+      );
+    },
+  };
+}
