@@ -4,15 +4,13 @@
  * crystal written two ways is one candidate, and one calculation). Filters drop cells with foreign elements,
  * too many atoms, or a formula no common oxidation states make neutral; every drop is counted by reason.
  */
-import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import type { CrystalsConfig } from '../../lib/campaign/crystal-pool-schema.js';
 import type { CrystalCandidate } from '../../lib/domain/candidate.js';
 import type { Crystal } from '../../lib/domain/geometry.js';
 import { crystalProblem } from '../../qm/crystal/filters.js';
 import { generateCrystals } from '../../qm/crystal/generate.js';
-import { CRYSTAL_EXTENSIONS, readCrystalFile } from '../../qm/crystal/read.js';
+import { crystalFiles, readCrystalFile } from '../../qm/crystal/read.js';
 import type { PoolRejection, PoolSummary, Store } from '../../store/store.js';
 import { crystalIdentity } from '../chem/crystal-identity.js';
 import { countRejection, savePool } from './pool.js';
@@ -85,41 +83,17 @@ export async function readCrystalPool(
 /** The crystals of every file, a folder's files in name order; a file that cannot be read fails the campaign. */
 async function readFiles(files: readonly string[]): Promise<RawCrystal[]> {
   const out: RawCrystal[] = [];
-  for (const file of files) {
-    for (const f of await expand(file)) {
-      try {
+  try {
+    for (const entry of files) {
+      for (const f of await crystalFiles(entry)) {
         for (const { label, crystal } of await readCrystalFile(f)) out.push({ label, crystal, line: 0 });
-      } catch (e) {
-        // a wrong file stays wrong: fail now instead of after every retry
-        throw ApplicationFailure.nonRetryable((e as Error).message, 'CrystalFileError');
       }
     }
+  } catch (e) {
+    // a wrong file stays wrong: fail now instead of after every retry
+    throw ApplicationFailure.nonRetryable((e as Error).message, 'CrystalFileError');
   }
   return out;
-}
-
-async function expand(file: string): Promise<string[]> {
-  const s = await stat(file).catch((e: Error) => {
-    throw ApplicationFailure.nonRetryable(`cannot read crystals ${file}: ${e.message}`, 'CrystalFileError');
-  });
-  if (!s.isDirectory()) return [file];
-  const names = (await readdir(file)).filter((n) => isStructureFile(n)).sort();
-  if (names.length === 0) {
-    throw ApplicationFailure.nonRetryable(
-      `${file}: no structure files (${CRYSTAL_EXTENSIONS.join(', ')}, POSCAR, CONTCAR)`,
-      'CrystalFileError',
-    );
-  }
-  return names.map((n) => path.join(file, n));
-}
-
-function isStructureFile(name: string): boolean {
-  const lower = name.toLowerCase();
-  return (
-    CRYSTAL_EXTENSIONS.some((e) => lower.endsWith(e)) ||
-    lower.startsWith('poscar') ||
-    lower.startsWith('contcar')
-  );
 }
 
 function generated(c: CrystalsConfig): RawCrystal[] {

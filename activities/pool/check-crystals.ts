@@ -4,11 +4,9 @@
  * crystals the files and the generator give before symmetry reduction and filters (which run in the campaign
  * and report every crystal they drop: `cascade status`).
  */
-import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { CrystalsConfig } from '../../lib/campaign/crystal-pool-schema.js';
 import { generateCrystals } from '../../qm/crystal/generate.js';
-import { readCrystalFile } from '../../qm/crystal/read.js';
+import { crystalFiles, readCrystalFile } from '../../qm/crystal/read.js';
 
 export interface CrystalsCheck {
   files: number;
@@ -21,12 +19,7 @@ export async function checkCrystals(c: CrystalsConfig): Promise<CrystalsCheck> {
   let files = 0;
   let fromFiles = 0;
   for (const entry of c.files ?? []) {
-    const s = await stat(entry).catch((e: Error) => {
-      throw new Error(`cannot read crystals ${entry}: ${e.message}`);
-    });
-    const list = s.isDirectory() ? (await readdir(entry)).sort().map((n) => path.join(entry, n)) : [entry];
-    for (const f of list) {
-      if (s.isDirectory() && !(await stat(f)).isFile()) continue;
+    for (const f of await crystalFiles(entry)) {
       files++;
       fromFiles += (await readCrystalFile(f)).length;
     }

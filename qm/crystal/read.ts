@@ -8,7 +8,7 @@
  * | *.xyz, *.extxyz                            | extended XYZ (first frame)               | the file stem   |
  * | *.json                                     | cascade's structure JSON                 | the file stem   |
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readCrystalJson, readExtendedXyz, StructureError } from '../structure.js';
 import type { Crystal } from '../template.js';
@@ -36,6 +36,20 @@ export function crystalFormatOf(name: string): CrystalFormat | undefined {
   if (ext === '.xyz' || ext === '.extxyz') return 'extxyz';
   if (ext === '.json') return 'json';
   return undefined;
+}
+
+/**
+ * The structure files an entry of `crystals.files` names: the file itself, or a folder's files whose names say a
+ * structure format, in name order. Throws StructureError for an entry that cannot be read or a folder with none.
+ */
+export async function crystalFiles(entry: string): Promise<string[]> {
+  const s = await stat(entry).catch((e: Error) => {
+    throw new StructureError(`cannot read crystals ${entry}: ${e.message}`);
+  });
+  if (!s.isDirectory()) return [entry];
+  const names = (await readdir(entry)).filter((n) => crystalFormatOf(n) !== undefined).sort();
+  if (names.length === 0) throw new StructureError(`${entry}: no structure files (${KNOWN})`);
+  return names.map((n) => path.join(entry, n));
 }
 
 /** The file's name without its directory and a known extension ("POSCAR", "CONTCAR.relaxed" stay whole). */
