@@ -32,6 +32,7 @@ import {
 } from '../lib/campaign/choosing.js';
 import { campaignDetails } from '../lib/campaign/details.js';
 import { feasible, isMultiObjective, nextFront } from '../lib/campaign/objectives.js';
+import { poolSource } from '../lib/campaign/pool-source.js';
 import {
   type Best,
   type CampaignState,
@@ -42,9 +43,8 @@ import {
   type Progress,
   type RecordedBest,
 } from '../lib/campaign/progress.js';
-import { poolSource } from '../lib/campaign/pool-source.js';
 import { promote } from '../lib/campaign/promotion.js';
-import type { EvaluationSummary, ModelSummary } from '../lib/campaign/results.js';
+import type { EvaluationSummary, ModelSummary, NoModel } from '../lib/campaign/results.js';
 import { spent } from '../lib/campaign/results.js';
 import { type CampaignConfig, tierName } from '../lib/campaign/schema.js';
 import {
@@ -110,7 +110,7 @@ export interface RoundActivities {
       config?: Pick<CampaignConfig, 'surrogate' | 'tiers'>;
     },
     summary?: string,
-  ): Promise<Trained | undefined>;
+  ): Promise<Trained | NoModel | undefined>;
   acquireBatch(
     args: {
       campaignId: string;
@@ -362,7 +362,7 @@ export class CampaignRounds {
       : config.surrogate;
     this.training = trains ? surrogate.kind : undefined;
     this.setPhase('training');
-    const [model] = await Promise.all([
+    const [trained] = await Promise.all([
       trains
         ? this.activities.trainSurrogate(
             { campaignId, round, seed: config.seed + round, config: { surrogate, tiers: config.tiers } },
@@ -371,6 +371,9 @@ export class CampaignRounds {
         : Promise.resolve(undefined),
       this.accountPlatform(false), // the previous round's platform CPU, beside the training
     ]);
+    // nothing to learn yet: no model, but the look cost CPU (older histories: undefined)
+    const model = trained && 'id' in trained ? trained : undefined;
+    if (trained && !model) this.charge(trained);
     if (model) {
       state.lastModel = {
         id: model.id,

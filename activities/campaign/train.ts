@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { modelledProperties } from '../../lib/campaign/objectives.js';
-import type { ModelSummary } from '../../lib/campaign/results.js';
+import type { ModelSummary, NoModel } from '../../lib/campaign/results.js';
 import type { CampaignConfig } from '../../lib/campaign/schema.js';
 import { sumUsage } from '../../lib/domain/usage.js';
 import { surrogateMetrics } from '../../lib/metrics.js';
@@ -29,7 +29,7 @@ export interface TrainArgs {
  * Heartbeats from start to end, at a third of the heartbeat timeout (every 5 s at most): featurising and fitting
  * run off the event loop, so a worker that died is noticed within the timeout (20 s, workflows/campaign.ts).
  */
-export async function trainSurrogate(store: Store, args: TrainArgs): Promise<ModelSummary | undefined> {
+export async function trainSurrogate(store: Store, args: TrainArgs): Promise<ModelSummary | NoModel> {
   const ctx = Context.current();
   let errors = errorsSoFar(ctx.info.heartbeatDetails);
   let phase: Record<string, unknown> = { phase: 'starting' };
@@ -58,7 +58,7 @@ async function train(
   store: Store,
   args: TrainArgs,
   beat: (phase: Record<string, unknown>) => void,
-): Promise<ModelSummary | undefined> {
+): Promise<ModelSummary | NoModel> {
   const config = args.config ?? (await storedConfig(store, args.campaignId));
   // two ledger lines, so that what choosing costs can be told apart: the features (cached in the store, so
   // nearly free after the first round) and the fit and screen themselves
@@ -76,7 +76,8 @@ async function train(
   const where = { campaignId: args.campaignId, round: args.round };
   // recorded even without a model: every CPU second a scope took must reach the ledger (activities/process-cpu.ts)
   await store.record({ ...where, activity: 'ml:featurize', usage: prepared.usage });
-  if (!prepared.value) return undefined;
+  // the workflow charges it too, so that its totals stay the ledger's
+  if (!prepared.value) return { usage: prepared.usage };
   const { set, prospective, pool, features } = prepared.value;
   const { labelTier, labelled } = set;
   const id = `${args.campaignId}-r${args.round}`;

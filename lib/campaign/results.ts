@@ -42,6 +42,11 @@ export interface ModelSummary {
   energyJoules?: number;
 }
 
+/** A training with nothing to learn yet: no model, but what finding that out used (it is in the ledger). */
+export interface NoModel {
+  usage: Usage;
+}
+
 /** A summary's CPU time and energy, whether it carries a Usage or (recorded earlier) the two numbers. */
 export function spent(s: { usage?: Usage; cpuSeconds?: number; energyJoules?: number }): {
   cpuSeconds: number;

@@ -33,6 +33,10 @@ describe('CampaignWorkflow', () => {
     const values = evals.map((e) => e.value as number);
     for (const v of values) expect(v).toBeGreaterThan(0.1); // HOMO-LUMO gaps in eV
     expect(result.best?.value).toBeCloseTo(Math.max(...values), 10);
+    // the workflow's totals are the ledger's: every line written was counted, also round 0's look for data
+    const ledger = await openStore().campaignTotals('tiny');
+    expect(result.cpuSeconds).toBeCloseTo(ledger.cpuSeconds, 6);
+    expect(result.energyJoules).toBeCloseTo(ledger.energyJoules, 4);
 
     // the round-1 batch was chosen by a trained surrogate, recorded with its backend
     const model = await openStore().latestModel('tiny');
