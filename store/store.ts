@@ -287,7 +287,19 @@ export interface Store {
 
   // QM results
   getQmResult(key: string): Promise<QmResultRecord | undefined>;
+  /** Starts an execution of `key` without a claim (tests and benches; calculations claim: claimExecution). */
   startExecution(key: string, code: string, host: string): Promise<number>;
+  /**
+   * Starts an execution of `key` unless a live claim holds it (another worker, on this host or another, is
+   * computing it): the execution's id, else undefined. The claim lasts `leaseSeconds` (default 60) unless renewed,
+   * ends with the execution (finished or marked lost), and once its lease ran out the next claimant takes it and
+   * marks the execution that held it 'worker-died'.
+   */
+  claimExecution(key: string, code: string, host: string, leaseSeconds?: number): Promise<number | undefined>;
+  /** Extends the claim of a running execution; false when it holds none any more (another worker took it over). */
+  renewClaim(execution: number, leaseSeconds?: number): Promise<boolean>;
+  /** Who is computing `key` now, and until when their lease runs (ISO 8601); undefined when no live claim. */
+  liveClaim(key: string): Promise<{ execution: number; leaseUntil: string } | undefined>;
   /** Ends an execution and, when it produced one, stores its result: one write. */
   finishExecution(id: number, status: string, result?: QmResultRecord): Promise<void>;
   listExecutions(filter?: { key?: string; code?: string }): Promise<Execution[]>;

@@ -1,7 +1,8 @@
 /**
  * One calculation through the cache: the content hash of (code, code version, method, basis, settings,
  * canonical system) names the result; a stored result is answered without running anything, a result being
- * computed in this process is awaited, and every real execution is logged. Used by campaign tiers and by
+ * computed in this process is awaited, one being computed by another worker (it holds the calculation's claim in
+ * the store: claim.ts) is awaited too, and every real execution is logged. Used by campaign tiers and by
  * `cascade qm run` alike.
  *
  * A stored failure answers only what it says something about. A deterministic one (invalid input, the code's
@@ -29,6 +30,7 @@ import {
 import { cascadeHome } from '../../store/open.js';
 import type { Execution, QmFailure, QmLimits, QmResultRecord, Store } from '../../store/store.js';
 import { energyBracket, usageSince } from '../usage.js';
+import { awaitOtherRun, keepClaim, LEASE_SECONDS, WaitStopped } from './claim.js';
 import { runWithHandlers } from './handlers.js';
 import type { Progress } from './runner.js';
 
@@ -152,11 +154,7 @@ export async function calculate(
   if (hit && answers(hit, req)) return { key, cached: true, record: hit, usage: { ...NO_USAGE } };
   const running = inFlight.get(key);
   if (running) return { ...(await running), cached: true, usage: { ...NO_USAGE } };
-  const run = (async () => {
-    const deaths = await workerDeaths(store, key, countedBefore(hit));
-    if (deaths.length >= MAX_WORKER_DEATHS) return refuse(store, req, id, deaths);
-    return compute(store, req, id, opts, hit);
-  })();
+  const run = compute(store, req, id, opts, hit);
   inFlight.set(key, run);
   try {
     return await run;
@@ -172,14 +170,35 @@ async function compute(
   opts: { signal?: AbortSignal; onProgress?: (p: Progress) => void },
   stored: QmResultRecord | undefined,
 ): Promise<CalculationResult> {
-  const execution = await store.startExecution(id.key, req.spec.code, hostname());
-  try {
-    return await computeAs(execution, store, req, id, opts, stored);
-  } catch (e) {
-    // whatever went wrong, the execution ended here (a 'running' one would read as a worker that died under it)
-    if (!(e instanceof CalculationStopped))
-      await store.finishExecution(execution, 'error').catch(() => undefined);
-    throw e;
+  const { key } = id;
+  for (;;) {
+    const deaths = await workerDeaths(store, key, countedBefore(stored));
+    if (deaths.length >= MAX_WORKER_DEATHS) return refuse(store, req, id, deaths);
+    const execution = await store.claimExecution(key, req.spec.code, hostname(), LEASE_SECONDS);
+    if (execution === undefined) {
+      // another worker (on this host or another) is computing it: its result, unless it gives the claim up
+      const theirs = await awaitOtherRun(store, key, {
+        answers: (r) => answers(r, req),
+        lookForDeaths: () => workerDeaths(store, key, countedBefore(stored)),
+        ...opts,
+      }).catch((e) => {
+        throw e instanceof WaitStopped ? new CalculationStopped(e.message) : e;
+      });
+      if (theirs) return { key, cached: true, record: theirs, usage: { ...NO_USAGE } };
+      stored = await store.getQmResult(key);
+      continue;
+    }
+    const release = keepClaim(store, execution);
+    try {
+      return await computeAs(execution, store, req, id, opts, stored);
+    } catch (e) {
+      // whatever went wrong, the execution ended here (a 'running' one would read as a worker that died under it)
+      if (!(e instanceof CalculationStopped))
+        await store.finishExecution(execution, 'error').catch(() => undefined);
+      throw e;
+    } finally {
+      release();
+    }
   }
 }
 
@@ -279,7 +298,7 @@ function identityOf(
 /**
  * The runs of this calculation (after execution `after`) whose worker died under them. A run still 'running'
  * whose process is gone is marked so now. Only this host's processes can be seen: a run on another host counts
- * once that host's workers have marked it (today's SQLite store is on one host anyway).
+ * once its claim's lease ran out and the next claimant marked it (claimExecution).
  */
 async function workerDeaths(store: Store, key: string, after: number): Promise<Execution[]> {
   const runs = (await store.listExecutions({ key })).filter((e) => e.id > after);

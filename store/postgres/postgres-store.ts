@@ -2,7 +2,7 @@
  * The server store: one PostgreSQL database that workers on several hosts share. It connects and applies its
  * migrations at open, in the background: every method waits for that, and `ready` says whether it worked (the
  * process entry points await it through connectStore(), so that an unreachable server is reported before
- * anything starts). Beyond the Store interface it offers claims on calculations (claims.ts).
+ * anything starts). Claims on calculations are in claims.ts.
  */
 import type { CampaignConfig } from '../../lib/campaign/schema.js';
 import type { Candidate } from '../../lib/domain/candidate.js';
@@ -135,10 +135,6 @@ export class PostgresStore implements Store {
     await qm.putQmResult(await this.db(), result);
   }
 
-  /**
-   * Starts an execution of `key` unless a live claim holds it (another worker, on any host, is computing it):
-   * its id, else undefined. The claim lasts `leaseSeconds` unless renewed, and ends with the execution.
-   */
   async claimExecution(
     key: string,
     code: string,
@@ -147,11 +143,9 @@ export class PostgresStore implements Store {
   ): Promise<number | undefined> {
     return claims.claimExecution(await this.db(), key, code, host, leaseSeconds);
   }
-  /** Extends the claim of a running execution; false when it holds none any more. */
   async renewClaim(execution: number, leaseSeconds?: number): Promise<boolean> {
     return claims.renewClaim(await this.db(), execution, leaseSeconds);
   }
-  /** Who is computing `key` now, and until when their lease runs. */
   async liveClaim(key: string): Promise<{ execution: number; leaseUntil: string } | undefined> {
     return claims.liveClaim(await this.db(), key);
   }

@@ -1,5 +1,6 @@
 /** QM results keyed by content hash, every real execution, and the stored 3D structures calculations start from. */
 import type { Execution, QmResultRecord } from '../store.js';
+import { releaseClaims } from './claims.js';
 import { type Db, now, statement } from './db.js';
 
 export function getQmResult(db: Db, key: string): QmResultRecord | undefined {
@@ -56,6 +57,7 @@ export function startExecution(db: Db, key: string, code: string, host: string):
 export function finishExecution(db: Db, id: number, status: string, result?: QmResultRecord): void {
   db.transaction(() => {
     statement(db, 'UPDATE qm_executions SET finished_at = ?, status = ? WHERE id = ?').run(now(), status, id);
+    releaseClaims(db, [id]);
     if (result) putQmResult(db, result);
   })();
 }
@@ -66,7 +68,11 @@ export function markExecutionsLost(db: Db, ids: readonly number[]): void {
     "UPDATE qm_executions SET finished_at = ?, status = 'worker-died' WHERE id = ? AND status = 'running'",
   );
   db.transaction(() => {
-    for (const id of ids) mark.run(now(), id);
+    // an execution marked lost gives its claim up too
+    releaseClaims(
+      db,
+      ids.filter((id) => mark.run(now(), id).changes > 0),
+    );
   })();
 }
 

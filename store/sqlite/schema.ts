@@ -82,10 +82,20 @@ CREATE TABLE IF NOT EXISTS prediction_samples (
   model_id TEXT PRIMARY KEY, members INTEGER NOT NULL, rows INTEGER NOT NULL, idx BLOB NOT NULL, samples BLOB NOT NULL);
 `;
 
+/**
+ * 6: the lease on a calculation being computed, one row per key ever claimed (store/sqlite/claims.ts): whoever
+ * holds a live lease computes it, the others wait for its result. `lease_until` is in epoch milliseconds.
+ */
+const CLAIMS = `
+CREATE TABLE IF NOT EXISTS qm_claims (key TEXT PRIMARY KEY, execution_id INTEGER, lease_until REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS qm_claims_execution ON qm_claims (execution_id);
+`;
+
 export const MIGRATIONS: readonly string[] = [
   BASE,
   CANDIDATES_OF_ANY_KIND,
   ENERGY_PROVENANCE,
   LEDGER_CANDIDATES,
   PREDICTION_SAMPLES,
+  CLAIMS,
 ];

@@ -30,6 +30,7 @@ import type {
 import * as campaigns from './campaigns.js';
 import * as candidates from './candidates.js';
 import * as ladders from './cbs-ladders.js';
+import * as claims from './claims.js';
 import * as counterfactual from './counterfactual.js';
 import { type Db, openDatabase } from './db.js';
 import * as evaluations from './evaluations.js';
@@ -103,6 +104,20 @@ export class SqliteStore implements Store {
   }
   async markExecutionsLost(ids: readonly number[]): Promise<void> {
     qm.markExecutionsLost(this.db, ids);
+  }
+  async claimExecution(
+    key: string,
+    code: string,
+    host: string,
+    leaseSeconds?: number,
+  ): Promise<number | undefined> {
+    return claims.claimExecution(this.db, key, code, host, leaseSeconds);
+  }
+  async renewClaim(execution: number, leaseSeconds?: number): Promise<boolean> {
+    return claims.renewClaim(this.db, execution, leaseSeconds);
+  }
+  async liveClaim(key: string): Promise<{ execution: number; leaseUntil: string } | undefined> {
+    return claims.liveClaim(this.db, key);
   }
   async putQmResult(result: QmResultRecord): Promise<void> {
     qm.putQmResult(this.db, result);

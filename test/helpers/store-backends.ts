@@ -23,6 +23,11 @@ export interface StoreBackend {
    * compare them through `json()`.
    */
   rows(store: Store, sql: string, values?: unknown[]): Promise<Record<string, unknown>[]>;
+  /**
+   * `n` connections to one new, empty store, as workers on several hosts (or processes on one) have, and the
+   * store's location for a process of its own (closed after the file's tests).
+   */
+  shared(n: number): Promise<{ location: string; stores: Store[] }>;
 }
 
 /** A JSON column's value, whichever backend read it. */
@@ -32,11 +37,13 @@ export const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse
 export function sqliteBackend(): StoreBackend {
   let dir = '';
   let n = 0;
+  const own: Store[] = [];
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'cascade-store-'));
   });
   afterAll(async () => {
     await closeStores();
+    await Promise.all(own.map((s) => s.close()));
     rmSync(dir, { recursive: true, force: true });
   });
   return {
@@ -46,13 +53,23 @@ export function sqliteBackend(): StoreBackend {
       if (!(store instanceof SqliteStore)) throw new Error('not a SQLite store');
       return store.db.prepare(sql).all(...values) as Record<string, unknown>[];
     },
+    async shared(count) {
+      const location = path.join(dir, `store-${++n}.db`);
+      const stores = Array.from({ length: count }, () => new SqliteStore(location));
+      own.push(...stores);
+      return { location, stores };
+    },
   };
 }
 
 /** Databases on a throw-away PostgreSQL cluster of the file's own; `database()` makes one for a test's own stores. */
 export function postgresBackend(): StoreBackend & { database(): Promise<string> } {
   const server = usePostgres();
-  afterAll(() => closeStores());
+  const own: Store[] = [];
+  afterAll(async () => {
+    await closeStores();
+    await Promise.all(own.map((s) => s.close()));
+  });
   return {
     name: 'postgres',
     database: () => server.database(),
@@ -64,6 +81,13 @@ export function postgresBackend(): StoreBackend & { database(): Promise<string> 
         sql.replace(/\?/g, () => `$${++i}`),
         values,
       );
+    },
+    async shared(count) {
+      const location = await server.database();
+      const stores = Array.from({ length: count }, () => new PostgresStore(location));
+      own.push(...stores);
+      await Promise.all(stores.map((s) => s.ready));
+      return { location, stores };
     },
   };
 }
