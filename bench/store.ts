@@ -1,9 +1,8 @@
 /**
  * Store overhead per calculation, SQLite against PostgreSQL on the same workload: what the store costs a
  * calculation besides the code itself. One calculation is what calculate() and evaluateBatch() write and read:
- * its execution started, ended with its result (one write), its evaluation with its two ledger lines (one
- * write), then its result and evaluation read back. With PostgreSQL it also times the execution started through
- * a claim (the cross-host variant), and several workers writing at once.
+ * its execution started through a claim, ended with its result (one write), its evaluation with its two ledger
+ * lines (one write), then its result and evaluation read back. Then several workers writing at once.
  *
  *   npm run bench:store -- [--n 400] [--repeat 3] [--workers 4]
  *
@@ -19,7 +18,6 @@ import { performance } from 'node:perf_hooks';
 import type { Usage } from '../lib/domain/usage.js';
 import { startCluster } from '../scripts/postgres-cluster.js';
 import { closeStores, connectStore } from '../store/open.js';
-import { PostgresStore } from '../store/postgres/postgres-store.js';
 import type { QmResultRecord, Store } from '../store/store.js';
 
 const args = new Map<string, string>();
@@ -70,13 +68,10 @@ function result(key: string, i: number): QmResultRecord {
   };
 }
 
-/** One calculation's store traffic; `claim`: its execution started through a claim (PostgreSQL only). */
-async function calculation(store: Store, campaign: string, i: number, claim: boolean): Promise<void> {
+/** One calculation's store traffic. */
+async function calculation(store: Store, campaign: string, i: number): Promise<void> {
   const key = `${campaign}-${i}`;
-  const execution =
-    claim && store instanceof PostgresStore
-      ? await store.claimExecution(key, 'xtb', hostname())
-      : await store.startExecution(key, 'xtb', hostname());
+  const execution = await store.claimExecution(key, 'xtb', hostname());
   if (execution === undefined) throw new Error(`${key} was claimed already`);
   await store.finishExecution(execution, 'ok', result(key, i));
   const where = { campaignId: campaign, round: 0, idx: i, tier: 'xtb' };
@@ -106,7 +101,7 @@ async function calculation(store: Store, campaign: string, i: number, claim: boo
 let runs = 0;
 
 /** Milliseconds per calculation: `n` calculations by `concurrency` workers at once, after a warm-up. */
-async function measure(store: Store, concurrency: number, claim: boolean): Promise<number> {
+async function measure(store: Store, concurrency: number): Promise<number> {
   const times: number[] = [];
   for (let r = -1; r < repeat; r++) {
     const campaign = `bench-${++runs}`;
@@ -115,7 +110,7 @@ async function measure(store: Store, concurrency: number, claim: boolean): Promi
     const start = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (next < count) await calculation(store, campaign, next++, claim);
+        while (next < count) await calculation(store, campaign, next++);
       }),
     );
     if (r >= 0) times.push((performance.now() - start) / count);
@@ -132,21 +127,17 @@ async function main(): Promise<void> {
     const sqlite = await connectStore(path.join(dir, 'bench.db'));
     const postgres = await connectStore(await cluster.createDatabase('bench'));
     console.log(`store overhead per calculation: ${n} calculations, median of ${repeat} runs`);
-    const sqliteMs = await measure(sqlite, 1, false);
+    const sqliteMs = await measure(sqlite, 1);
     console.log(`SQLite      one worker                 ${fmt(sqliteMs)}`);
-    const postgresMs = await measure(postgres, 1, false);
+    const postgresMs = await measure(postgres, 1);
     console.log(
       `PostgreSQL  one worker                 ${fmt(postgresMs)}   (${(postgresMs / sqliteMs).toFixed(2)}x SQLite)`,
     );
-    const claimedMs = await measure(postgres, 1, true);
-    console.log(
-      `PostgreSQL  one worker, claimed        ${fmt(claimedMs)}   (${(claimedMs / sqliteMs).toFixed(2)}x SQLite)`,
-    );
-    const sqliteManyMs = await measure(sqlite, workers, false);
+    const sqliteManyMs = await measure(sqlite, workers);
     console.log(`SQLite      ${workers} workers in one process  ${fmt(sqliteManyMs)}`);
-    const postgresManyMs = await measure(postgres, workers, true);
+    const postgresManyMs = await measure(postgres, workers);
     console.log(
-      `PostgreSQL  ${workers} workers, claimed      ${fmt(postgresManyMs)}   (${(postgresManyMs / sqliteManyMs).toFixed(2)}x SQLite)`,
+      `PostgreSQL  ${workers} workers                ${fmt(postgresManyMs)}   (${(postgresManyMs / sqliteManyMs).toFixed(2)}x SQLite)`,
     );
     console.log(
       JSON.stringify({
@@ -156,9 +147,8 @@ async function main(): Promise<void> {
         msPerCalculation: {
           sqlite: sqliteMs,
           postgres: postgresMs,
-          postgresClaimed: claimedMs,
           sqliteConcurrent: sqliteManyMs,
-          postgresConcurrentClaimed: postgresManyMs,
+          postgresConcurrent: postgresManyMs,
         },
         ratio: postgresMs / sqliteMs,
       }),
