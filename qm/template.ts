@@ -4,6 +4,7 @@
  * processes. A *profile* says how to launch the code on this machine. The runner does the rest.
  */
 
+import type { SlurmProfile } from '../lib/campaign/slurm-schema.js';
 import type { Crystal, Geometry, QmSystem, Vec3 } from '../lib/domain/geometry.js';
 
 export { type Crystal, type Geometry, isCrystal, type QmSystem, type Vec3 } from '../lib/domain/geometry.js';
@@ -118,6 +119,8 @@ export interface Profile {
   binary: string;
   threads: number;
   env?: Record<string, string>;
+  /** Submit the code as a Slurm batch job instead of starting it here (activities/qm/slurm/). */
+  slurm?: SlurmProfile;
 }
 
 /** A code cascade can run: its template, how it launches here, and its version (part of every cache key). */

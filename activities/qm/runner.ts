@@ -19,6 +19,7 @@ import type {
 import { GroupUsage, LEADER_SAMPLE_MS } from './accounting.js';
 import { startCode } from './code-process.js';
 import { endGroup, terminateGroup, trackGroup } from './process-group.js';
+import { type SlurmJobRecord, submitJob } from './slurm/index.js';
 import { isPlainFileName, lockWorkDir, prepareWorkDir, readWorkFile } from './work-dir.js';
 
 export { parseRusage } from './accounting.js';
@@ -58,6 +59,8 @@ export interface Provenance {
   signal?: string;
   stdoutTail: string;
   stderrTail: string;
+  /** The Slurm job it ran as, when the profile submits to Slurm. */
+  slurm?: SlurmJobRecord;
 }
 
 export interface RunResult {
@@ -169,22 +172,39 @@ async function execute(
 
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
-  const code = await startCode({ binary, argv: inputs.argv, cwd: workDir, env });
+  const start = { binary, argv: inputs.argv, cwd: workDir, env };
+  const code = profile.slurm
+    ? await submitJob(start, {
+        slurm: profile.slurm,
+        threads: profile.threads,
+        timeoutSeconds: opts.timeoutMs / 1000,
+      })
+    : await startCode(start);
   const pgid = code.pid;
 
   const usage = new GroupUsage();
   let stopReason: 'timeout' | 'aborted' | undefined;
   let stopping: Promise<void> | undefined;
+  // a batch job is cancelled where it runs; a local code's group is sampled, then signalled
+  const kill =
+    code.cancel ??
+    (pgid === undefined ? undefined : () => usage.sample(pgid).then(() => terminateGroup(pgid)));
   const stop = (reason: 'timeout' | 'aborted') => {
-    if (stopReason || pgid === undefined) return;
+    if (stopReason || !kill) return;
     stopReason = reason;
-    stopping = usage.sample(pgid).then(() => terminateGroup(pgid));
+    stopping = kill();
   };
   const onAbort = () => stop('aborted');
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.signal?.aborted) stop('aborted'); // aborted while the work directory was being prepared
-  const timer = setTimeout(() => stop('timeout'), Math.min(opts.timeoutMs, MAX_TIMER_MS));
   let ended = false;
+  let timer: NodeJS.Timeout | undefined;
+  // the time limit counts from the code's start: a batch job's from when it leaves the queue
+  const armTimer = () => {
+    if (!ended) timer = setTimeout(() => stop('timeout'), Math.min(opts.timeoutMs, MAX_TIMER_MS));
+  };
+  if (code.started) void code.started.then(armTimer);
+  else armTimer();
   const ticker = setInterval(async () => {
     if (pgid !== undefined && !stopReason && !code.exactUsage) void usage.sample(pgid);
     try {
@@ -218,6 +238,7 @@ async function execute(
   provenance.stderrTail = tail(end.stderr);
   provenance.exitCode = end.exitCode;
   if (end.signal) provenance.signal = end.signal;
+  if (end.slurm) provenance.slurm = end.slurm;
   // the exact figures, unless the /proc sample taken before a kill saw more (children not waited for)
   provenance.cpuSeconds = Math.max(end.usage?.cpuSeconds ?? 0, usage.cpuSeconds);
   const maxRssKb = Math.max(end.usage?.maxRssKb ?? 0, usage.maxRssKb ?? 0);
@@ -228,6 +249,7 @@ async function execute(
     return fail('timeout', `${template.code} exceeded its ${opts.timeoutMs} ms time limit and was killed`);
   }
   if (stopReason === 'aborted') return fail('killed', `${template.code} was cancelled and killed`);
+  if (end.stopped) return fail(end.stopped.kind, `${template.code}: ${end.stopped.message}`);
   if (end.notStarted) {
     const { message, missingBinary } = end.notStarted;
     return fail(missingBinary ? 'missing-binary' : 'unknown', `could not start ${binary}: ${message}`);

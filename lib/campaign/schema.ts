@@ -22,6 +22,7 @@ import {
 import type { ObjectiveSpec } from '../domain/objective.js';
 import { surrogateKinds, surrogateKindsHelp } from '../surrogate/kinds.js';
 import { Crystals } from './crystal-pool-schema.js';
+import { SlurmSettings } from './slurm-schema.js';
 
 const name = z
   .string()
@@ -357,6 +358,9 @@ const tierCommon = {
     ),
   promote: Promotion.optional().describe(
     'Promotion from the previous tier (default: every candidate that succeeded)',
+  ),
+  slurm: SlurmSettings.optional().describe(
+    "Submit this tier's calculations to Slurm (sbatch) instead of running them on the worker's host",
   ),
 };
 
