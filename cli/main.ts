@@ -4,6 +4,7 @@ import { closeStores } from '../store/open.js';
 import { CliError } from './client.js';
 import { registerCbs } from './commands/cbs.js';
 import { registerControl } from './commands/control.js';
+import { registerDeployment } from './commands/deployment.js';
 import { registerExport } from './commands/export.js';
 import { registerLaunch } from './commands/launch.js';
 import { registerQm } from './commands/qm.js';
@@ -25,6 +26,7 @@ export function program(): Command {
   registerControl(p);
   registerServer(p);
   registerWorker(p);
+  registerDeployment(p);
   registerQm(p);
   registerCbs(p);
   registerExport(p);

@@ -70,7 +70,7 @@ describe('a campaign on two hosts sharing a PostgreSQL store', () => {
     process.env.CASCADE_STORE = url;
     const store = await connectStore(url);
     const ml = worker(env, url, ['--queues', 'default,ml']);
-    let qm = worker(env, url, ['--queues', 'qm', '--qm-concurrency', '2']);
+    let qm = worker(env, url, ['--queues', 'qm', '--slots', '2']);
     const handle = await startCampaign(env, config('on-two-hosts'), {
       workflowId: `on-two-hosts-${env.prefix}`,
       heartbeatSeconds: 4,
@@ -89,7 +89,7 @@ describe('a campaign on two hosts sharing a PostgreSQL store', () => {
     const atKill = await store.listExecutions();
     const finished = new Set(atKill.filter((e) => e.status === 'ok').map((e) => e.key));
     const running = new Set(atKill.filter((e) => e.status === 'running').map((e) => e.key));
-    qm = worker(env, url, ['--queues', 'qm', '--qm-concurrency', '2']);
+    qm = worker(env, url, ['--queues', 'qm', '--slots', '2']);
     console.info(`qm host killed with ${finished.size} calculations finished and ${running.size} running`);
     const result = await handle.result();
 

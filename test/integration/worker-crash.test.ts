@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignWorkflowId } from '../../lib/temporal/queues.js';
 import { openStore } from '../../store/open.js';
 import { startCampaign, type TestEnv, testEnv, tinyCampaign } from '../helpers/campaign-env.js';
+import { cascade } from '../helpers/cascade-cli.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let env: TestEnv;
@@ -26,17 +27,7 @@ function startWorker(): ChildProcess {
   return child;
 }
 
-function cli(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, 'bin/cascade.js'), ...args], {
-      env: { ...process.env, ...env.env },
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
+const cli = (args: string[]) => cascade(args, env.env);
 
 const executions = () => openStore().listExecutions();
 
