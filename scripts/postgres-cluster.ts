@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort } from '../test/helpers/free-port.js';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 

@@ -26,7 +26,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../test/helpers/free-port.js';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 

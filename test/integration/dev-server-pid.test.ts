@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { devServerStatus, processStartTime, startDevServer, stopDevServer } from '../../cli/dev-server.js';
 import { temporalBinary } from '../../cli/paths.js';
-import { freePort } from '../helpers/free-port.js';
+import { freePort } from '../../scripts/free-port.js';
 
 const home = mkdtempSync(join(tmpdir(), 'cascade-pidfile-'));
 const bystanders: ChildProcess[] = [];

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDevServer, stopDevServer } from '../../cli/dev-server.js';
-import { freePort } from '../helpers/free-port.js';
+import { freePort } from '../../scripts/free-port.js';
 
 export default async function setup(project: TestProject) {
   const home = mkdtempSync(path.join(os.tmpdir(), 'cascade-temporal-'));

@@ -1,4 +1,4 @@
-/** A port nothing listens on now, so that parallel test runs never share (or stop) each other's server. */
+/** A port nothing listens on now, so that throw-away servers (tests, benches, scripts/*-cluster.ts) never share one. */
 import net from 'node:net';
 
 export function freePort(): Promise<number> {
