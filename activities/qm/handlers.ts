@@ -165,6 +165,8 @@ export async function runWithHandlers<S extends QmSystem>(
     timeoutMs: opts.timeoutMs,
     ...(opts.signal && { signal: opts.signal }),
     ...(opts.onProgress && { onProgress: opts.onProgress }),
+    // the version the caller probed (a code without --version has its own probe): not probed again per attempt
+    ...(opts.codeVersion && { codeVersion: opts.codeVersion }),
   };
   const handlers = [
     ...(template.handlers ?? []),

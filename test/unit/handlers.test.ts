@@ -76,13 +76,14 @@ const fakeTemplate = (handlers: RestartHandler[] = []): QmTemplate => ({
 interface Call {
   spec: CalcSpec;
   system: QmSystem;
+  codeVersion?: string;
 }
 
 /** A runner that answers the scripted outcomes in turn (the last one repeats) and records what it was given. */
 function scripted(outcomes: Array<CalcOutputs | CalcFailure | (() => CalcOutputs | CalcFailure)>) {
   const calls: Call[] = [];
-  const run: RunAttempt = async (_template, _profile, spec, system) => {
-    calls.push({ spec: structuredClone(spec), system: structuredClone(system) });
+  const run: RunAttempt = async (_template, _profile, spec, system, o) => {
+    calls.push({ spec: structuredClone(spec), system: structuredClone(system), codeVersion: o.codeVersion });
     const next = outcomes[Math.min(calls.length - 1, outcomes.length - 1)] ?? okOut();
     const provenance: Provenance = {
       code: 'fake',
@@ -131,6 +132,19 @@ describe('runWithHandlers', () => {
     ]);
     expect(r.spec).toEqual(spec());
     expect(calls).toHaveLength(1);
+  });
+
+  it("gives every attempt the caller's code version (a code without --version is not probed again)", async () => {
+    const { run, calls } = scripted([fail('scf-not-converged'), okOut(-3)]);
+    const restart = handler('restart', ['scf-not-converged'], 1, 1);
+    await runWithHandlers(
+      fakeTemplate([restart]),
+      profile,
+      spec(),
+      water,
+      opts(run, { codeVersion: '7.0.2' }),
+    );
+    expect(calls.map((c) => c.codeVersion)).toEqual(['7.0.2', '7.0.2']);
   });
 
   it('tries handlers highest priority first, then the next once one is spent', async () => {
