@@ -4,7 +4,7 @@
  * campaign gets on SQLite with one worker; SIGKILL of the `qm` worker mid-batch loses nothing and computes again
  * at most the calculations that were running; no host's CASCADE_HOME holds a store.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,28 +14,29 @@ import { closeStores, connectStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import { startCampaign, type TestEnv, testEnv, tinyCampaign } from '../helpers/campaign-env.js';
 import { usePostgres } from '../helpers/postgres.js';
-import { until } from '../helpers/worker-process.js';
+import { until, WorkerProcesses } from '../helpers/worker-process.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const postgres = usePostgres();
-const children: ChildProcess[] = [];
+const hosts: WorkerProcesses[] = [];
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const h of hosts) h.stopAll();
   await closeStores();
 });
 
-/** A worker process with its own CASCADE_HOME (a host of its own) and the given store. */
-function worker(env: TestEnv, store: string, args: string[]): ChildProcess {
+/** A worker process with its own CASCADE_HOME (a host of its own) and the given store, and that home. */
+function worker(
+  env: TestEnv,
+  store: string,
+  args: string[],
+): { child: ChildProcess; home: string; host: WorkerProcesses } {
   const home = mkdtempSync(path.join(os.tmpdir(), 'cascade-host-'));
-  const child = spawn(process.execPath, [path.join(root, 'bin/cascade.js'), 'worker', ...args], {
-    env: { ...process.env, ...env.env, CASCADE_HOME: home, CASCADE_STORE: store },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  Object.assign(child, { home });
-  children.push(child);
-  return child;
+  const host = new WorkerProcesses(
+    { ...env, env: { ...env.env, CASCADE_HOME: home, CASCADE_STORE: store } },
+    args,
+  );
+  hosts.push(host);
+  return { child: host.start(), home, host };
 }
-const homeOf = (c: ChildProcess) => (c as ChildProcess & { home: string }).home;
 
 const config = (name: string): CampaignConfig =>
   tinyCampaign(name, {
@@ -62,7 +63,7 @@ describe('a campaign on two hosts sharing a PostgreSQL store', () => {
     const reference = await (
       await startCampaign(env, config('on-sqlite'), { workflowId: `on-sqlite-${env.prefix}` })
     ).result();
-    single.kill('SIGKILL');
+    single.child.kill('SIGKILL');
     const expected = await outcome(await connectStore(sqlite), 'on-sqlite');
     expect(Object.keys(expected)).toHaveLength(16);
 
@@ -83,9 +84,7 @@ describe('a campaign on two hosts sharing a PostgreSQL store', () => {
       180_000,
       'xtb calculations on the qm host',
     );
-    const gone = new Promise((r) => qm.once('exit', r));
-    qm.kill('SIGKILL');
-    await gone;
+    await qm.host.kill(qm.child);
     const atKill = await store.listExecutions();
     const finished = new Set(atKill.filter((e) => e.status === 'ok').map((e) => e.key));
     const running = new Set(atKill.filter((e) => e.status === 'running').map((e) => e.key));
@@ -108,7 +107,7 @@ describe('a campaign on two hosts sharing a PostgreSQL store', () => {
     }
     for (const key of finished) expect(all.filter((e) => e.key === key)).toHaveLength(1);
     // the hosts kept no store of their own; the qm hosts kept their work directories
-    for (const host of [ml, qm]) expect(existsSync(path.join(homeOf(host), 'cascade.db'))).toBe(false);
-    expect(existsSync(path.join(homeOf(qm), 'work'))).toBe(true);
+    for (const host of [ml, qm]) expect(existsSync(path.join(host.home, 'cascade.db'))).toBe(false);
+    expect(existsSync(path.join(qm.home, 'work'))).toBe(true);
   });
 });
