@@ -15,7 +15,7 @@ export interface Prediction {
   /** Predictive spread per row (same units), always > 0. */
   std: Float32Array;
   /**
-   * Joint draws of the rows' values, one array per ensemble member (same units), when asked for
+   * Joint draws of the rows' values, one array per ensemble member or forest tree (same units), when asked for
    * (`FitRequest.samples`) and the kind has them: Thompson sampling takes one per batch slot.
    */
   samples?: Float32Array[];
@@ -33,7 +33,7 @@ export interface FitRequest {
   /** The campaign's surrogate settings; each kind reads its own. */
   spec: SurrogateConfig;
   seed: number;
-  /** Return each member's predictions too (`Prediction.samples`), where the kind has members. */
+  /** Return each member's (or tree's) predictions too (`Prediction.samples`), where the kind has them. */
   samples?: boolean;
   /** Fraction of the fit done (0..1], e.g. to heartbeat. */
   onProgress?: (fraction: number) => void;
@@ -62,8 +62,8 @@ export interface Provides {
   std: true;
   /**
    * Where joint draws of the pool's values would come from, for Thompson sampling: an ensemble's members, a
-   * forest's trees; false if there are none. The ensemble returns its members' predictions when asked
-   * (`FitRequest.samples`); the forest's trees are not returned yet.
+   * forest's trees; false if there are none. Both return them when asked (`FitRequest.samples`): every member
+   * of the ensemble, the forest's first trees.
    */
   samples: 'members' | 'trees' | false;
   /** Predictive quantiles per row besides mean and std. */

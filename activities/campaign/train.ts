@@ -91,7 +91,7 @@ async function train(
     const fitted: Fitted = await fitSurrogates(set, features.matrix, features.nFeatures, {
       spec: config.surrogate,
       seed: args.seed,
-      // Thompson sampling draws from the ensemble's members where it has them
+      // Thompson sampling draws from the ensemble's members or the forest's trees (direct fits)
       samples: stored?.acquisition.strategy === 'thompson',
       onProgress: (fraction: number) => beat({ phase: 'training', fraction }),
     });

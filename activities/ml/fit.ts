@@ -248,7 +248,7 @@ export async function fitDeltaAndScreen(req: DeltaRequest): Promise<DeltaResult>
 /**
  * Fits one surrogate on labelled rows and predicts the pool. With `recalibrate`, the same kind is first fitted k
  * times on k-fold splits of the labelled rows; the held-out predictions give the factor applied to every predicted
- * std (lib/recalibration.ts).
+ * std (lib/recalibration.ts), and to every draw's distance from the mean.
  */
 export async function fitAndScreen(req: FitRequest): Promise<ScreenResult> {
   const n = req.y.length;
@@ -263,8 +263,14 @@ export async function fitAndScreen(req: FitRequest): Promise<ScreenResult> {
     transfer: req.transfer ?? false,
   });
   if (recalibration) {
-    for (let i = 0; i < result.std.length; i++)
-      result.std[i] = (result.std[i] as number) * recalibration.scale;
+    const { scale } = recalibration;
+    for (let i = 0; i < result.std.length; i++) result.std[i] = (result.std[i] as number) * scale;
+    // the draws spread around the mean as the std does
+    for (const draw of result.samples ?? [])
+      for (let i = 0; i < draw.length; i++) {
+        const m = result.mean[i] as number;
+        draw[i] = m + scale * ((draw[i] as number) - m);
+      }
     result.recalibration = recalibration;
   }
   return result;

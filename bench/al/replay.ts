@@ -145,11 +145,23 @@ export async function replay(
       if (!set) return undefined;
       const matrix = features.matrix.slice(); // the fit moves its pool to the fitting thread
       const { value: fitted, usage } = await measured(() =>
-        fitSurrogates(set, matrix, features.nFeatures, { spec: spec.surrogate, seed: args.seed }),
+        fitSurrogates(set, matrix, features.nFeatures, {
+          spec: spec.surrogate,
+          seed: args.seed,
+          // as trainSurrogate: Thompson sampling draws from the ensemble's members or the forest's trees
+          samples: config.acquisition.strategy === 'thompson',
+        }),
       );
       charge('ml:train+screen', usage);
       fits++;
-      screened = { predictions: { mean: fitted.mean, std: fitted.std }, labelTier: set.labelTier };
+      screened = {
+        predictions: {
+          mean: fitted.mean,
+          std: fitted.std,
+          ...(fitted.samples ? { samples: fitted.samples } : {}),
+        },
+        labelTier: set.labelTier,
+      };
       return {
         id: `${CAMPAIGN}-r${args.round}`,
         backend: fitted.backend,

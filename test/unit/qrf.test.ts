@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { QuantileForest } from '../../activities/ml/qrf/forest.js';
+import { qrf, TREE_DRAWS } from '../../activities/ml/surrogates/qrf.js';
 import { mulberry32 } from '../../lib/random.js';
+import { surrogateSpec } from '../helpers/surrogate-spec.js';
 
 const D = 3;
 
@@ -110,6 +112,33 @@ describe('QuantileForest', () => {
     expect(threaded.mean).toEqual(a.mean);
     expect(threaded.std).toEqual(a.std);
     expect(threaded.quantiles).toEqual(a.quantiles);
+  });
+
+  it("gives each tree's own prediction as a joint draw, averaging to the forest's mean over all trees", async () => {
+    const forest = new QuantileForest({ nEstimators: 24, threads: 1 });
+    await forest.fit(train.x, D, train.y, { seed: 5 });
+    const { mean } = await forest.predict(test.x, test.n);
+    const all = await forest.treeDraws(test.x, test.n, 100);
+    expect(all).toHaveLength(24); // no more draws than trees
+    for (let i = 0; i < test.n; i++) {
+      const avg = all.reduce((s, draw) => s + (draw[i] as number), 0) / all.length;
+      expect(Math.abs(avg - (mean[i] as number))).toBeLessThan(1e-5 * (1 + Math.abs(mean[i] as number)));
+    }
+    // trees disagree (they are draws, not copies of the mean), and each one still tracks the function
+    expect(all[0]).not.toEqual(all[1]);
+    for (const draw of all) expect(r2(test.y, draw)).toBeGreaterThan(0.5);
+    // the first k trees, whatever the block size of the computation
+    const some = await forest.treeDraws(test.x, test.n, 3);
+    expect(some).toEqual(all.slice(0, 3));
+  });
+
+  it('returns 32 tree draws through the registry when samples are asked for, and none otherwise', async () => {
+    const spec = surrogateSpec({ kind: 'qrf', forest: { trees: 40 } });
+    const req = { x: train.x, nFeatures: D, y: train.y, pool: test.x, spec, seed: 2 };
+    const withDraws = await qrf.fitAndPredict({ ...req, samples: true });
+    expect(withDraws.samples).toHaveLength(TREE_DRAWS);
+    expect(withDraws.samples?.[0]).toHaveLength(test.n);
+    expect((await qrf.fitAndPredict(req)).samples).toBeUndefined();
   });
 
   it('round-trips through save and load', async () => {

@@ -89,6 +89,25 @@ describe('recalibrate: true', () => {
     expect(recalibrated.nll).toBeLessThan(raw.nll);
   });
 
+  it("scales each draw's distance from the mean by the std's factor", async () => {
+    const train = dataset(60, 7);
+    const spec = surrogateSpec({ kind: 'qrf', forest: { trees: 12 }, recalibrate: true });
+    const req = { ...train, nFeatures: D, pool: train.x, spec, seed: 4, samples: true };
+    const plain = await fitAndScreen({ ...req, spec: { ...spec, recalibrate: false } });
+    const scaled = await fitAndScreen(req);
+    const scale = scaled.recalibration?.scale as number;
+    expect(scale).not.toBeCloseTo(1, 2);
+    expect(scaled.mean).toEqual(plain.mean); // the final fit is the same forest
+    const rawDraws = plain.samples ?? [];
+    for (const [k, draw] of (scaled.samples ?? []).entries())
+      for (let i = 0; i < draw.length; i += 7) {
+        const m = plain.mean[i] as number;
+        const raw = (rawDraws[k] as Float32Array)[i] as number;
+        expect(draw[i]).toBeCloseTo(m + scale * (raw - m), 4);
+      }
+    expect(scaled.samples).toHaveLength(12);
+  });
+
   it('leaves the spread alone when off (the default)', async () => {
     const train = dataset(40, 5);
     const spec = surrogateSpec({ kind: 'qrf', forest: { trees: 10 } });

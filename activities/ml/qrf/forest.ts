@@ -30,10 +30,14 @@ import {
   prepare,
   rowWeights,
   type TreePack,
+  treePredictions,
 } from './core.js';
 import { buildInThreads, predictInThreads } from './parallel.js';
 
 export const KIND = 'qrf' satisfies SurrogateKind;
+
+/** Rows per block of treeDraws (the event loop runs between blocks). */
+const DRAW_BLOCK = 20_000;
 const MAGIC = 'CASCQRF1';
 /** The predicted std never falls below this fraction of the training target's std. */
 const STD_FLOOR = 1e-6;
@@ -175,6 +179,27 @@ export class QuantileForest implements Surrogate {
   /** Mean, std and quantiles in one pass. */
   async predictAll(x: Float32Array, n: number, qs: number[] = [0.05, 0.5, 0.95]) {
     return this.run(x, n, qs);
+  }
+
+  /**
+   * The first `count` trees' own predictions of the n rows of x (all trees when count >= the forest's): joint
+   * draws for Thompson sampling. Trees are independent bootstrap fits, so the first ones are as good a sample as
+   * any. Computed here in blocks between which the event loop runs (a leaf lookup per row and tree is cheap).
+   */
+  async treeDraws(x: Float32Array, n: number, count: number): Promise<Float32Array[]> {
+    const m = this.fitted();
+    const d = m.nFeatures;
+    if (x.length !== n * d) throw new Error(`x has ${x.length} values, expected ${n} x ${d}`);
+    const trees = Array.from({ length: Math.min(count, m.pack.nTrees) }, (_, t) => t);
+    const out = trees.map(() => new Float32Array(n));
+    for (let from = 0; from < n; from += DRAW_BLOCK) {
+      const to = Math.min(n, from + DRAW_BLOCK);
+      treePredictions(m.pack, m.yByRank, x, d, from, to, trees).forEach((block, k) => {
+        (out[k] as Float32Array).set(block, from);
+      });
+      if (to < n) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return out;
   }
 
   /** The forest's weight on each training row (original row numbers) for one query row. */

@@ -1,10 +1,17 @@
 /**
  * The quantile regression forest (../qrf/forest.ts): trees built, and the pool predicted, on worker threads once
  * the work is large enough to pay for them (rows x trees >= 200k; below that it takes a fraction of a second
- * here). Its trees' leaf means are joint draws for Thompson sampling.
+ * here). Its first trees' own predictions (TREE_DRAWS of them) are joint draws for Thompson sampling.
  */
 import type { SurrogateEntry } from '../../../lib/surrogate.js';
 import { QuantileForest } from '../qrf/forest.js';
+
+/**
+ * Trees whose predictions are returned for Thompson sampling (each batch slot picks one at random): enough
+ * distinct draws for batches of tens, few enough that storing them stays a small multiple of the pool's
+ * predictions.
+ */
+export const TREE_DRAWS = 32;
 
 export const qrf: SurrogateEntry<'qrf'> = {
   kind: 'qrf',
@@ -22,10 +29,13 @@ export const qrf: SurrogateEntry<'qrf'> = {
         onProgress: req.onProgress,
       });
       const t0 = performance.now();
-      const { mean, std } = await forest.predict(req.pool, req.pool.length / req.nFeatures);
+      const rows = req.pool.length / req.nFeatures;
+      const { mean, std } = await forest.predict(req.pool, rows);
+      const samples = req.samples ? await forest.treeDraws(req.pool, rows, TREE_DRAWS) : undefined;
       return {
         mean,
         std,
+        ...(samples ? { samples } : {}),
         model: await forest.save(),
         description: forest.describe(),
         // the forest runs in plain TypeScript on worker threads, not on a TensorFlow backend
