@@ -193,6 +193,8 @@ async function benchPool(name: PoolName, pool: LabelledPool): Promise<Record<str
     console.log(
       `  best: ${best.surrogate} x ${best.strategy}: ${pct(best.foundFraction)} of the top 1% found, ${pct(ladder ? best.vsBruteAll : best.vsBruteTier1)} of brute force's energy; ${met(best) ? 'goal met' : 'goal not met'}`,
     );
+  const versus = againstBaselines(medians);
+  for (const v of versus) console.log(`  ${v.line}`);
   console.log('');
   return {
     file: pool.file,
@@ -209,7 +211,40 @@ async function benchPool(name: PoolName, pool: LabelledPool): Promise<Record<str
     featurizeCpuSeconds: features.usage.cpuSeconds,
     medians: medians.map((m) => ({ ...m, goalMet: met(m) })),
     best: best && { surrogate: best.surrogate, strategy: best.strategy, goalMet: met(best) },
+    againstBaselines: versus.map(({ line, ...v }) => v),
   };
+}
+
+/**
+ * Per surrogate, the best strategy other than greedy and random (bestOf's order) against both, in the same run:
+ * the top 1% found at the whole budget and at half of it, and the discovery curve's area (how early they were
+ * found). Issue 12's question: does any rule beat simply taking the best predictions?
+ */
+function againstBaselines(medians: readonly Medians[]) {
+  const out = [];
+  for (const kind of new Set(medians.map((m) => m.surrogate))) {
+    const of = (strategy: string) => medians.find((m) => m.surrogate === kind && m.strategy === strategy);
+    const best = bestOf(
+      medians.filter((m) => m.surrogate === kind && !['greedy', 'random'].includes(m.strategy)),
+    );
+    const greedy = of('greedy');
+    const random = of('random');
+    if (!best || !greedy) continue;
+    const figures = (m: Medians | undefined) =>
+      m ? `${pct(m.foundFraction)} / ${pct(m.foundAtHalfBudget)} / ${m.discoveryArea.toFixed(3)}` : '-';
+    const ahead = (m: Medians | undefined) =>
+      m !== undefined &&
+      (best.foundFraction > m.foundFraction ||
+        (best.foundFraction === m.foundFraction && best.discoveryArea > m.discoveryArea));
+    out.push({
+      surrogate: kind,
+      strategy: best.strategy,
+      aheadOfGreedy: ahead(greedy),
+      aheadOfRandom: random === undefined ? null : ahead(random),
+      line: `${kind}: found at the budget / at half of it / discovery area: ${best.strategy} ${figures(best)}, greedy ${figures(greedy)}, random ${figures(random)}; ${best.strategy} ${ahead(greedy) ? 'ahead of' : 'not ahead of'} greedy`,
+    });
+  }
+  return out;
 }
 
 /**
@@ -246,6 +281,7 @@ function header(tiers: readonly string[]): string {
     'strategy'.padEnd(15),
     'seed',
     'top 1%'.padStart(8),
+    'at half'.padStart(8),
     'EF'.padStart(5),
     `calls ${tiers.join('/')}`.padStart(16),
     'geom CPU-s'.padStart(10),
@@ -265,6 +301,7 @@ function row(f: CampaignFigures, truth: Truth): string {
     f.strategy.padEnd(15),
     String(f.seed).padStart(4),
     `${f.found}/${truth.top.size}`.padStart(8),
+    `${Math.round(f.foundAtHalfBudget * truth.top.size)}/${truth.top.size}`.padStart(8),
     f.enrichment.toFixed(1).padStart(5),
     names
       .map((t) => f.calls[t])
@@ -284,7 +321,7 @@ function medianRow(m: Medians, ladder: boolean): string {
   return [
     `${m.surrogate} x ${m.strategy}`.padEnd(31),
     [
-      `found ${pct(m.foundFraction)}`,
+      `found ${pct(m.foundFraction)} (${pct(m.foundAtHalfBudget)} at half the budget, discovery area ${fixed(m.discoveryArea, 3)})`,
       `EF ${m.enrichment.toFixed(1)}`,
       ...(ladder ? [`top tier ${pct(m.topTierCallsFraction)} of the pool`] : []),
       `ml ${mlCpu(m.cpuSeconds).toFixed(1)} CPU-s (train+screen ${(m.cpuSeconds['ml:train+screen'] ?? 0).toFixed(1)}, ${fixed(m.trainCpuPerFit, 2)} per round)`,

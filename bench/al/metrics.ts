@@ -36,6 +36,36 @@ export function hitsFound(top: ReadonlySet<number>, evaluatedAtTop: Iterable<num
 }
 
 /**
+ * The discovery curve, as MolPAL reports it: after each top-tier call (in the order they ran), how many of the top
+ * had been found. Two campaigns that both find every hit by the end differ in how early they found them.
+ */
+export function discoveryCurve(top: ReadonlySet<number>, evaluatedAtTop: readonly number[]): number[] {
+  const seen = new Set<number>();
+  let found = 0;
+  return evaluatedAtTop.map((idx) => {
+    if (top.has(idx) && !seen.has(idx)) found++;
+    seen.add(idx);
+    return found;
+  });
+}
+
+/**
+ * The curve's area as a fraction of a perfect one's: the mean, over the budget's calls, of the fraction of the
+ * top found so far, over the same mean for a campaign that evaluated the top first. 1 is perfect; NaN with no top
+ * or no call.
+ */
+export function discoveryArea(curve: readonly number[], top: number): number {
+  if (top === 0 || curve.length === 0) return Number.NaN;
+  let area = 0;
+  let perfect = 0;
+  curve.forEach((found, k) => {
+    area += found;
+    perfect += Math.min(k + 1, top);
+  });
+  return area / perfect;
+}
+
+/**
  * Enrichment factor: the fraction of the top found over the fraction of the pool evaluated at the top tier.
  * A random choice scores 1 on average; the best possible is min(1/top fraction, 1/evaluated fraction).
  */

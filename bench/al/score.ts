@@ -6,6 +6,8 @@ import { tierName } from '../../lib/campaign/schema.js';
 import type { ObjectiveSpec } from '../../lib/domain/objective.js';
 import {
   bruteForceJoules,
+  discoveryArea,
+  discoveryCurve,
   enrichmentFactor,
   hitsFound,
   hitsPerKWh,
@@ -60,6 +62,10 @@ export interface CampaignFigures {
   calls: Record<string, number>;
   found: number;
   foundFraction: number;
+  /** Of the top, the fraction found within the first half of the top tier's calls (5% of the pool for (a)). */
+  foundAtHalfBudget: number;
+  /** The discovery curve's area over a perfect campaign's (metrics.ts discoveryArea). */
+  discoveryArea: number;
   enrichment: number;
   /** The top tier's calls as a fraction of the pool. */
   topTierCallsFraction: number;
@@ -84,6 +90,8 @@ export function figuresOf(config: CampaignConfig, outcome: ReplayOutcome, truth:
   );
   const atTop = outcome.evaluations.filter((e) => e.tier === topTier).map((e) => e.idx);
   const found = hitsFound(truth.top, atTop);
+  const curve = discoveryCurve(truth.top, atTop);
+  const half = curve[Math.floor(curve.length / 2) - 1] ?? 0;
   const cpuSeconds: Record<string, number> = {};
   const kWhByActivity: Record<string, number> = {};
   let joules = 0;
@@ -102,6 +110,8 @@ export function figuresOf(config: CampaignConfig, outcome: ReplayOutcome, truth:
     calls,
     found,
     foundFraction: truth.top.size === 0 ? Number.NaN : found / truth.top.size,
+    foundAtHalfBudget: truth.top.size === 0 ? Number.NaN : half / truth.top.size,
+    discoveryArea: discoveryArea(curve, truth.top.size),
     enrichment: enrichmentFactor({
       found,
       top: truth.top.size,
@@ -127,6 +137,8 @@ export interface Medians {
   seeds: number;
   found: number;
   foundFraction: number;
+  foundAtHalfBudget: number;
+  discoveryArea: number;
   enrichment: number;
   topTierCallsFraction: number;
   cpuSeconds: Record<string, number>;
@@ -154,6 +166,8 @@ export function mediansOf(runs: readonly CampaignFigures[]): Medians[] {
       seeds: g.length,
       found: m((r) => r.found),
       foundFraction: m((r) => r.foundFraction),
+      foundAtHalfBudget: m((r) => r.foundAtHalfBudget),
+      discoveryArea: m((r) => r.discoveryArea),
       enrichment: m((r) => r.enrichment),
       topTierCallsFraction: m((r) => r.topTierCallsFraction),
       cpuSeconds: Object.fromEntries(activities.map((a) => [a, m((r) => r.cpuSeconds[a] ?? 0)])),
@@ -167,7 +181,13 @@ export function mediansOf(runs: readonly CampaignFigures[]): Medians[] {
   });
 }
 
-/** The most of the top found (median), then the most hits per kWh. */
+/**
+ * The most of the top found (median), then the earliest found (the discovery curve's area), then the most hits
+ * per kWh.
+ */
 export function bestOf(medians: readonly Medians[]): Medians | undefined {
-  return [...medians].sort((a, b) => b.foundFraction - a.foundFraction || b.hitsPerKWh - a.hitsPerKWh)[0];
+  return [...medians].sort(
+    (a, b) =>
+      b.foundFraction - a.foundFraction || b.discoveryArea - a.discoveryArea || b.hitsPerKWh - a.hitsPerKWh,
+  )[0];
 }

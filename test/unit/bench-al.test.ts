@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { usageOf } from '../../activities/usage.js';
 import {
   bruteForceJoules,
+  discoveryArea,
+  discoveryCurve,
   enrichmentFactor,
   hitsFound,
   hitsPerKWh,
@@ -70,6 +72,22 @@ describe('hits and enrichment', () => {
     // what a random choice gets on average
     expect(enrichmentFactor({ found: 2, top: 20, evaluated: 200, poolSize: 2000 })).toBeCloseTo(1, 12);
     expect(enrichmentFactor({ found: 0, top: 3, evaluated: 0, poolSize: 300 })).toBeNaN();
+  });
+
+  it('the discovery curve counts each top molecule once, when it was first evaluated', () => {
+    expect(discoveryCurve(new Set([1, 2, 3]), [9, 2, 2, 8, 3, 1])).toEqual([0, 1, 1, 1, 2, 3]);
+    expect(discoveryCurve(new Set([1]), [])).toEqual([]);
+  });
+
+  it("the curve's area over a perfect campaign's: 1 when the top comes first, less when it comes late", () => {
+    // top of 2 found at calls 1 and 2 of 4: as early as possible
+    expect(discoveryArea([1, 2, 2, 2], 2)).toBe(1);
+    // found at calls 3 and 4: (0 + 0 + 1 + 2) / (1 + 2 + 2 + 2)
+    expect(discoveryArea([0, 0, 1, 2], 2)).toBeCloseTo(3 / 7, 12);
+    // both found by the end either way; the early campaign scores higher
+    expect(discoveryArea([1, 1, 2, 2], 2)).toBeGreaterThan(discoveryArea([0, 1, 1, 2], 2));
+    expect(discoveryArea([], 2)).toBeNaN();
+    expect(discoveryArea([0, 0], 0)).toBeNaN();
   });
 
   it('hits per kWh', () => {
