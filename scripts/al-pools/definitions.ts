@@ -26,7 +26,7 @@ export const DEMO_CONFIG = 'configs/demo.yaml';
  */
 export const NCI_LIMIT = 2000;
 export const SMALL_MAX_HEAVY_ATOMS = 8;
-export const SMALL_LIMIT = 150;
+export const SMALL_LIMIT = 300;
 
 /** The second tier of pool (b): a campaign's NWChem tier at B3LYP/6-31G*, everything else its default. */
 const B3LYP_TIER = { code: 'nwchem', method: 'b3lyp', basis: '6-31G*' } as const;
