@@ -12,6 +12,7 @@ import {
 } from '@temporalio/client';
 import YAML from 'yaml';
 import { tierLabel } from '../lib/campaign/activity-summaries.js';
+import { classText, isClassObjective } from '../lib/campaign/class-objective.js';
 import { objectivesOf } from '../lib/campaign/objectives.js';
 import type { Limits } from '../lib/campaign/progress.js';
 import type { CampaignConfig } from '../lib/campaign/schema.js';
@@ -79,7 +80,9 @@ export const MAX_STATIC_DETAILS = 20 * 1024;
 
 /** One line: the campaign, what it optimises, its tiers. */
 export function summary(config: CampaignConfig): string {
-  const goals = objectivesOf(config).map((o) => `${o.direction} ${o.property}`);
+  const goals = isClassObjective(config.objective)
+    ? [`find ${classText(config.objective)}`]
+    : objectivesOf(config).map((o) => `${o.direction} ${o.property}`);
   return `cascade campaign ${config.name}: ${goals.join(', ')} with ${config.tiers.map(tierLabel).join(' → ')}`;
 }
 

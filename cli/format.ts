@@ -40,12 +40,39 @@ export function formatClassifier(
 ): string {
   if (!m) return '';
   const f = m.metrics;
-  const two = (a: number | undefined, b: number | undefined) => `${fmt(a)} (plain ${fmt(b)})`;
   return [
     `failures  classifier of round ${m.round}: ${f.failures ?? '?'} of ${m.trainedOn} candidates failed; P(success) weighs acquisition`,
+    ...classifierFigures(f),
+  ].join('\n');
+}
+
+/**
+ * A class objective's hits so far, and the class model of the latest retrain (its P(hit) ranks acquisition), with
+ * its figures beside the same network's without the penalty.
+ */
+export function formatClassHits(
+  hits: { count: number; of: string } | undefined,
+  m: { round: number; trainedOn: number; labelTier?: string; metrics: ModelMetrics } | undefined,
+): string {
+  if (!hits) return '';
+  const lines = [`hits      ${hits.count} (${hits.of})`];
+  if (m) {
+    const at = m.labelTier ? ` ${m.labelTier}` : '';
+    lines.push(
+      `          class model of round ${m.round}: ${m.metrics.inClass ?? '?'} of ${m.trainedOn}${at} results in the class; P(hit) ranks acquisition`,
+      ...classifierFigures(m.metrics),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** A latent binary-encoding classifier's cross-validated scores and latent-code figures, with and without the penalty. */
+function classifierFigures(f: ModelMetrics): string[] {
+  const two = (a: number | undefined, b: number | undefined) => `${fmt(a)} (plain ${fmt(b)})`;
+  return [
     `          cross-validated accuracy ${two(f.accuracy, f.plainAccuracy)}, Brier ${two(f.brier, f.plainBrier)}, calibration error ${two(f.ece, f.plainEce)}`,
     `          latent code: NC1 ${two(f.nc1, f.plainNc1)}, binarity ${two(f.meanBinarity, f.plainMeanBinarity)}`,
-  ].join('\n');
+  ];
 }
 
 /** Front points listed in `cascade status`; the rest are counted (`--json` has them all). */

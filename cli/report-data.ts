@@ -4,6 +4,7 @@
  * read through the Store.
  */
 import { usageOf } from '../activities/usage.js';
+import { barOf, classText, hitsAmong, isClassObjective } from '../lib/campaign/class-objective.js';
 import {
   type Counterfactual,
   counterfactual,
@@ -33,6 +34,8 @@ export interface StoreView {
   counterfactual?: Counterfactual;
   /** The grid carbon intensity the campaign's emissions are counted at, and where it came from. */
   carbon?: { gramsPerKWh: number; source: string };
+  /** A class objective: the hits at the last tier (that meet the constraints), and the class in words. */
+  hits?: { count: number; of: string };
 }
 
 /**
@@ -88,6 +91,21 @@ export async function storeView(store: Store, name: string, n = 10): Promise<Sto
       : {}),
     ...(bruteForce ? { counterfactual: bruteForce } : {}),
     carbon: carbonOf(c.config),
+    ...(isClassObjective(c.config.objective) ? { hits: await hitsView(store, name, tier, c.config) } : {}),
+  };
+}
+
+/** A class objective's hits, counted from the store's last-tier results as the workflow counts them. */
+async function hitsView(
+  store: Store,
+  name: string,
+  tier: string,
+  config: CampaignConfig,
+): Promise<{ count: number; of: string }> {
+  const results = await store.listEvaluations(name, tier);
+  return {
+    count: hitsAmong(config.objective, results, (e) => feasible(config, e.values)),
+    of: classText(config.objective),
   };
 }
 
@@ -123,7 +141,8 @@ async function counterfactualView(
     const v = e.status === 'ok' ? valueOf(config.objective, e) : undefined;
     return v === undefined ? [] : [v];
   });
-  const target = config.stopping?.target;
+  // a class objective's hits are its class (its target counts them); a bar is what a hit reaches
+  const target = isClassObjective(config.objective) ? barOf(config.objective) : config.stopping?.target;
   return counterfactual({
     poolSize,
     tiers,
@@ -134,7 +153,13 @@ async function counterfactualView(
     hitsTopK: config.accounting?.hitsTopK ?? 10,
     topValues,
     // only a target needs the surrogate: with top-k, brute force's hits are k by definition
-    ...(target !== undefined ? { surrogate: await surrogateOutlook(store, name, topTier) } : {}),
+    ...(target !== undefined
+      ? {
+          surrogate: isClassObjective(config.objective)
+            ? { unavailable: 'the class model predicts the chance of a hit, not values' }
+            : await surrogateOutlook(store, name, topTier),
+        }
+      : {}),
   });
 }
 

@@ -8,6 +8,7 @@
  */
 import type { SurrogateConfig } from './campaign/schema.js';
 import type { SurrogateKind } from './surrogate/kinds.js';
+import type { PoolMatrix } from './surrogate/pool-rows.js';
 
 export interface Prediction {
   /** Predicted value per row, in the target's units. */
@@ -28,8 +29,8 @@ export interface FitRequest {
   nFeatures: number;
   /** Training targets, n. */
   y: Float32Array;
-  /** Rows to predict, m x nFeatures. */
-  pool: Float32Array;
+  /** Rows to predict, m x nFeatures: dense, or with the fingerprint block bit-packed (a large pool). */
+  pool: PoolMatrix;
   /** The campaign's surrogate settings; each kind reads its own. */
   spec: SurrogateConfig;
   seed: number;
@@ -63,7 +64,7 @@ export interface Provides {
   /**
    * Where joint draws of the pool's values would come from, for Thompson sampling: an ensemble's members, a
    * forest's trees; false if there are none. Both return them when asked (`FitRequest.samples`): every member
-   * of the ensemble, the forest's first trees.
+   * of the ensemble, the forest's sub-forests.
    */
   samples: 'members' | 'trees' | false;
   /** Predictive quantiles per row besides mean and std. */

@@ -68,6 +68,13 @@ export interface Prediction {
   std: number;
 }
 
+/** A model's predictions as columns aligned by row, pool indices ascending (how the store keeps them). */
+export interface PredictionColumns {
+  indices: Int32Array;
+  mean: Float32Array;
+  std: Float32Array;
+}
+
 /** A model's joint draws of the pool's values: one array per ensemble member, aligned with `indices`. */
 export interface PredictionSamples {
   indices: Int32Array;
@@ -327,17 +334,21 @@ export interface Store {
   latestModel(campaignId: string, property?: string): Promise<ModelRecord | undefined>;
   getModelWeights(id: string): Promise<Uint8Array | undefined>;
   /**
-   * Predictions of one model over the pool; older models' predictions are dropped (their weights stay), except
-   * those of candidates already evaluated, so each model can still be checked against the batch it chose.
+   * Predictions of one model over the pool (one row of blobs per model, replaced by a second call); older models'
+   * predictions are dropped (their weights stay), except those of candidates already evaluated, so each model can
+   * still be checked against the batch it chose. Of two predictions of one index the later wins.
    */
   putPredictions(
     campaignId: string,
     modelId: string,
     mean: Float32Array,
     std: Float32Array,
-    indices: readonly number[],
+    indices: ArrayLike<number>,
   ): Promise<void>;
+  /** A model's predictions, pool index ascending; empty when it has none. */
   getPredictions(modelId: string): Promise<Prediction[]>;
+  /** The same as typed columns (what a screen of a large pool reads); undefined when it has none. */
+  getPredictionColumns(modelId: string): Promise<PredictionColumns | undefined>;
   /** Each ensemble member's predictions of the pool (Thompson sampling); older models' are dropped. */
   putPredictionSamples(
     campaignId: string,

@@ -30,6 +30,7 @@ import {
   type RoundCosts,
   trainsThisRound,
 } from '../lib/campaign/choosing.js';
+import { hitsAmong, isClassObjective } from '../lib/campaign/class-objective.js';
 import { campaignDetails } from '../lib/campaign/details.js';
 import { feasible, isMultiObjective, nextFront } from '../lib/campaign/objectives.js';
 import { poolSource } from '../lib/campaign/pool-source.js';
@@ -51,6 +52,7 @@ import {
   campaignCarbonIntensity,
   type ExtraBudget,
   extendLimits,
+  hitsImprove,
   isImprovement,
   stopReason,
 } from '../lib/campaign/stopping.js';
@@ -440,7 +442,13 @@ export class CampaignRounds {
     }
     const value = roundBest && valueOf(config.objective, roundBest);
     let improved = false;
-    if (roundBest && value !== undefined && isImprovement(config, state.best?.value, value)) {
+    // `succeeds` reads the total energy only to know a calculation reported one: no best among molecules
+    if (
+      roundBest &&
+      value !== undefined &&
+      !config.objective.succeeds &&
+      isImprovement(config, state.best?.value, value)
+    ) {
       state.best = {
         idx: roundBest.idx,
         label: roundBest.label,
@@ -454,6 +462,12 @@ export class CampaignRounds {
       const before = state.front?.hypervolume ?? 0;
       state.front = nextFront(config, state.front, this.lastTier);
       improved = state.front.hypervolume > before;
+    }
+    if (isClassObjective(config.objective)) {
+      // a class objective: the round improved when it found new hits (feasible ones, as the best must be)
+      const found = hitsAmong(config.objective, this.lastTier, (r) => feasible(config, r.values));
+      state.hits = (state.hits ?? 0) + found;
+      improved = hitsImprove(config, found);
     }
     if (improved) state.roundsWithoutImprovement = 0;
     else state.roundsWithoutImprovement++;
@@ -608,9 +622,11 @@ export class CampaignRounds {
       // several objectives: the front's hypervolume (lib/temporal/search-attributes.ts says why one key)
       ...(s.front
         ? [{ key: attrs.BEST_VALUE, value: s.front.hypervolume }]
-        : s.best
-          ? [{ key: attrs.BEST_VALUE, value: s.best.value }]
-          : []),
+        : s.hits !== undefined
+          ? [{ key: attrs.BEST_VALUE, value: s.hits }]
+          : s.best
+            ? [{ key: attrs.BEST_VALUE, value: s.best.value }]
+            : []),
     ]);
     this.showDetails();
   }

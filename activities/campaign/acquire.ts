@@ -1,10 +1,12 @@
 /** acquireBatch: picks the next candidates from the latest predictions (or at random before any model). */
 
 import { roundContext } from '../../lib/acquisition/campaign-context.js';
+import { classRanking } from '../../lib/acquisition/class-ranking.js';
 import { expectedCost, fitCostModel, reachOf } from '../../lib/acquisition/cost-model.js';
 import type { PropertyPrediction } from '../../lib/acquisition/feasibility.js';
 import { type AcquisitionContext, acquire, shortlist } from '../../lib/acquisition/index.js';
 import { objectivesContext, predictedProperties } from '../../lib/acquisition/objectives-context.js';
+import { isClassObjective } from '../../lib/campaign/class-objective.js';
 import { constraintsOf, isMultiObjective } from '../../lib/campaign/objectives.js';
 import type { CampaignConfig } from '../../lib/campaign/schema.js';
 import type { Usage } from '../../lib/domain/usage.js';
@@ -81,11 +83,18 @@ async function choose(store: Store, args: AcquireBatchArgs): Promise<number[]> {
       );
     }
   }
-  const wanted = shortlist(ctx);
+  // a class objective ranks by the probability of a hit, weighed by feasibility (lib/acquisition/class-ranking.ts)
+  const ranking = isClassObjective(objective) ? classRanking(ctx) : ctx;
+  const wanted = shortlist(ranking);
   if (wanted.length > 0 && model) {
-    ctx.features = await fingerprints(store, args.campaignId, wanted, model.description.settings.features);
+    ranking.features = await fingerprints(
+      store,
+      args.campaignId,
+      wanted,
+      model.description.settings.features,
+    );
   }
-  return acquire(ctx);
+  return acquire(ranking);
 }
 
 /**
@@ -174,13 +183,18 @@ async function samplesOf(
   });
 }
 
-/** A model's mean and std per pool index. */
+/** A model's mean and std per pool index (0 where it has none), from the stored columns. */
 async function predictionsOf(store: Store, modelId: string, poolSize: number) {
   const mean = new Float64Array(poolSize);
   const std = new Float64Array(poolSize);
-  for (const p of await store.getPredictions(modelId)) {
-    mean[p.idx] = p.mean;
-    std[p.idx] = p.std;
+  const columns = await store.getPredictionColumns(modelId);
+  if (columns) {
+    const { indices } = columns;
+    for (let r = 0; r < indices.length; r++) {
+      const idx = indices[r] as number;
+      mean[idx] = columns.mean[r] as number;
+      std[idx] = columns.std[r] as number;
+    }
   }
   return { mean, std };
 }

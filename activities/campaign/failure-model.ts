@@ -7,6 +7,8 @@
  */
 import type { ClassifierConfig, SurrogateConfig } from '../../lib/campaign/schema.js';
 import { FAILURE_CLASSIFIER, SUCCESS_PROPERTY } from '../../lib/surrogate/kinds.js';
+import type { ModelMetrics } from '../../lib/surrogate/model.js';
+import { gatherRows, isPacked, type PoolMatrix, unpackRows } from '../../lib/surrogate/pool-rows.js';
 import type { Store } from '../../store/store.js';
 import { fitFailureClassifier } from '../ml/lbe/failures.js';
 
@@ -20,7 +22,8 @@ export interface FailureModelArgs {
   surrogate: SurrogateConfig;
   /** Pool indices in the order of the feature rows. */
   pool: readonly { idx: number }[];
-  features: Float32Array;
+  /** The pool's feature rows, dense or bit-packed (activities/campaign/features.ts). */
+  features: PoolMatrix;
   nFeatures: number;
   onProgress?: (fraction: number) => void;
 }
@@ -45,73 +48,112 @@ export async function trainFailureModel(store: Store, a: FailureModelArgs): Prom
       note: `needs ${need} failed and ${need} successful candidates; has ${failures} and ${successes}`,
     };
 
-  const row = new Map(a.pool.map((c, r) => [c.idx, r]));
-  const labelled = [...outcome.keys()].filter((idx) => row.has(idx)).sort((x, y) => x - y);
-  const f = a.nFeatures;
-  const x = new Float32Array(labelled.length * f);
-  labelled.forEach((idx, r) => {
-    const at = row.get(idx) as number;
-    x.set(a.features.subarray(at * f, (at + 1) * f), r * f);
+  await trainLbeModel(store, {
+    ...a,
+    id: `${a.id}~${SUCCESS_PROPERTY}`,
+    property: SUCCESS_PROPERTY,
+    labels: outcome,
+    counts: { failures },
   });
-  const labels = Int32Array.from(labelled, (idx) => outcome.get(idx) as number);
+  return { trained: true, failures, successes };
+}
+
+/** One latent binary-encoding model of the campaign: its labels, where it is stored, what it records. */
+export interface LbeModelArgs extends Omit<FailureModelArgs, 'id'> {
+  /** The model's id. */
+  id: string;
+  /** What its description names as its property (`success`); none: the campaign's own model (a class objective). */
+  property?: string;
+  /** The tier whose results gave the labels, recorded in its description. */
+  labelTier?: string;
+  /** Pool index -> 1 or 0, both present at least twice (the folds are stratified). */
+  labels: ReadonlyMap<number, number>;
+  /** Counts recorded beside the scores, e.g. {failures: 4}. */
+  counts: Record<string, number>;
+}
+
+/**
+ * Trains the latent binary-encoding classifier on the labelled candidates' features (and, for the comparison, the
+ * same network without the penalty), stores it with both networks' cross-validated scores and latent-code figures,
+ * and its probability of class 1 for every pool candidate as its predictions (std 0). The failure classifier and a
+ * class objective's model are both this.
+ */
+export async function trainLbeModel(
+  store: Store,
+  a: LbeModelArgs,
+): Promise<{ trainedOn: number; backend: string; metrics: ModelMetrics }> {
+  const row = new Map(a.pool.map((c, r) => [c.idx, r]));
+  const labelled = [...a.labels.keys()].filter((idx) => row.has(idx)).sort((x, y) => x - y);
+  const f = a.nFeatures;
+  const x = gatherRows(
+    a.features,
+    f,
+    labelled.map((idx) => row.get(idx) as number),
+  );
+  // the network screens the pool as one dense matrix
+  const pool = isPacked(a.features) ? unpackRows(a.features, 0, a.features.rows) : a.features;
+  const labels = Int32Array.from(labelled, (idx) => a.labels.get(idx) as number);
+  const ones = labels.reduce((n, v) => n + v, 0);
   const c = a.classifier;
   const fitted = await fitFailureClassifier(
     {
       x,
       labels,
-      pool: a.features,
+      pool,
       nFeatures: f,
       lambda: c.lambda,
       epochs: c.epochs,
       hiddenLayers: c.hiddenLayers,
       latentDim: c.latentDim,
-      folds: Math.min(c.folds, failures, successes),
+      folds: Math.min(c.folds, ones, labels.length - ones),
       seed: a.seed,
     },
     a.onProgress,
   );
   const { penalised: p, unpenalised: u } = fitted;
-  const id = `${a.id}~${SUCCESS_PROPERTY}`;
+  const metrics: ModelMetrics = {
+    ...a.counts,
+    accuracy: p.cv.accuracy,
+    brier: p.cv.brier,
+    logLoss: p.cv.logLoss,
+    ece: p.cv.ece,
+    nc1: p.collapse.nc1,
+    meanBinarity: p.collapse.meanBinarity,
+    plainAccuracy: u.cv.accuracy,
+    plainBrier: u.cv.brier,
+    plainLogLoss: u.cv.logLoss,
+    plainEce: u.cv.ece,
+    plainNc1: u.collapse.nc1,
+    plainMeanBinarity: u.collapse.meanBinarity,
+  };
+  const backend = fitted.description.backend;
   await store.putModel(
     {
-      id,
+      id: a.id,
       campaignId: a.campaignId,
       round: a.round,
       kind: FAILURE_CLASSIFIER,
-      backend: fitted.description.backend,
+      backend,
       description: {
         kind: FAILURE_CLASSIFIER,
         settings: a.surrogate,
         fidelity: 'direct',
         trainedOn: labelled.length,
         nFeatures: f,
-        backend: fitted.description.backend,
-        property: SUCCESS_PROPERTY,
+        backend,
+        ...(a.labelTier !== undefined ? { labelTier: a.labelTier } : {}),
+        ...(a.property !== undefined ? { property: a.property } : {}),
       },
-      metrics: {
-        failures,
-        accuracy: p.cv.accuracy,
-        brier: p.cv.brier,
-        logLoss: p.cv.logLoss,
-        ece: p.cv.ece,
-        nc1: p.collapse.nc1,
-        meanBinarity: p.collapse.meanBinarity,
-        plainAccuracy: u.cv.accuracy,
-        plainBrier: u.cv.brier,
-        plainLogLoss: u.cv.logLoss,
-        plainEce: u.cv.ece,
-        plainNc1: u.collapse.nc1,
-        plainMeanBinarity: u.collapse.meanBinarity,
-      },
+      metrics,
     },
     fitted.model,
   );
   await store.putPredictions(
     a.campaignId,
-    id,
+    a.id,
     fitted.success,
     new Float32Array(fitted.success.length),
     a.pool.map((cand) => cand.idx),
   );
-  return { trained: true, failures, successes };
+  return { trainedOn: labelled.length, backend, metrics };
 }

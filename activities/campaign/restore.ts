@@ -1,4 +1,6 @@
 /** restoreCampaign: rebuilds a campaign's state from the store, for `cascade resume`. */
+import { hitsAmong, isClassObjective } from '../../lib/campaign/class-objective.js';
+import { feasible } from '../../lib/campaign/objectives.js';
 import { type CampaignState, freshState } from '../../lib/campaign/progress.js';
 import { type CampaignConfig, tierName } from '../../lib/campaign/schema.js';
 import { identity } from '../../lib/domain/candidate.js';
@@ -38,11 +40,16 @@ async function rebuild(
     if (e.status !== 'ok') failedCandidates.add(e.idx);
   }
   state.failures = failedCandidates.size;
-  const best = pickBest(
-    config.objective,
-    evaluations.filter((e) => e.tier === objectiveTier && e.status === 'ok'),
-    (e) => e.value,
-  );
+  const atTop = evaluations.filter((e) => e.tier === objectiveTier);
+  if (isClassObjective(config.objective))
+    state.hits = hitsAmong(config.objective, atTop, (e) => feasible(config, e.values));
+  const best = config.objective.succeeds
+    ? undefined // a success is a hit, not a value to beat
+    : pickBest(
+        config.objective,
+        atTop.filter((e) => e.status === 'ok'),
+        (e) => e.value,
+      );
   if (best?.value !== undefined) {
     const [c] = await store.getCandidates(args.campaignId, [best.idx]);
     if (c) state.best = { idx: c.idx, label: c.label, identity: identity(c), value: best.value };

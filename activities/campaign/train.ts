@@ -3,19 +3,23 @@
  * the whole pool (off the event loop).
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { isClassObjective } from '../../lib/campaign/class-objective.js';
 import { modelledProperties } from '../../lib/campaign/objectives.js';
 import type { ModelSummary, NoModel } from '../../lib/campaign/results.js';
 import type { CampaignConfig } from '../../lib/campaign/schema.js';
 import { sumUsage } from '../../lib/domain/usage.js';
 import { surrogateMetrics } from '../../lib/metrics.js';
 import type { ModelMetrics } from '../../lib/surrogate/model.js';
+import { unpackRows } from '../../lib/surrogate/pool-rows.js';
 import type { Store } from '../../store/store.js';
 import { type Fitted, fitSurrogates } from '../ml/fit.js';
 import { measured } from '../usage.js';
+import { trainClassModel } from './class-model.js';
 import { trainFailureModel } from './failure-model.js';
-import { poolFeatures } from './features.js';
+import { campaignFeatures } from './features.js';
+import { fitProperty } from './property-model.js';
 import { errorsSoFar, rethrowCounted } from './repeated-errors.js';
-import { propertySet, trainingSet } from './training-set.js';
+import { trainingSet } from './training-set.js';
 
 export interface TrainArgs {
   campaignId: string;
@@ -60,35 +64,44 @@ async function train(
   beat: (phase: Record<string, unknown>) => void,
 ): Promise<ModelSummary | NoModel> {
   const config = args.config ?? (await storedConfig(store, args.campaignId));
+  const stored = (await store.getCampaign(args.campaignId))?.config;
+  // a class objective learns its class with a classifier instead of a surrogate of values
+  if (stored && isClassObjective(stored.objective))
+    return trainClassModel(store, { ...args, config: { ...stored, ...config } }, beat);
   // two ledger lines, so that what choosing costs can be told apart: the features (cached in the store, so
   // nearly free after the first round) and the fit and screen themselves
   const prepared = await measured(async () => {
     const set = await trainingSet(store, args.campaignId, config);
     if (!set) return undefined;
     const prospective = await prospectiveMetrics(store, args.campaignId, set.labelTier, set.labelled);
-    const pool = await store.listCandidates(args.campaignId);
     beat({ phase: 'featurizing' });
-    const features = await poolFeatures(store, pool, config.surrogate.features, () =>
+    // bit-packed rows, row r = pool index r, read a page of candidates at a time (./features.ts)
+    const features = await campaignFeatures(store, args.campaignId, config.surrogate.features, () =>
       beat({ phase: 'featurizing' }),
     );
-    return { set, prospective, pool, features };
+    return { set, prospective, features };
   });
   const where = { campaignId: args.campaignId, round: args.round };
   // recorded even without a model: every CPU second a scope took must reach the ledger (activities/process-cpu.ts)
   await store.record({ ...where, activity: 'ml:featurize', usage: prepared.usage });
   // the workflow charges it too, so that its totals stay the ledger's
   if (!prepared.value) return { usage: prepared.usage };
-  const { set, prospective, pool, features } = prepared.value;
+  const { set, prospective, features } = prepared.value;
+  const rows = features.packed.rows;
+  const indices = Int32Array.from({ length: rows }, (_, idx) => idx);
+  // the models of other properties and the failure classifier take candidates and dense rows (a large pool's
+  // campaign with several objectives or a classifier still unpacks its features for them)
+  const pool = Array.from(indices, (idx) => ({ idx }));
+  const dense = () => unpackRows(features.packed, 0, rows);
   const { labelTier, labelled } = set;
   const id = `${args.campaignId}-r${args.round}`;
   // later objectives and constrained properties get a surrogate each; the fits move their feature matrix away
-  const stored = (await store.getCampaign(args.campaignId))?.config;
   const properties = stored ? modelledProperties(stored) : [];
-  const copies = properties.map(() => features.matrix.slice());
+  const copies = properties.map(dense);
   const classifier = stored?.classifier;
-  const forClassifier = classifier ? features.matrix.slice() : undefined;
+  const forClassifier = classifier ? dense() : undefined;
   const { value: fitted, usage: fitUsage } = await measured(async () => {
-    const fitted: Fitted = await fitSurrogates(set, features.matrix, features.nFeatures, {
+    const fitted: Fitted = await fitSurrogates(set, features.packed, features.nFeatures, {
       spec: config.surrogate,
       seed: args.seed,
       // Thompson sampling draws from the ensemble's members or the forest's trees (direct fits)
@@ -109,20 +122,9 @@ async function train(
       },
       fitted.model,
     );
-    await store.putPredictions(
-      args.campaignId,
-      id,
-      fitted.mean,
-      fitted.std,
-      pool.map((c) => c.idx),
-    );
+    await store.putPredictions(args.campaignId, id, fitted.mean, fitted.std, indices);
     if (fitted.samples) {
-      await store.putPredictionSamples(
-        args.campaignId,
-        id,
-        fitted.samples,
-        pool.map((c) => c.idx),
-      );
+      await store.putPredictionSamples(args.campaignId, id, fitted.samples, Array.from(indices));
     }
     for (const [k, property] of properties.entries()) {
       await fitProperty(
@@ -163,52 +165,6 @@ async function train(
   };
 }
 
-/**
- * A surrogate for one more property (a later objective, a constrained property): direct, on the highest tier
- * with enough results reporting it; stored as `ID~PROPERTY`, its description naming the property. Nothing when
- * no tier has enough yet (acquisition then leaves that property out).
- */
-async function fitProperty(
-  store: Store,
-  a: TrainArgs & {
-    config: Pick<CampaignConfig, 'surrogate' | 'tiers'>;
-    id: string;
-    property: string;
-    pool: readonly { idx: number }[];
-    features: Float32Array;
-  },
-  nFeatures: number,
-  beat: (phase: Record<string, unknown>) => void,
-): Promise<void> {
-  const set = await propertySet(store, a.campaignId, a.config, a.property);
-  if (!set) return;
-  const fitted = await fitSurrogates(set, a.features, nFeatures, {
-    spec: a.config.surrogate,
-    seed: a.seed,
-    onProgress: (fraction: number) => beat({ phase: `training ${a.property}`, fraction }),
-  });
-  const id = `${a.id}~${a.property}`;
-  await store.putModel(
-    {
-      id,
-      campaignId: a.campaignId,
-      round: a.round,
-      kind: a.config.surrogate.kind,
-      backend: fitted.backend,
-      description: { ...fitted.description, property: a.property },
-      metrics: fitted.metrics,
-    },
-    fitted.model,
-  );
-  await store.putPredictions(
-    a.campaignId,
-    id,
-    fitted.mean,
-    fitted.std,
-    a.pool.map((c) => c.idx),
-  );
-}
-
 async function storedConfig(store: Store, campaignId: string): Promise<CampaignConfig> {
   const campaign = await store.getCampaign(campaignId);
   if (!campaign) throw ApplicationFailure.nonRetryable(`unknown campaign ${campaignId}`, 'UnknownCampaign');
@@ -227,13 +183,18 @@ async function prospectiveMetrics(
 ): Promise<ModelMetrics> {
   const previous = await store.latestModel(campaignId);
   if (!previous || previous.description.labelTier !== labelTier) return {};
-  const predicted = new Map((await store.getPredictions(previous.id)).map((p) => [p.idx, p]));
-  const fresh = labelled.filter((e) => e.round >= previous.round && predicted.has(e.idx));
+  const columns = await store.getPredictionColumns(previous.id);
+  if (!columns) return {};
+  // the pool's predictions stay in their columns: only the fresh results' rows are looked up
+  const fresh = labelled.flatMap((e) => {
+    const row = e.round >= previous.round ? rowOf(columns.indices, e.idx) : -1;
+    return row < 0 ? [] : [{ value: e.value, row }];
+  });
   if (fresh.length < 3) return {};
   const m = surrogateMetrics(
     fresh.map((e) => e.value),
-    fresh.map((e) => predicted.get(e.idx)?.mean as number),
-    fresh.map((e) => predicted.get(e.idx)?.std as number),
+    fresh.map((e) => columns.mean[e.row] as number),
+    fresh.map((e) => columns.std[e.row] as number),
   );
   return {
     lastN: m.n,
@@ -245,4 +206,18 @@ async function prospectiveMetrics(
     lastCoverage90: m.coverage90,
     lastMiscalibrationArea: m.miscalibrationArea,
   };
+}
+
+/** The row holding pool index `idx` in ascending `indices` (binary search), or -1. */
+function rowOf(indices: Int32Array, idx: number): number {
+  let lo = 0;
+  let hi = indices.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = indices[mid] as number;
+    if (v === idx) return mid;
+    if (v < idx) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }

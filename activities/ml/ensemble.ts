@@ -21,6 +21,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { SurrogateConfig } from '../../lib/campaign/schema.js';
 import { childSeed, mulberry32, randomInt, shuffle } from '../../lib/random.js';
 import type { SurrogateKind } from '../../lib/surrogate/kinds.js';
+import { isPacked, type PoolMatrix, rowCount, unpackRows } from '../../lib/surrogate/pool-rows.js';
 import type {
   FitOptions,
   FitReport,
@@ -121,14 +122,16 @@ export class MlpEnsemble implements Surrogate {
    * measured a helper thread slowing the screen when other work kept the cores busy).
    */
   async predict(
-    x: Float32Array,
+    x: PoolMatrix,
     n: number,
     opts: { sparse?: boolean; threads?: number; members?: boolean } = {},
   ): Promise<Prediction> {
     const scalers = this.fitted();
     await selectBackend();
     const d = scalers.xMean.length;
-    if (x.length !== n * d) throw new Error(`x has ${x.length} values, expected ${n} x ${d}`);
+    if (rowCount(x, d) !== n) throw new Error(`x has ${rowCount(x, d)} rows of ${d}, expected ${n}`);
+    // packed rows are unpacked a chunk at a time into one buffer: the pool never exists as dense floats
+    const unpacked = isPacked(x) ? new Float32Array(Math.min(PREDICT_CHUNK, n) * d) : undefined;
     const sparse = opts.sparse === false ? undefined : await this.sparseScreen(scalers);
     const helpers = (opts.threads ?? defaultThreads()) - 1;
     await sparse?.prepare(n, helpers);
@@ -139,7 +142,9 @@ export class MlpEnsemble implements Surrogate {
     const samples = opts.members ? this.members.map(() => new Float32Array(n)) : undefined;
     for (let start = 0; start < n; start += PREDICT_CHUNK) {
       const rows = Math.min(PREDICT_CHUNK, n - start);
-      const raw = x.subarray(start * d, (start + rows) * d);
+      const raw = isPacked(x)
+        ? unpackRows(x, start, rows, unpacked).subarray(0, rows * d)
+        : x.subarray(start * d, (start + rows) * d);
       const outputs = (await sparse?.outputs(raw, rows, d, helpers)) ?? this.denseOutputs(raw, rows, scalers);
       for (let r = 0; r < rows; r++) {
         let sum = 0;

@@ -12,6 +12,7 @@ import { mean, surrogateMetrics } from '../../lib/metrics.js';
 import { childSeed } from '../../lib/random.js';
 import { foldOf, RECALIBRATION_FOLDS, spreadScale } from '../../lib/recalibration.js';
 import type { ModelDescription, ModelMetrics } from '../../lib/surrogate/model.js';
+import { gatherRows, type PoolMatrix, rowCount } from '../../lib/surrogate/pool-rows.js';
 import type { FitRequest, FitResult } from '../../lib/surrogate.js';
 import { packDeltaModel } from './delta.js';
 import { surrogateFor } from './surrogates/index.js';
@@ -68,8 +69,8 @@ export interface TierLabels {
 }
 
 export interface DeltaRequest {
-  /** Every candidate's features, row-major, m x nFeatures. */
-  pool: Float32Array;
+  /** Every candidate's features, m x nFeatures: row-major, or bit-packed (lib/surrogate/pool-rows.ts). */
+  pool: PoolMatrix;
   nFeatures: number;
   /** The tier below the top: the base surrogate's labels, and the measured values delta adds to. */
   lower: TierLabels;
@@ -98,7 +99,7 @@ export interface DeltaResult {
 /** Fits what the retrain learns and predicts the pool (row = candidate idx); moves `pool` away. */
 export async function fitSurrogates(
   set: LabelSet,
-  pool: Float32Array,
+  pool: PoolMatrix,
   nFeatures: number,
   options: Pick<FitRequest, 'spec' | 'seed' | 'onProgress' | 'samples'>,
 ): Promise<Fitted> {
@@ -197,7 +198,7 @@ function recalibrated(r: Recalibration | undefined): ModelMetrics {
  */
 export async function fitDeltaAndScreen(req: DeltaRequest): Promise<DeltaResult> {
   const { pool, nFeatures: d, lower, upper } = req;
-  const m = pool.length / d;
+  const m = rowCount(pool, d);
   const measured = new Float32Array(m).fill(Number.NaN);
   lower.rows.forEach((row, i) => {
     measured[row] = lower.values[i] as number;
@@ -326,11 +327,7 @@ function rowsWhere(fold: Int32Array, keep: (g: number) => boolean): number[] {
   return rows;
 }
 
-/** The given rows of a row-major n x d matrix, as a new matrix. */
-export function gather(matrix: Float32Array, d: number, rows: readonly number[]): Float32Array {
-  const out = new Float32Array(rows.length * d);
-  rows.forEach((r, i) => {
-    out.set(matrix.subarray(r * d, (r + 1) * d), i * d);
-  });
-  return out;
+/** The given rows of an n x d matrix (dense or packed), as a new dense matrix. */
+export function gather(matrix: PoolMatrix, d: number, rows: readonly number[]): Float32Array {
+  return gatherRows(matrix, d, rows);
 }

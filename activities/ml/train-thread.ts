@@ -1,5 +1,6 @@
 /** Worker-thread side of trainAndPredict (trainer.ts): one request, one answer, then the thread ends. */
 import { parentPort } from 'node:worker_threads';
+import { rowCount } from '../../lib/surrogate/pool-rows.js';
 import type { FitResult } from '../../lib/surrogate.js';
 import { selectBackend } from './backend.js';
 import { MlpEnsemble } from './ensemble.js';
@@ -25,7 +26,7 @@ port.once('message', async (req: ThreadRequest) => {
       },
     });
     const t0 = performance.now();
-    const { mean, std, samples } = await model.predict(req.pool, req.pool.length / req.nFeatures, {
+    const { mean, std, samples } = await model.predict(req.pool, rowCount(req.pool, req.nFeatures), {
       members: req.samples === true,
     });
     const predictSeconds = (performance.now() - t0) / 1000;

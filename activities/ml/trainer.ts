@@ -7,6 +7,7 @@
  */
 
 import { Worker } from 'node:worker_threads';
+import { isPacked, type PoolMatrix, rowCount } from '../../lib/surrogate/pool-rows.js';
 import type { FitResult } from '../../lib/surrogate.js';
 import type { EnsembleSpec } from './ensemble.js';
 import { threadEntry } from './thread-entry.js';
@@ -17,8 +18,8 @@ export interface TrainRequest {
   nFeatures: number;
   /** Training targets, n. */
   y: Float32Array;
-  /** Pool features to predict, row-major, m x nFeatures. */
-  pool: Float32Array;
+  /** Pool features to predict, m x nFeatures: row-major, or bit-packed (lib/surrogate/pool-rows.ts). */
+  pool: PoolMatrix;
   spec: EnsembleSpec;
   seed: number;
   /** Return each member's predictions of the pool too. */
@@ -55,16 +56,18 @@ export async function trainAndPredict(req: TrainRequest): Promise<FitResult> {
   if (!Number.isInteger(nFeatures) || nFeatures <= 0) throw new Error(`nFeatures must be a positive integer`);
   if (x.length !== y.length * nFeatures)
     throw new Error(`x has ${x.length} values, expected ${y.length} x ${nFeatures}`);
-  if (pool.length % nFeatures !== 0)
+  if (!isPacked(pool) && pool.length % nFeatures !== 0)
     throw new Error(`pool has ${pool.length} values, not a multiple of ${nFeatures}`);
+  rowCount(pool, nFeatures); // refuses packed rows of another width
   signal?.throwIfAborted();
 
   const transfer = req.transfer ?? true;
-  const [xs, ys, ps] = [x, y, pool].map((a) => (transfer ? movable(a) : a)) as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
+  const [xs, ys] = [x, y].map((a) => (transfer ? movable(a) : a)) as [Float32Array, Float32Array];
+  const ps: PoolMatrix = !transfer
+    ? pool
+    : isPacked(pool)
+      ? { ...pool, bits: movable(pool.bits), dense: movable(pool.dense) }
+      : movable(pool);
   const message: ThreadRequest = {
     x: xs,
     nFeatures,
@@ -74,7 +77,9 @@ export async function trainAndPredict(req: TrainRequest): Promise<FitResult> {
     seed,
     ...(req.samples ? { samples: true } : {}),
   };
-  const transferList = transfer ? uniqueBuffers([xs, ys, ps]) : [];
+  const transferList = transfer
+    ? uniqueBuffers(isPacked(ps) ? [xs, ys, ps.bits, ps.dense] : [xs, ys, ps])
+    : [];
 
   return new Promise<FitResult>((resolve, reject) => {
     const worker = new Worker(entry.filename, entry.options);
@@ -115,12 +120,12 @@ function pickSpec(spec: EnsembleSpec): EnsembleSpec {
 }
 
 /** An array whose whole buffer can be transferred without taking anything else along. */
-function movable(a: Float32Array): Float32Array {
+function movable<A extends Float32Array | Uint8Array>(a: A): A {
   const whole = a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
-  return whole || a.buffer instanceof SharedArrayBuffer ? a : a.slice();
+  return whole || a.buffer instanceof SharedArrayBuffer ? a : (a.slice() as A);
 }
 
-function uniqueBuffers(arrays: Float32Array[]): ArrayBuffer[] {
+function uniqueBuffers(arrays: (Float32Array | Uint8Array)[]): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   for (const a of arrays) if (a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
   return [...buffers];

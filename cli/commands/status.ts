@@ -9,6 +9,7 @@ import { formatCampaignList, listCampaigns } from '../campaign-list.js';
 import { CliError, connectClient } from '../client.js';
 import {
   type FailureCount,
+  formatClassHits,
   formatClassifier,
   formatCounterfactual,
   formatFailures,
@@ -72,6 +73,8 @@ export async function watchCampaign(
     });
     const running = view.execution === 'RUNNING';
     const classifier = await db.latestModel(name, SUCCESS_PROPERTY);
+    // a class objective's own model is the campaign's model: the classifier of hits
+    const classModel = store.hits ? await db.latestModel(name) : undefined;
     if (o.json) {
       console.log(
         JSON.stringify({
@@ -88,6 +91,23 @@ export async function watchCampaign(
           },
           ...(classifier
             ? { failureClassifier: { id: classifier.id, round: classifier.round, ...classifier.metrics } }
+            : {}),
+          ...(store.hits
+            ? {
+                hits: store.hits.count,
+                class: store.hits.of,
+                ...(classModel
+                  ? {
+                      classModel: {
+                        id: classModel.id,
+                        round: classModel.round,
+                        trainedOn: classModel.description.trainedOn,
+                        labelTier: classModel.description.labelTier,
+                        ...classModel.metrics,
+                      },
+                    }
+                  : {}),
+              }
             : {}),
           pool: problems.pool,
           failures: problems.failures,
@@ -109,6 +129,14 @@ export async function watchCampaign(
         view.failure ? `problem   ${view.failure}` : '',
         formatPool(problems.pool),
         formatFailures(problems.failures),
+        formatClassHits(
+          store.hits,
+          classModel && {
+            ...classModel,
+            trainedOn: classModel.description.trainedOn,
+            ...(classModel.description.labelTier ? { labelTier: classModel.description.labelTier } : {}),
+          },
+        ),
         formatClassifier(classifier && { ...classifier, trainedOn: classifier.description.trainedOn }),
         running ? '' : formatTop(store.top, unit),
         running ? '' : formatResources(store.resources, store.carbon),

@@ -18,6 +18,7 @@ import { random } from './random.js';
 import type { AcquisitionContext, Need, Predictions, RankingStrategy, Strategy } from './strategy.js';
 import { thompson } from './thompson.js';
 import { threshold } from './threshold.js';
+import { topK } from './top-k.js';
 import { ucb } from './ucb.js';
 import { uncertainty } from './uncertainty.js';
 
@@ -85,13 +86,13 @@ export function acquire(ctx: AcquisitionContext, registry: Registry = strategies
     return random.choose({ ...ctx, poolSize: ctx.poolSize });
   }
   if (!isRanking(strategy)) return strategy.choose({ ...ctx, poolSize: predictions.mean.length });
-  const ranked = rank(strategy, ctx, predictions);
   const lambda = ctx.diversity ?? DEFAULT_DIVERSITY;
-  if (lambda === 0) return ranked.slice(0, ctx.batchSize).map((r) => r.i);
+  if (lambda === 0) return rank(strategy, ctx, predictions, ctx.batchSize).map((r) => r.i);
   if (!ctx.features) {
     throw new Error(`acquisition diversity ${lambda} needs the candidates' fingerprints (features)`);
   }
-  return diverseBatch(ranked.slice(0, shortlistSize(ctx.batchSize)), ctx.features, ctx.batchSize, lambda);
+  const top = rank(strategy, ctx, predictions, shortlistSize(ctx.batchSize));
+  return diverseBatch(top, ctx.features, ctx.batchSize, lambda);
 }
 
 /**
@@ -103,9 +104,7 @@ export function shortlist(ctx: AcquisitionContext, registry: Registry = strategi
   const strategy = checked(ctx, registry);
   const lambda = ctx.diversity ?? DEFAULT_DIVERSITY;
   if (ctx.batchSize <= 0 || lambda === 0 || !ctx.predictions || !isRanking(strategy)) return [];
-  return rank(strategy, ctx, ctx.predictions)
-    .slice(0, shortlistSize(ctx.batchSize))
-    .map((r) => r.i);
+  return rank(strategy, ctx, ctx.predictions, shortlistSize(ctx.batchSize)).map((r) => r.i);
 }
 
 /** The strategy, once the context is known to hold everything it and the call's options need. */
@@ -163,8 +162,16 @@ export function costAwareNames(registry: Registry = strategies): string[] {
     .map(([name]) => name);
 }
 
-/** Every candidate not excluded, best first (ties to the lower index, non-finite values last). */
-function rank(strategy: RankingStrategy, ctx: AcquisitionContext, predictions: Predictions): Ranked[] {
+/**
+ * The best `limit` candidates not excluded, best first (ties to the lower index, non-finite values last): a
+ * partial selection (./top-k.ts), so a pool of a million costs one array of values, not a million objects sorted.
+ */
+function rank(
+  strategy: RankingStrategy,
+  ctx: AcquisitionContext,
+  predictions: Predictions,
+  limit: number,
+): Ranked[] {
   const score = strategy.score({
     mean: predictions.mean,
     std: predictions.std,
@@ -178,8 +185,8 @@ function rank(strategy: RankingStrategy, ctx: AcquisitionContext, predictions: P
     seed: ctx.seed,
   });
   const cost = ctx.costAware ? ctx.cost : undefined;
-  const ranked: Ranked[] = [];
-  for (let i = 0; i < predictions.mean.length; i++) {
+  const values = new Float64Array(predictions.mean.length);
+  for (let i = 0; i < values.length; i++) {
     if (ctx.exclude.has(i)) continue;
     let v = score(i);
     const p = ctx.feasibility?.[i];
@@ -189,10 +196,9 @@ function rank(strategy: RankingStrategy, ctx: AcquisitionContext, predictions: P
       if (!(Number.isFinite(c) && c > 0)) throw new Error(`candidate #${i} has a predicted cost of ${c}`);
       v /= c;
     }
-    ranked.push({ i, v: Number.isFinite(v) ? v : Number.NEGATIVE_INFINITY });
+    values[i] = Number.isFinite(v) ? v : Number.NEGATIVE_INFINITY;
   }
-  ranked.sort((a, b) => b.v - a.v || a.i - b.i);
-  return ranked;
+  return topK(values, limit, (i) => !ctx.exclude.has(i)).map((i) => ({ i, v: values[i] as number }));
 }
 
 function provided(need: Need, ctx: AcquisitionContext): boolean {

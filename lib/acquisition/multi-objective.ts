@@ -8,6 +8,7 @@ import { hypervolume, type Point, paretoFront, referencePoint, toScores } from '
 import { type EhviInput, ehviBatch } from './ehvi.js';
 import { DEFAULT_RHO, parego as paregoScores } from './parego.js';
 import type { ChoosingStrategy, MultiObjectiveInputs } from './strategy.js';
+import { topK } from './top-k.js';
 
 /**
  * Above this many open candidates, EHVI is computed on a shortlist: the union of each objective's best
@@ -93,10 +94,11 @@ export const parego: ChoosingStrategy = {
       const v = c.feasibility ? s * (c.feasibility[i] as number) : s;
       return Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v;
     };
-    const open: number[] = [];
-    for (let i = 0; i < c.poolSize; i++) if (!c.exclude.has(i)) open.push(i);
-    open.sort((a, b) => value(b) - value(a) || a - b);
-    return open.slice(0, c.batchSize);
+    return topK(
+      Float64Array.from({ length: c.poolSize }, (_, i) => value(i)),
+      c.batchSize,
+      (i) => !c.exclude.has(i),
+    );
   },
 };
 
@@ -106,14 +108,12 @@ function optimisticShortlist(m: MultiObjectiveInputs, exclude: ReadonlySet<numbe
     const sign = o.direction === 'maximize' ? 1 : -1;
     const mean = m.predictions.mean[k] as ArrayLike<number>;
     const std = m.predictions.std[k] as ArrayLike<number>;
-    const open: number[] = [];
-    for (let i = 0; i < poolSize; i++) if (!exclude.has(i)) open.push(i);
-    const optimistic = (i: number) => {
+    const optimistic = new Float64Array(poolSize);
+    for (let i = 0; i < poolSize; i++) {
       const v = sign * (mean[i] as number) + 2 * (std[i] as number);
-      return Number.isFinite(v) ? v : Number.NEGATIVE_INFINITY;
-    };
-    open.sort((a, b) => optimistic(b) - optimistic(a) || a - b);
-    for (const i of open.slice(0, SHORTLIST_PER_OBJECTIVE)) keep.add(i);
+      optimistic[i] = Number.isFinite(v) ? v : Number.NEGATIVE_INFINITY;
+    }
+    for (const i of topK(optimistic, SHORTLIST_PER_OBJECTIVE, (i) => !exclude.has(i))) keep.add(i);
   });
   return keep;
 }

@@ -6,6 +6,7 @@
  */
 import { JOULES_PER_KWH } from '../domain/units.js';
 import { co2eGrams } from '../energy/carbon.js';
+import { type ClassAware, classText, isClassObjective } from './class-objective.js';
 import type { Best, CampaignStatus, FrontState, Limits, Phase } from './progress.js';
 
 export interface DetailsView {
@@ -18,9 +19,11 @@ export interface DetailsView {
   tiers: string[];
   calls: Record<string, number>;
   failures: number;
-  /** The objective's property and direction (the first objective when there are several). */
-  objective: { property: string; direction: string };
+  /** The objective's property and direction (the first objective when there are several), and its class if any. */
+  objective: ClassAware;
   best?: Best;
+  /** A class objective: the hits found so far. */
+  hits?: number;
   front?: FrontState;
   energyJoules: number;
   cpuSeconds: number;
@@ -83,6 +86,7 @@ function bestRow(v: DetailsView): [string, string] {
     const n = v.front.points.length;
     return ['front', `${n} point${n === 1 ? '' : 's'}, hypervolume ${significant(v.front.hypervolume)}`];
   }
+  if (isClassObjective(v.objective)) return [`hits (${classText(v.objective)})`, `${v.hits ?? 0}`];
   const key = `best ${v.objective.property} (${v.objective.direction})`;
   if (!v.best) return [key, 'none yet'];
   const who = v.best.label && v.best.label !== v.best.identity ? `${v.best.label}, ` : '';

@@ -65,6 +65,12 @@ export interface CampaignState {
   cpuSeconds: number;
   energyJoules: number;
   best?: Best;
+  /**
+   * A class objective (`objective: {property, above}`, `{property: succeeds}`): the candidates found in the class
+   * at the last tier (that meet the constraints). Its growth is the campaign's improvement, and `stopping.target`
+   * a number of them.
+   */
+  hits?: number;
   /** Several objectives: the feasible Pareto front found so far and its hypervolume (patience follows it). */
   front?: FrontState;
   roundsWithoutImprovement: number;

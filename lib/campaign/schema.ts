@@ -7,6 +7,7 @@ import { ELK_XCTYPES, ElkSettings, elkSettings } from '../../qm/codes/elk/settin
 import { nwchemBasisProblem, nwchemMethodProblem } from '../../qm/codes/nwchem/library.js';
 import { NwchemSettings } from '../../qm/codes/nwchem/settings.js';
 import { XtbSettings } from '../../qm/codes/xtb/settings.js';
+import { CLASS_STRATEGIES } from '../acquisition/class-ranking.js';
 import {
   costAwareNames,
   DEFAULT_DIVERSITY,
@@ -19,8 +20,9 @@ import {
   strategies,
   strategyNames,
 } from '../acquisition/index.js';
-import type { ObjectiveSpec } from '../domain/objective.js';
+import type { Direction, ObjectiveSpec } from '../domain/objective.js';
 import { surrogateKinds, surrogateKindsHelp } from '../surrogate/kinds.js';
+import { classText, isClassObjective } from './class-objective.js';
 import { Crystals } from './crystal-pool-schema.js';
 import { SlurmSettings } from './slurm-schema.js';
 
@@ -112,10 +114,102 @@ export const CODE_PROPERTIES: Record<string, readonly PropertyName[]> = {
   elk: ['bandGap', 'totalEnergy', 'energyPerAtom', 'formationEnergy'],
 };
 
-export const Objective = z.strictObject({
-  property: Property.describe(PROPERTY_HELP),
-  direction: z.enum(['maximize', 'minimize']),
-});
+/** What a class objective may name instead of a property: that a candidate's calculations succeed. */
+export const SUCCEEDS = 'succeeds';
+
+/**
+ * The one objective: a property to maximise or minimise (`direction`), or a class to fill with hits (a class
+ * objective): the values at or above `above` (at or below `below`), or `property: succeeds`, the candidates whose
+ * calculations succeed. A bar implies the direction (a parsed config states it, so a direction that agrees is
+ * accepted and one that contradicts is refused). `{property: succeeds}` is read as
+ * `{property: totalEnergy, direction: minimize, succeeds: true}`: a success is a calculation that reports its
+ * energy, which every code does, so the tiers, promotion and the top list keep a value to read.
+ */
+export const Objective = z
+  .strictObject({
+    property: z
+      .enum([...Property.options, SUCCEEDS])
+      .describe(
+        `${PROPERTY_HELP}; or succeeds: a class objective, the candidates whose calculations succeed`,
+      ),
+    direction: z
+      .enum(['maximize', 'minimize'])
+      .optional()
+      .describe('maximize or minimize the property; a class objective (above, below, succeeds) needs none'),
+    above: z
+      .number()
+      .optional()
+      .describe(
+        "A class objective: a hit is a candidate whose value is at least this, in the property's units; the campaign finds as many as it can",
+      ),
+    below: z
+      .number()
+      .optional()
+      .describe(
+        "A class objective: a hit is a candidate whose value is at most this, in the property's units",
+      ),
+    succeeds: z
+      .literal(true)
+      .optional()
+      .describe(
+        'A class objective: a hit is a candidate whose calculations succeed and report the property (what property: succeeds is read as)',
+      ),
+  })
+  .superRefine(objectiveShapeProblems)
+  .transform(normalObjective);
+
+/** The objective's own fields: a direction or one bar, and `succeeds` alone. */
+function objectiveShapeProblems(
+  o: { property: string; direction?: string; above?: number; below?: number; succeeds?: true },
+  ctx: z.core.$RefinementCtx,
+): void {
+  const problem = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
+  if (o.property === SUCCEEDS) {
+    for (const key of ['direction', 'above', 'below', 'succeeds'] as const)
+      if (o[key] !== undefined)
+        problem(
+          key,
+          `property: succeeds is a class objective of its own (the candidates whose calculations succeed): leave out ${key}`,
+        );
+    return;
+  }
+  const bar = o.above !== undefined ? 'above' : o.below !== undefined ? 'below' : undefined;
+  if (o.above !== undefined && o.below !== undefined)
+    problem(
+      'below',
+      'give above or below, not both: a class objective counts the candidates on one side of one bar',
+    );
+  else if (bar && o.succeeds) problem('succeeds', `give ${bar} or succeeds, not both`);
+  else if (bar && o.direction !== undefined && o.direction !== (bar === 'above' ? 'maximize' : 'minimize'))
+    problem(
+      'direction',
+      `${bar}: ${o[bar]} counts the candidates ${bar === 'above' ? 'at or above' : 'at or below'} it, so it has no direction to choose: leave direction out`,
+    );
+  else if (!bar && o.direction === undefined)
+    problem(
+      'direction',
+      `give direction (maximize or minimize), or above/below NUMBER to find the candidates past a bar (a class objective)`,
+    );
+}
+
+/** The objective as the rest of cascade reads it: always a tier's property and a direction, with its class. */
+function normalObjective(o: {
+  property: PropertyName | typeof SUCCEEDS;
+  direction?: Direction;
+  above?: number;
+  below?: number;
+  succeeds?: true;
+}): ObjectiveSpec & { property: PropertyName; above?: number; below?: number; succeeds?: true } {
+  if (o.property === SUCCEEDS) return { property: 'totalEnergy', direction: 'minimize', succeeds: true };
+  const direction = o.direction ?? (o.below !== undefined ? 'minimize' : 'maximize');
+  return {
+    property: o.property,
+    direction,
+    ...(o.above !== undefined ? { above: o.above } : {}),
+    ...(o.below !== undefined ? { below: o.below } : {}),
+    ...(o.succeeds ? { succeeds: true as const } : {}),
+  };
+}
 
 /**
  * What several objectives and constraints may name: a tier's properties, and the synthetic accessibility score
@@ -559,9 +653,18 @@ export const Stopping = z.strictObject({
     .int()
     .min(1)
     .optional()
-    .describe('Stop after this many rounds without improving the best value'),
-  minImprovement: z.number().min(0).default(0).describe('Smallest change that counts as an improvement'),
-  target: z.number().optional().describe('Stop once the best value reaches this'),
+    .describe(
+      'Stop after this many rounds without improving the best value (a class objective: without a new hit)',
+    ),
+  minImprovement: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe('Smallest change that counts as an improvement (a class objective: more new hits than this)'),
+  target: z
+    .number()
+    .optional()
+    .describe('Stop once the best value reaches this (a class objective: once this many hits are found)'),
 });
 
 export const CampaignConfig = z
@@ -572,7 +675,9 @@ export const CampaignConfig = z
     seed: z.int().min(0).default(0),
     candidates: Candidates.optional().describe('A pool of molecules (or give `crystals`)'),
     crystals: Crystals.optional().describe('A pool of crystals (or give `candidates`)'),
-    objective: Objective.optional().describe('The one property to optimise (or give `objectives`)'),
+    objective: Objective.optional().describe(
+      'The one property to optimise, or the class of candidates to find (above/below a bar, or succeeds); or give `objectives`',
+    ),
     objectives: z
       .array(ObjectiveItem)
       .min(1)
@@ -655,6 +760,15 @@ export const CampaignConfig = z
   .superRefine(objectivesProblems, {
     when: fieldsParsed('objective', 'objectives', 'constraints', 'acquisition.strategy', 'tiers'),
   })
+  .superRefine(classProblems, {
+    when: fieldsParsed(
+      'objective',
+      'constraints',
+      'acquisition.strategy',
+      'stopping.target',
+      'surrogate.fidelity',
+    ),
+  })
   .transform(withObjectives);
 
 /**
@@ -715,16 +829,71 @@ function poolProblems(
   }
 }
 
-/** `objective` and `objectives` are two spellings of one thing: after parsing, both are set. */
-function withObjectives<C extends { objective?: ObjectiveSpec; objectives?: ObjectiveItemConfig[] }>(
+/**
+ * `objective` and `objectives` are two spellings of one thing: after parsing, both are set (the list holds the
+ * property and direction; a class objective's bar stays in `objective`).
+ */
+function withObjectives<C extends { objective?: ObjectiveConfig; objectives?: ObjectiveItemConfig[] }>(
   c: C,
-): Omit<C, 'objective' | 'objectives'> & {
-  objective: ObjectiveSpec & { property: PropertyName };
-  objectives: ObjectiveItemConfig[];
-} {
-  const objectives = c.objectives ?? (c.objective ? [c.objective] : []);
-  const first = (c.objective ?? objectives[0]) as ObjectiveSpec & { property: PropertyName };
-  return { ...c, objective: { property: first.property, direction: first.direction }, objectives };
+): Omit<C, 'objective' | 'objectives'> & { objective: ObjectiveConfig; objectives: ObjectiveItemConfig[] } {
+  const objectives =
+    c.objectives ??
+    (c.objective ? [{ property: c.objective.property, direction: c.objective.direction }] : []);
+  const first = objectives[0] as ObjectiveItemConfig & { property: PropertyName };
+  return {
+    ...c,
+    objective: c.objective ?? { property: first.property, direction: first.direction },
+    objectives,
+  };
+}
+
+/**
+ * A class objective (lib/campaign/classes.ts): acquisition ranks by the classifier's probability (a strategy
+ * that ranks by a known value), the target is a hit count, and the bar is the objective's, not a constraint's.
+ */
+function classProblems(
+  c: {
+    objective?: ObjectiveConfig;
+    constraints: ConstraintConfig[];
+    acquisition: { strategy: string };
+    stopping: { target?: number };
+    surrogate: { fidelity: string };
+  },
+  ctx: z.core.$RefinementCtx,
+): void {
+  const o = c.objective;
+  if (!o || !isClassObjective(o)) return;
+  const what = classText(o);
+  if (!(CLASS_STRATEGIES as readonly string[]).includes(c.acquisition.strategy)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['acquisition', 'strategy'],
+      message: `a class objective (${what}) ranks candidates by the classifier's probability of a hit: use strategy ${CLASS_STRATEGIES.join(', ')} (got "${c.acquisition.strategy}")`,
+    });
+  }
+  c.constraints.forEach((b, i) => {
+    if (b.property === o.property && !o.succeeds)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['constraints', i],
+        message: `the objective already sets the bar on ${o.property} (${what}): move this bound into the objective's above or below`,
+      });
+  });
+  const target = c.stopping.target;
+  if (target !== undefined && !(Number.isInteger(target) && target > 0)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['stopping', 'target'],
+      message: `with a class objective (${what}) the target is a number of hits, a whole number of at least 1 (got ${target})`,
+    });
+  }
+  if (c.surrogate.fidelity === 'delta') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['surrogate', 'fidelity'],
+      message: `a class objective (${what}) is learned by a classifier of hits, not by Delta-learning of values: use fidelity: direct`,
+    });
+  }
 }
 
 function objectivesProblems(
@@ -823,6 +992,7 @@ export type PropertyName = z.output<typeof Property>;
 export type SearchPropertyName = z.output<typeof SearchProperty>;
 export type ClassifierConfig = z.output<typeof Classifier>;
 export type ObjectiveItemConfig = z.output<typeof ObjectiveItem>;
+export type ObjectiveConfig = z.output<typeof Objective>;
 export type ConstraintConfig = z.output<typeof Constraint>;
 
 export function tierName(t: TierConfig): string {

@@ -2,9 +2,15 @@
 import { gain, reaches } from '../domain/objective.js';
 import { JOULES_PER_KWH } from '../domain/units.js';
 import { co2eKg, DEFAULT_CARBON_INTENSITY } from '../energy/carbon.js';
+import { classText, isClassObjective } from './class-objective.js';
 import type { CampaignState, Limits } from './progress.js';
 import type { CampaignConfig } from './schema.js';
 import { tierName } from './schema.js';
+
+/** A class objective's round improved when it found more new hits than `stopping.minImprovement`. */
+export function hitsImprove(config: CampaignConfig, found: number): boolean {
+  return found > config.stopping.minImprovement;
+}
 
 export function isImprovement(config: CampaignConfig, best: number | undefined, candidate: number): boolean {
   if (best === undefined) return true;
@@ -34,13 +40,17 @@ export function stopReason(config: CampaignConfig, limits: Limits, s: CampaignSt
     }
   }
   const { target, patience } = config.stopping;
-  if (target !== undefined && s.best && reaches(config.objective, s.best.value, target)) {
+  if (target !== undefined && isClassObjective(config.objective)) {
+    if ((s.hits ?? 0) >= target) return `target reached (${s.hits} hits of ${classText(config.objective)})`;
+  } else if (target !== undefined && s.best && reaches(config.objective, s.best.value, target)) {
     return `target reached (${s.best.value} vs ${target})`;
   }
   if (patience !== undefined && s.roundsWithoutImprovement >= patience) {
     return s.front
       ? `the Pareto front's hypervolume did not grow for ${patience} rounds`
-      : `no improvement for ${patience} rounds`;
+      : isClassObjective(config.objective)
+        ? `no new hit for ${patience} rounds`
+        : `no improvement for ${patience} rounds`;
   }
   return undefined;
 }

@@ -62,6 +62,8 @@ export const ModelMetrics = z.object({
   // the failure classifier (`classifier:`): cross-validated on the campaign's results, with the exp(z^2) penalty
   // and, as `plain*`, the same network without it
   failures: figure.describe('failure classifier: candidates whose calculations failed, of trainedOn'),
+  // a class objective's model (objective: {property, above}) is the same network, with the same figures
+  inClass: figure.describe('class objective: labelled candidates in the class (hits), of trainedOn'),
   accuracy: figure.describe('failure classifier: cross-validated accuracy at p = 0.5'),
   brier: figure.describe('... Brier score (mean squared error of the probability)'),
   logLoss: figure.describe('... log loss'),

@@ -51,7 +51,7 @@ export async function resetCampaign(db: Db, id: string): Promise<void> {
   await transaction(db, async (c) => {
     const models = 'SELECT id FROM models WHERE campaign_id = $1';
     await query(c, 'DELETE FROM evaluations WHERE campaign_id = $1', [id]);
-    await query(c, `DELETE FROM predictions WHERE model_id IN (${models})`, [id]);
+    await query(c, `DELETE FROM prediction_columns WHERE model_id IN (${models})`, [id]);
     await query(c, `DELETE FROM prediction_samples WHERE model_id IN (${models})`, [id]);
     await query(c, 'DELETE FROM models WHERE campaign_id = $1', [id]);
     await query(c, 'DELETE FROM ledger WHERE campaign_id = $1', [id]);

@@ -2,8 +2,10 @@
  * What the brute-force counterfactual reads: what each candidate computed at a tier cost, and the latest
  * surrogate's predictions for the candidates a tier has not evaluated.
  */
+import { filterColumns, toPredictions } from '../prediction-columns.js';
 import type { Prediction, TierCostRecord } from '../store.js';
 import { type Db, query } from './db.js';
+import { getPredictionColumns } from './models.js';
 
 /**
  * A candidate's calculation is its evaluation's CPU time (cache hits and structures that failed left out: they
@@ -102,12 +104,15 @@ export async function unevaluatedPredictions(
   modelId: string,
   tier: string,
 ): Promise<Prediction[]> {
-  return query<Prediction>(
-    db,
-    `SELECT p.idx, p.mean, p.std FROM predictions p
-     WHERE p.model_id = $1
-       AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.campaign_id = $2 AND e.idx = p.idx AND e.tier = $3)
-     ORDER BY p.idx`,
-    [modelId, campaignId, tier],
+  const columns = await getPredictionColumns(db, modelId);
+  if (!columns) return [];
+  const evaluated = new Set(
+    (
+      await query<{ idx: number }>(db, 'SELECT idx FROM evaluations WHERE campaign_id = $1 AND tier = $2', [
+        campaignId,
+        tier,
+      ])
+    ).map((r) => r.idx),
   );
+  return toPredictions(filterColumns(columns, (idx) => !evaluated.has(idx)));
 }

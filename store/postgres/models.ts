@@ -1,6 +1,14 @@
 import { modelDescriptionFrom, modelMetricsFrom } from '../../lib/surrogate/model.js';
-import type { ModelRecord, Prediction, PredictionSamples } from '../store.js';
-import { type Db, query } from './db.js';
+import {
+  filterColumns,
+  fromBlobs,
+  type PredictionBlobs,
+  toBlobs,
+  toColumns,
+  toPredictions,
+} from '../prediction-columns.js';
+import type { ModelRecord, Prediction, PredictionColumns, PredictionSamples } from '../store.js';
+import { type Db, query, type Sql, transaction } from './db.js';
 
 export async function putModel(db: Db, m: ModelRecord, weights: Uint8Array): Promise<void> {
   await query(
@@ -77,9 +85,9 @@ export async function getModelWeights(db: Db, id: string): Promise<Uint8Array | 
 }
 
 /**
- * The model's predictions in one statement (columns as arrays, unnested by the server), with the drop of the
- * campaign's older models' predictions of candidates not evaluated since: the report checks each model against
- * the batch it chose, and the rest of the pool is the bulk of the rows.
+ * The model's predictions as one row of blobs, and the drop of the campaign's older models' predictions of
+ * candidates not evaluated since (the report checks each model against the batch it chose; the rest of the pool
+ * is the bulk of the bytes), in one transaction.
  */
 export async function putPredictions(
   db: Db,
@@ -87,34 +95,65 @@ export async function putPredictions(
   modelId: string,
   mean: Float32Array,
   std: Float32Array,
-  indices: readonly number[],
+  indices: ArrayLike<number>,
 ): Promise<void> {
-  // the last of two predictions of one candidate wins, as SQLite's INSERT OR REPLACE has it
-  const at = new Map(indices.map((idx, i) => [idx, i]));
-  const rows = [...at.entries()];
+  const blobs = toBlobs(toColumns(mean, std, indices));
+  await transaction(db, async (c) => {
+    const older = await query<StoredColumns & { id: string }>(
+      c,
+      `SELECT p.model_id AS id, p.n_rows AS rows, p.idx, p.mean, p.std FROM prediction_columns p
+         JOIN models m ON m.id = p.model_id
+       WHERE m.campaign_id = $1 AND m.id <> $2 AND m.round < (SELECT round FROM models WHERE id = $2)`,
+      [campaignId, modelId],
+    );
+    if (older.length > 0) {
+      const evaluated = new Set(
+        (
+          await query<{ idx: number }>(c, 'SELECT DISTINCT idx FROM evaluations WHERE campaign_id = $1', [
+            campaignId,
+          ])
+        ).map((r) => r.idx),
+      );
+      for (const row of older) {
+        const kept = filterColumns(fromBlobs(row), (idx) => evaluated.has(idx));
+        if (kept.indices.length === row.rows) continue; // already only evaluated ones
+        if (kept.indices.length === 0)
+          await query(c, 'DELETE FROM prediction_columns WHERE model_id = $1', [row.id]);
+        else await writeColumns(c, row.id, toBlobs(kept));
+      }
+    }
+    await writeColumns(c, modelId, blobs);
+  });
+}
+
+interface StoredColumns {
+  rows: number;
+  idx: Buffer | null;
+  mean: Buffer;
+  std: Buffer;
+}
+
+async function writeColumns(sql: Sql, modelId: string, b: PredictionBlobs): Promise<void> {
   await query(
-    db,
-    `WITH dropped AS (
-       DELETE FROM predictions p WHERE p.model_id IN (
-           SELECT id FROM models WHERE campaign_id = $1 AND id <> $2 AND round < (SELECT round FROM models WHERE id = $2))
-         AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.campaign_id = $1 AND e.idx = p.idx))
-     INSERT INTO predictions (model_id, idx, mean, std)
-     SELECT $2, t.idx, t.mean, t.std FROM unnest($3::integer[], $4::float8[], $5::float8[]) AS t(idx, mean, std)
-     ON CONFLICT (model_id, idx) DO UPDATE SET mean = excluded.mean, std = excluded.std`,
-    [
-      campaignId,
-      modelId,
-      rows.map(([idx]) => idx),
-      rows.map(([, i]) => mean[i] as number),
-      rows.map(([, i]) => std[i] as number),
-    ],
+    sql,
+    `INSERT INTO prediction_columns (model_id, n_rows, idx, mean, std) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (model_id) DO UPDATE SET n_rows = excluded.n_rows, idx = excluded.idx, mean = excluded.mean,
+       std = excluded.std`,
+    [modelId, b.rows, b.idx, b.mean, b.std],
   );
 }
 
+export async function getPredictionColumns(db: Db, modelId: string): Promise<PredictionColumns | undefined> {
+  const [row] = await query<StoredColumns>(
+    db,
+    'SELECT n_rows AS rows, idx, mean, std FROM prediction_columns WHERE model_id = $1',
+    [modelId],
+  );
+  return row ? fromBlobs(row) : undefined;
+}
+
 export async function getPredictions(db: Db, modelId: string): Promise<Prediction[]> {
-  return query<Prediction>(db, 'SELECT idx, mean, std FROM predictions WHERE model_id = $1 ORDER BY idx', [
-    modelId,
-  ]);
+  return toPredictions(await getPredictionColumns(db, modelId));
 }
 
 /** A model's members' predictions (Thompson sampling), as blobs; the campaign's older models' are dropped. */

@@ -21,6 +21,7 @@ import type {
   ModelRecord,
   PoolSummary,
   Prediction,
+  PredictionColumns,
   PredictionSamples,
   QmResultRecord,
   RankedEvaluation,
@@ -191,12 +192,15 @@ export class PostgresStore implements Store {
     modelId: string,
     mean: Float32Array,
     std: Float32Array,
-    indices: readonly number[],
+    indices: ArrayLike<number>,
   ): Promise<void> {
     await models.putPredictions(await this.db(), campaignId, modelId, mean, std, indices);
   }
   async getPredictions(modelId: string): Promise<Prediction[]> {
     return models.getPredictions(await this.db(), modelId);
+  }
+  async getPredictionColumns(modelId: string): Promise<PredictionColumns | undefined> {
+    return models.getPredictionColumns(await this.db(), modelId);
   }
   async putPredictionSamples(
     campaignId: string,

@@ -77,4 +77,25 @@ CREATE TABLE qm_claims (
 CREATE INDEX qm_claims_execution ON qm_claims (execution_id);
 `;
 
-export const MIGRATIONS: readonly string[] = [BASE, CLAIMS];
+/** The four bytes of a big-endian `*send` value in little-endian order, the byte order of the blobs. */
+const le = (b: string) =>
+  `substr(${b}, 4, 1) || substr(${b}, 3, 1) || substr(${b}, 2, 1) || substr(${b}, 1, 1)`;
+
+/**
+ * 3: a model's predictions as one row of blobs (store/prediction-columns.ts: Int32 pool indices, or NULL for
+ * 0..n_rows-1, and Float32 means and stds, little-endian as SQLite's), not a row per candidate; the rows stored
+ * before move into it.
+ */
+const PREDICTION_COLUMNS = `
+CREATE TABLE prediction_columns (
+  model_id text PRIMARY KEY, n_rows integer NOT NULL, idx bytea, mean bytea NOT NULL, std bytea NOT NULL);
+INSERT INTO prediction_columns (model_id, n_rows, idx, mean, std)
+SELECT model_id, count(*), string_agg(${le('i')}, ''::bytea ORDER BY idx),
+  string_agg(${le('m')}, ''::bytea ORDER BY idx), string_agg(${le('s')}, ''::bytea ORDER BY idx)
+FROM (SELECT model_id, idx, int4send(idx) AS i, float4send(mean::real) AS m, float4send(std::real) AS s
+      FROM predictions) p
+GROUP BY model_id;
+DROP TABLE predictions;
+`;
+
+export const MIGRATIONS: readonly string[] = [BASE, CLAIMS, PREDICTION_COLUMNS];

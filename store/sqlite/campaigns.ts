@@ -40,9 +40,9 @@ export function deleteCampaign(db: Db, id: string): void {
 export function resetCampaign(db: Db, id: string): void {
   db.transaction(() => {
     db.prepare('DELETE FROM evaluations WHERE campaign_id = ?').run(id);
-    db.prepare('DELETE FROM predictions WHERE model_id IN (SELECT id FROM models WHERE campaign_id = ?)').run(
-      id,
-    );
+    db.prepare(
+      'DELETE FROM prediction_columns WHERE model_id IN (SELECT id FROM models WHERE campaign_id = ?)',
+    ).run(id);
     db.prepare(
       'DELETE FROM prediction_samples WHERE model_id IN (SELECT id FROM models WHERE campaign_id = ?)',
     ).run(id);

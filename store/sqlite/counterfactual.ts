@@ -2,8 +2,10 @@
  * What the brute-force counterfactual reads: what each candidate computed at a tier cost, and the latest
  * surrogate's predictions for the candidates a tier has not evaluated.
  */
+import { filterColumns, toPredictions } from '../prediction-columns.js';
 import type { Prediction, TierCostRecord } from '../store.js';
 import { type Db, statement } from './db.js';
+import { getPredictionColumns } from './models.js';
 
 /**
  * A candidate's calculation is its evaluation's CPU time (cache hits and structures that failed left out: they
@@ -96,11 +98,12 @@ export function unevaluatedPredictions(
   modelId: string,
   tier: string,
 ): Prediction[] {
-  return statement(
-    db,
-    `SELECT p.idx, p.mean, p.std FROM predictions p
-     WHERE p.model_id = ?
-       AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.campaign_id = ? AND e.idx = p.idx AND e.tier = ?)
-     ORDER BY p.idx`,
-  ).all(modelId, campaignId, tier) as Prediction[];
+  const columns = getPredictionColumns(db, modelId);
+  if (!columns) return [];
+  const evaluated = new Set(
+    statement(db, 'SELECT idx FROM evaluations WHERE campaign_id = ? AND tier = ?')
+      .pluck()
+      .all(campaignId, tier) as number[],
+  );
+  return toPredictions(filterColumns(columns, (idx) => !evaluated.has(idx)));
 }

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS } from './schema.js';
+import { MIGRATIONS, type Migration } from './schema.js';
 
 export type Db = Database.Database;
 
@@ -21,7 +21,9 @@ function migrate(db: Db): void {
   const done = db.pragma('user_version', { simple: true }) as number;
   for (let v = done; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v] as string);
+      const m = MIGRATIONS[v] as Migration;
+      if (typeof m === 'string') db.exec(m);
+      else m(db);
       db.pragma(`user_version = ${v + 1}`);
     }).immediate();
   }

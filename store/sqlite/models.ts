@@ -1,5 +1,13 @@
 import { modelDescriptionFrom, modelMetricsFrom } from '../../lib/surrogate/model.js';
-import type { ModelRecord, Prediction, PredictionSamples } from '../store.js';
+import {
+  filterColumns,
+  fromBlobs,
+  type PredictionBlobs,
+  toBlobs,
+  toColumns,
+  toPredictions,
+} from '../prediction-columns.js';
+import type { ModelRecord, Prediction, PredictionColumns, PredictionSamples } from '../store.js';
 import { type Db, now, statement } from './db.js';
 
 export function putModel(db: Db, m: ModelRecord, weights: Uint8Array): void {
@@ -66,28 +74,59 @@ export function putPredictions(
   modelId: string,
   mean: Float32Array,
   std: Float32Array,
-  indices: readonly number[],
+  indices: ArrayLike<number>,
 ): void {
-  const insert = statement(
-    db,
-    'INSERT OR REPLACE INTO predictions (model_id, idx, mean, std) VALUES (?, ?, ?, ?)',
-  );
+  const blobs = toBlobs(toColumns(mean, std, indices));
   db.transaction(() => {
     // an older model's predictions of candidates evaluated since stay: the report checks each model against the
-    // batch it chose; the rest of the pool is dropped (the bulk of the rows)
-    db.prepare(
-      `DELETE FROM predictions WHERE model_id IN (SELECT id FROM models WHERE campaign_id = ? AND id != ?
-         AND round < (SELECT round FROM models WHERE id = ?))
-       AND idx NOT IN (SELECT idx FROM evaluations WHERE campaign_id = ?)`,
-    ).run(campaignId, modelId, modelId, campaignId);
-    for (let i = 0; i < indices.length; i++) insert.run(modelId, indices[i], mean[i], std[i]);
+    // batch it chose; the rest of the pool is dropped (the bulk of the bytes)
+    const older = statement(
+      db,
+      `SELECT p.model_id AS id, p.rows, p.idx, p.mean, p.std FROM prediction_columns p JOIN models m ON m.id = p.model_id
+       WHERE m.campaign_id = ? AND m.id != ? AND m.round < (SELECT round FROM models WHERE id = ?)`,
+    ).all(campaignId, modelId, modelId) as (StoredColumns & { id: string })[];
+    if (older.length > 0) {
+      const evaluated = new Set(
+        statement(db, 'SELECT DISTINCT idx FROM evaluations WHERE campaign_id = ?')
+          .pluck()
+          .all(campaignId) as number[],
+      );
+      for (const row of older) {
+        const kept = filterColumns(fromBlobs(row), (idx) => evaluated.has(idx));
+        if (kept.indices.length === row.rows) continue; // already only evaluated ones
+        if (kept.indices.length === 0) statement(db, DELETE_COLUMNS).run(row.id);
+        else writeColumns(db, row.id, toBlobs(kept));
+      }
+    }
+    writeColumns(db, modelId, blobs);
   })();
 }
 
-export function getPredictions(db: Db, modelId: string): Prediction[] {
-  return statement(db, 'SELECT idx, mean, std FROM predictions WHERE model_id = ? ORDER BY idx').all(
+interface StoredColumns {
+  rows: number;
+  idx: Buffer | null;
+  mean: Buffer;
+  std: Buffer;
+}
+
+const DELETE_COLUMNS = 'DELETE FROM prediction_columns WHERE model_id = ?';
+
+function writeColumns(db: Db, modelId: string, b: PredictionBlobs): void {
+  statement(
+    db,
+    'INSERT OR REPLACE INTO prediction_columns (model_id, rows, idx, mean, std) VALUES (?, ?, ?, ?, ?)',
+  ).run(modelId, b.rows, b.idx, b.mean, b.std);
+}
+
+export function getPredictionColumns(db: Db, modelId: string): PredictionColumns | undefined {
+  const row = statement(db, 'SELECT rows, idx, mean, std FROM prediction_columns WHERE model_id = ?').get(
     modelId,
-  ) as Prediction[];
+  ) as StoredColumns | undefined;
+  return row ? fromBlobs(row) : undefined;
+}
+
+export function getPredictions(db: Db, modelId: string): Prediction[] {
+  return toPredictions(getPredictionColumns(db, modelId));
 }
 
 /** A model's members' predictions (Thompson sampling), as blobs; the campaign's older models' are dropped. */

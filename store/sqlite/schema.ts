@@ -1,7 +1,11 @@
 /**
  * The SQLite store's schema, as numbered migrations applied in order at open (`PRAGMA user_version` says how
- * many ran). A migration is never edited once released: add the next one.
+ * many ran). A migration is never edited once released: add the next one. Most are SQL text; one that SQL cannot
+ * express (packing rows into blobs) is a function of the connection.
  */
+
+import type Database from 'better-sqlite3';
+import { toBlobs, toColumns } from '../prediction-columns.js';
 
 const BASE = `
 CREATE TABLE IF NOT EXISTS campaigns (
@@ -91,11 +95,40 @@ CREATE TABLE IF NOT EXISTS qm_claims (key TEXT PRIMARY KEY, execution_id INTEGER
 CREATE INDEX IF NOT EXISTS qm_claims_execution ON qm_claims (execution_id);
 `;
 
-export const MIGRATIONS: readonly string[] = [
+/**
+ * 7: a model's predictions as one row of blobs (store/prediction-columns.ts: Int32 pool indices, or NULL for
+ * 0..rows-1, and Float32 means and stds), not a row per candidate; the rows stored before move into it.
+ */
+function predictionColumns(db: Database.Database): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS prediction_columns (
+    model_id TEXT PRIMARY KEY, rows INTEGER NOT NULL, idx BLOB, mean BLOB NOT NULL, std BLOB NOT NULL)`);
+  const insert = db.prepare(
+    'INSERT OR REPLACE INTO prediction_columns (model_id, rows, idx, mean, std) VALUES (?, ?, ?, ?, ?)',
+  );
+  const models = db.prepare('SELECT DISTINCT model_id FROM predictions').pluck().all() as string[];
+  const rowsOf = db.prepare('SELECT idx, mean, std FROM predictions WHERE model_id = ? ORDER BY idx');
+  for (const id of models) {
+    const rows = rowsOf.all(id) as { idx: number; mean: number; std: number }[];
+    const b = toBlobs(
+      toColumns(
+        rows.map((r) => r.mean),
+        rows.map((r) => r.std),
+        rows.map((r) => r.idx),
+      ),
+    );
+    insert.run(id, b.rows, b.idx, b.mean, b.std);
+  }
+  db.exec('DROP TABLE predictions');
+}
+
+export type Migration = string | ((db: Database.Database) => void);
+
+export const MIGRATIONS: readonly Migration[] = [
   BASE,
   CANDIDATES_OF_ANY_KIND,
   ENERGY_PROVENANCE,
   LEDGER_CANDIDATES,
   PREDICTION_SAMPLES,
   CLAIMS,
+  predictionColumns,
 ];

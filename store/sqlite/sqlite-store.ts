@@ -19,6 +19,7 @@ import type {
   ModelRecord,
   PoolSummary,
   Prediction,
+  PredictionColumns,
   PredictionSamples,
   QmResultRecord,
   RankedEvaluation,
@@ -159,12 +160,15 @@ export class SqliteStore implements Store {
     modelId: string,
     mean: Float32Array,
     std: Float32Array,
-    indices: readonly number[],
+    indices: ArrayLike<number>,
   ): Promise<void> {
     models.putPredictions(this.db, campaignId, modelId, mean, std, indices);
   }
   async getPredictions(modelId: string): Promise<Prediction[]> {
     return models.getPredictions(this.db, modelId);
+  }
+  async getPredictionColumns(modelId: string): Promise<PredictionColumns | undefined> {
+    return models.getPredictionColumns(this.db, modelId);
   }
 
   async putPredictionSamples(

@@ -299,7 +299,7 @@ tiers:
     const p = onlyProblem(VALID.replace('property: homoLumoGap', 'property: gap'));
     expect(p).toMatchObject({ line: 5, col: 13, path: 'objective.property' });
     expect(p.message).toBe(
-      'expected one of homoLumoGap, totalEnergy, dipoleMoment, bandGap, energyPerAtom, formationEnergy, got "gap"',
+      'expected one of homoLumoGap, totalEnergy, dipoleMoment, bandGap, energyPerAtom, formationEnergy, succeeds, got "gap"',
     );
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QuantileForest } from '../../activities/ml/qrf/forest.js';
-import { qrf, TREE_DRAWS } from '../../activities/ml/surrogates/qrf.js';
+import { qrf, SUB_FORESTS } from '../../activities/ml/surrogates/qrf.js';
 import { mulberry32 } from '../../lib/random.js';
 import { surrogateSpec } from '../helpers/surrogate-spec.js';
 
@@ -114,29 +114,40 @@ describe('QuantileForest', () => {
     expect(threaded.quantiles).toEqual(a.quantiles);
   });
 
-  it("gives each tree's own prediction as a joint draw, averaging to the forest's mean over all trees", async () => {
+  it("draws from disjoint sub-forests: each tree's own prediction averaged per group; all of them average to the forest's mean", async () => {
     const forest = new QuantileForest({ nEstimators: 24, threads: 1 });
     await forest.fit(train.x, D, train.y, { seed: 5 });
     const { mean } = await forest.predict(test.x, test.n);
-    const all = await forest.treeDraws(test.x, test.n, 100);
-    expect(all).toHaveLength(24); // no more draws than trees
+    const near = (a: number, b: number) => Math.abs(a - b) < 1e-5 * (1 + Math.abs(b));
+    // one tree per group: the trees themselves, which average to the forest's mean
+    const trees = await forest.subForestDraws(test.x, test.n, 100);
+    expect(trees).toHaveLength(24); // no more draws than trees
     for (let i = 0; i < test.n; i++) {
-      const avg = all.reduce((s, draw) => s + (draw[i] as number), 0) / all.length;
-      expect(Math.abs(avg - (mean[i] as number))).toBeLessThan(1e-5 * (1 + Math.abs(mean[i] as number)));
+      const avg = trees.reduce((s, draw) => s + (draw[i] as number), 0) / trees.length;
+      expect(near(avg, mean[i] as number)).toBe(true);
     }
-    // trees disagree (they are draws, not copies of the mean), and each one still tracks the function
-    expect(all[0]).not.toEqual(all[1]);
-    for (const draw of all) expect(r2(test.y, draw)).toBeGreaterThan(0.5);
-    // the first k trees, whatever the block size of the computation
-    const some = await forest.treeDraws(test.x, test.n, 3);
-    expect(some).toEqual(all.slice(0, 3));
+    // 8 groups of 3 (trees k, k+8, k+16): each draw is its trees' mean
+    const groups = await forest.subForestDraws(test.x, test.n, 8);
+    expect(groups).toHaveLength(8);
+    for (let i = 0; i < test.n; i += 13) {
+      for (let k = 0; k < 8; k++) {
+        const own =
+          ((trees[k]?.[i] as number) + (trees[k + 8]?.[i] as number) + (trees[k + 16]?.[i] as number)) / 3;
+        expect(near(groups[k]?.[i] as number, own)).toBe(true);
+      }
+    }
+    // draws disagree, and a sub-forest tracks the function better than a single tree
+    expect(groups[0]).not.toEqual(groups[1]);
+    expect(r2(test.y, groups[0] as Float32Array)).toBeGreaterThan(r2(test.y, trees[0] as Float32Array));
+    expect(r2(test.y, groups[0] as Float32Array)).toBeGreaterThan(0.8);
+    await expect(forest.subForestDraws(test.x, test.n, 0)).rejects.toThrow(/at least 1/);
   });
 
-  it('returns 32 tree draws through the registry when samples are asked for, and none otherwise', async () => {
+  it('returns SUB_FORESTS draws through the registry when samples are asked for, and none otherwise', async () => {
     const spec = surrogateSpec({ kind: 'qrf', forest: { trees: 40 } });
     const req = { x: train.x, nFeatures: D, y: train.y, pool: test.x, spec, seed: 2 };
     const withDraws = await qrf.fitAndPredict({ ...req, samples: true });
-    expect(withDraws.samples).toHaveLength(TREE_DRAWS);
+    expect(withDraws.samples).toHaveLength(SUB_FORESTS);
     expect(withDraws.samples?.[0]).toHaveLength(test.n);
     expect((await qrf.fitAndPredict(req)).samples).toBeUndefined();
   });

@@ -105,7 +105,7 @@ describe('recalibrate: true', () => {
         const raw = (rawDraws[k] as Float32Array)[i] as number;
         expect(draw[i]).toBeCloseTo(m + scale * (raw - m), 4);
       }
-    expect(scaled.samples).toHaveLength(12);
+    expect(scaled.samples).toHaveLength(10); // the forest's sub-forests (SUB_FORESTS)
   });
 
   it('leaves the spread alone when off (the default)', async () => {

@@ -4,7 +4,12 @@ import { MlpEnsemble } from '../../activities/ml/ensemble.js';
 import { type TrainRequest, trainAndPredict } from '../../activities/ml/trainer.js';
 import { mulberry32 } from '../../lib/random.js';
 
-function request(n: number, poolSize: number, d: number, spec: TrainRequest['spec']): TrainRequest {
+function request(
+  n: number,
+  poolSize: number,
+  d: number,
+  spec: TrainRequest['spec'],
+): TrainRequest & { pool: Float32Array } {
   const rng = mulberry32(n * 31 + d);
   const x = new Float32Array(n * d).map(() => rng());
   const y = new Float32Array(n).map((_, i) => 2 * (x[i * d] as number) - (x[i * d + 1] as number));

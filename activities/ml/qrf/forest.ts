@@ -36,7 +36,7 @@ import { buildInThreads, predictInThreads } from './parallel.js';
 
 export const KIND = 'qrf' satisfies SurrogateKind;
 
-/** Rows per block of treeDraws (the event loop runs between blocks). */
+/** Rows per block of subForestDraws (the event loop runs between blocks). */
 const DRAW_BLOCK = 20_000;
 const MAGIC = 'CASCQRF1';
 /** The predicted std never falls below this fraction of the training target's std. */
@@ -182,20 +182,31 @@ export class QuantileForest implements Surrogate {
   }
 
   /**
-   * The first `count` trees' own predictions of the n rows of x (all trees when count >= the forest's): joint
-   * draws for Thompson sampling. Trees are independent bootstrap fits, so the first ones are as good a sample as
-   * any. Computed here in blocks between which the event loop runs (a leaf lookup per row and tree is cheap).
+   * Joint draws of the n rows' values for Thompson sampling: the forest's trees dealt into `groups` disjoint
+   * sub-forests (tree t to group t mod groups), each draw the mean prediction of one sub-forest, as an ensemble's
+   * member is one model's. A single tree's prediction (the mean of one leaf) is far noisier than the forest's
+   * uncertainty about its mean; on bench:al's 2,000-molecule pool, Thompson on single trees found 75% of the top 1%
+   * (discovery area 0.16), on 10 sub-forests of 10 trees 95% (0.55), on the Gaussian N(mean, std) 90% (0.39).
+   * Computed in blocks between which the event loop runs.
    */
-  async treeDraws(x: Float32Array, n: number, count: number): Promise<Float32Array[]> {
+  async subForestDraws(x: Float32Array, n: number, groups: number): Promise<Float32Array[]> {
     const m = this.fitted();
     const d = m.nFeatures;
     if (x.length !== n * d) throw new Error(`x has ${x.length} values, expected ${n} x ${d}`);
-    const trees = Array.from({ length: Math.min(count, m.pack.nTrees) }, (_, t) => t);
-    const out = trees.map(() => new Float32Array(n));
+    const g = Math.min(groups, m.pack.nTrees);
+    if (!(g >= 1)) throw new Error(`groups must be at least 1, got ${groups}`);
+    const members = Array.from({ length: g }, (_, k) =>
+      Array.from({ length: Math.ceil((m.pack.nTrees - k) / g) }, (_, j) => k + j * g),
+    );
+    const out = members.map(() => new Float32Array(n));
     for (let from = 0; from < n; from += DRAW_BLOCK) {
       const to = Math.min(n, from + DRAW_BLOCK);
-      treePredictions(m.pack, m.yByRank, x, d, from, to, trees).forEach((block, k) => {
-        (out[k] as Float32Array).set(block, from);
+      members.forEach((trees, k) => {
+        const draw = out[k] as Float32Array;
+        for (const p of treePredictions(m.pack, m.yByRank, x, d, from, to, trees)) {
+          for (let r = from; r < to; r++)
+            draw[r] = (draw[r] as number) + (p[r - from] as number) / trees.length;
+        }
       });
       if (to < n) await new Promise((resolve) => setImmediate(resolve));
     }

@@ -1,17 +1,20 @@
 /**
  * The quantile regression forest (../qrf/forest.ts): trees built, and the pool predicted, on worker threads once
  * the work is large enough to pay for them (rows x trees >= 200k; below that it takes a fraction of a second
- * here). Its first trees' own predictions (TREE_DRAWS of them) are joint draws for Thompson sampling.
+ * here). The mean predictions of its sub-forests (SUB_FORESTS of them) are joint draws for Thompson sampling.
  */
+
+import { rowCount } from '../../../lib/surrogate/pool-rows.js';
 import type { SurrogateEntry } from '../../../lib/surrogate.js';
+import { forEachBlock } from '../pool-blocks.js';
 import { QuantileForest } from '../qrf/forest.js';
 
 /**
- * Trees whose predictions are returned for Thompson sampling (each batch slot picks one at random): enough
- * distinct draws for batches of tens, few enough that storing them stays a small multiple of the pool's
- * predictions.
+ * Sub-forests whose mean predictions are returned for Thompson sampling (each batch slot picks one at random),
+ * 10 of 10 trees at the default 100 trees: as many draws as a batch needs, and as an ensemble has members
+ * (forest.ts subForestDraws says why not single trees).
  */
-export const TREE_DRAWS = 32;
+export const SUB_FORESTS = 10;
 
 export const qrf: SurrogateEntry<'qrf'> = {
   kind: 'qrf',
@@ -29,9 +32,20 @@ export const qrf: SurrogateEntry<'qrf'> = {
         onProgress: req.onProgress,
       });
       const t0 = performance.now();
-      const rows = req.pool.length / req.nFeatures;
-      const { mean, std } = await forest.predict(req.pool, rows);
-      const samples = req.samples ? await forest.treeDraws(req.pool, rows, TREE_DRAWS) : undefined;
+      const rows = rowCount(req.pool, req.nFeatures);
+      const mean = new Float32Array(rows);
+      const std = new Float32Array(rows);
+      let samples: Float32Array[] | undefined;
+      // a packed pool is predicted a block of rows at a time (a dense one in one block)
+      await forEachBlock(req.pool, req.nFeatures, async (x, start, n) => {
+        const p = await forest.predict(x, n);
+        mean.set(p.mean, start);
+        std.set(p.std, start);
+        if (!req.samples) return;
+        const draws = await forest.subForestDraws(x, n, SUB_FORESTS);
+        samples ??= draws.map(() => new Float32Array(rows));
+        for (const [k, draw] of draws.entries()) samples[k]?.set(draw, start);
+      });
       return {
         mean,
         std,
