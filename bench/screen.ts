@@ -4,13 +4,15 @@
  * the molecules RDKit-JS parses), featurised by cascade's own featurize() (Morgan radius 2, 2048 bits, with
  * --descriptors also the 20 RDKit descriptors), the rows repeated up to --n. Four ways, same run, same weights
  * (exported from ours), same inputs, same 4096-row chunks:
- *   - ours: MlpEnsemble.predict on the backend selectBackend picks (sparse-aware first layer; helper threads up
- *     to one per core while the load average leaves a core spare), and the same on one thread;
- *   - ours, dense: the same with { sparse: false } (the whole network on TF.js);
+ *   - ours: MlpEnsemble.predict with the sparse kernel chooseSparseKernel picks (native: the whole forward pass in
+ *     C, its own threads; wasm: a WebAssembly first layer, TF.js after it, helper threads), on up to one thread
+ *     per core while the load average leaves a core spare, and the same on one thread;
+ *   - ours, dense: the same with { sparse: false } (the whole network on TF.js, on selectBackend's backend);
  *   - PyTorch CPU, dense nn.Linear network;
  *   - PyTorch CPU, first layer as nn.EmbeddingBag over the set bits (the best a peer could do).
  *
  *   npx tsx bench/screen.ts [--n 20000] [--hidden 256,256] [--members 5] [--repeat 3] [--descriptors 0|1]
+ *   (CASCADE_SPARSE_KERNEL=wasm|native to force a kernel)
  *
  * The peer runs from a project-local venv (.tools/bench-venv, see scripts/bench-setup.sh; set
  * SCREEN_PEER_PYTHON to override) with torch.set_num_threads(os.cpu_count()); OPENBLAS_CORETYPE,
@@ -24,6 +26,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MlpEnsemble } from '../activities/ml/ensemble.js';
 import { featurize } from '../activities/ml/features.js';
+import { chooseSparseKernel } from '../activities/ml/sparse/native.js';
 import { mulberry32 } from '../lib/random.js';
 
 const NCI = '/usr/share/RDKit/Data/NCI/first_5K.smi';
@@ -81,6 +84,8 @@ const ensemble = new MlpEnsemble({
 });
 await ensemble.fit(x.subarray(0, trainRows * d), d, trainY, { seed: 7 });
 const backend = ensemble.describe().backend;
+// the choice SparseMembers.create makes at the first screen below (same environment, same addon)
+const kernel = chooseSparseKernel();
 
 const dir = mkdtempSync(join(tmpdir(), 'screen-bench-'));
 const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -95,6 +100,7 @@ console.log(
     `average${descriptors ? ', plus 20 descriptors' : ''}); ensemble of ${members}: ${d} -> ${hidden.join(' -> ')} ` +
     `-> 1 (ReLU); warm-up, then median of ${repeat}; load average before: ${loadavg()[0]?.toFixed(2)}`,
 );
+console.log(`sparse kernel: ${kernel.kernel} (${kernel.reason})`);
 
 /** Warm-up on all rows (for ours this starts the helper threads: its time is reported), then `repeat` runs. */
 async function time(opts: { sparse: boolean; threads?: number }) {
@@ -160,7 +166,7 @@ const maxAbsDiff = {
   ...peerDiff,
 };
 console.log(
-  `ours (MlpEnsemble.predict, sparse first layer, ${backend}): ${oursRate.toFixed(0)} candidates/s`,
+  `ours (MlpEnsemble.predict, sparse kernel ${kernel.kernel}, tf backend ${backend}): ${oursRate.toFixed(0)} candidates/s`,
 );
 console.log(
   `ours on one thread: ${rate(oursOneThread.seconds).toFixed(0)} candidates/s; ours, dense network (${backend}): ` +
@@ -183,6 +189,8 @@ console.log(
   JSON.stringify({
     settings: { ...meta, descriptors, molecules: molecules.length, meanSetBits },
     backend,
+    sparseKernel: kernel.kernel,
+    sparseKernelReason: kernel.reason,
     loadAverage: loadavg(),
     candidatesPerSecond: {
       ours: oursRate,

@@ -65,6 +65,30 @@ if [ ! -x .tools/cascade-launcher ] || [ -n "$(find "$launcher_src" -type f -new
   root=$PWD
   (cd "$launcher_src" && go build -trimpath -o "$root/.tools/cascade-launcher" .)
 fi
+# 4b. The native screening kernel (native/, C, Node-API): the MLP ensemble's screens run on it where it builds and
+# on WebAssembly where it does not (activities/ml/sparse/native.ts). ~2 s with the compiler better-sqlite3
+# already needs, nothing downloaded. Built with -march=native for this CPU, so rebuilt when its sources change or
+# the CPU's vector extensions do (recorded beside it; the loader refuses a build for another CPU).
+screen_addon=native/build/Release/cascade_screen.node
+screen_cpu=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | tr ' ' '\n' |
+  grep -E '^(avx|sse|ssse|fma|f16c|bmi|adx|movbe|popcnt|abm|vaes|vpclmul|gfni|sha_ni|aes|pclmul)' | sort | tr '\n' ' ' || true)
+if ! command -v cc >/dev/null || ! command -v make >/dev/null || ! command -v python3 >/dev/null; then
+  say "not building the native screening kernel (needs cc, make and python3): screens run on WebAssembly"
+elif [ ! -f "$npm_config_nodedir/include/node/node_api.h" ]; then
+  say "not building the native screening kernel (no Node headers in $npm_config_nodedir/include/node): screens run on WebAssembly"
+elif [ ! -f "$screen_addon" ] || [ -n "$(find native/src native/binding.gyp -newer "$screen_addon")" ] ||
+  [ "$(cat "$screen_addon.cpu" 2>/dev/null)" != "$screen_cpu" ]; then
+  say "building the native screening kernel (native/)"
+  npm_gyp="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
+  gyp=(node "$npm_gyp") # npm's own copy; else npx fetches it into npm's cache (node_modules stays as it is)
+  [ -f "$npm_gyp" ] || gyp=(npx --yes node-gyp)
+  if (cd native && "${gyp[@]}" rebuild --nodedir="$npm_config_nodedir" >build.log 2>&1); then
+    printf '%s' "$screen_cpu" >"$screen_addon.cpu"
+  else
+    tail -20 native/build.log >&2
+    say "the native screening kernel did not build (log: native/build.log): screens run on WebAssembly"
+  fi
+fi
 # 5. The field's own readers, for the tests only: exported SDF files must load in RDKit and extended XYZ in ASE
 # (test/integration/export*.test.ts reads them back with these)
 TEST_PYTHON_PACKAGES=(rdkit==2026.9.1 ase==3.29.0)

@@ -116,18 +116,23 @@ describe('sparse-aware inference on NCI fingerprints', () => {
 
   it('agrees when a large screen is shared with a helper thread', async () => {
     const { model, x, d, n } = withDescriptors;
+    // helper threads are the wasm kernel's (the native one has threads of its own): a copy of the model on wasm
+    vi.stubEnv('CASCADE_SPARSE_KERNEL', 'wasm');
+    const onWasm = await MlpEnsemble.load(await model.save());
     const rows = HELPER_MIN_ROWS + 100;
     const tiled = new Float32Array(rows * d);
     for (let r = 0; r < rows; r++) tiled.set(x.subarray((r % n) * d, ((r % n) + 1) * d), r * d);
     const helperSpy = vi.spyOn(ScreenHelper.prototype, 'outputs');
     try {
-      const shared = await model.predict(tiled, rows, { threads: 2 });
+      const shared = await onWasm.predict(tiled, rows, { threads: 2 });
       expect(helperSpy).toHaveBeenCalled();
       const dense = await model.predict(x, n, { sparse: false });
       const expected = new Float32Array(rows).map((_, r) => dense.mean[r % n] as number);
       expectClose(shared.mean, expected);
     } finally {
       helperSpy.mockRestore();
+      onWasm.dispose();
+      vi.unstubAllEnvs();
     }
   }, 60_000);
 

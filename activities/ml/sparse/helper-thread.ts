@@ -12,7 +12,14 @@ let members: SparseMembers | undefined;
 parentPort?.on('message', (req: Request) => {
   if (req.type === 'init') {
     selectBackend({ log: () => {} })
-      .then(() => SparseMembers.create(req.weights, { xMean: req.xMean, xStd: req.xStd }))
+      // helpers are the wasm kernel's way to a second core (the native one has threads of its own)
+      .then(() =>
+        SparseMembers.create(
+          req.weights,
+          { xMean: req.xMean, xStd: req.xStd },
+          { kernel: 'wasm', reason: 'helper thread' },
+        ),
+      )
       .then(
         (created) => {
           members = created;

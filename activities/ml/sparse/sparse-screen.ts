@@ -1,6 +1,6 @@
 /**
- * Sparse screening of an ensemble across threads: this thread's SparseMembers plus, for large screens, helper
- * threads (./helpers.ts) that each take an equal share of every chunk.
+ * Sparse screening of an ensemble across threads. The native kernel runs its own threads inside each call; the
+ * wasm one shares large screens with helper threads (./helpers.ts) that take pieces of every chunk.
  */
 import { availableParallelism } from 'node:os';
 import { ScreenHelper } from './helpers.js';
@@ -30,11 +30,11 @@ export class SparseScreen {
   }
 
   /**
-   * Starts helper threads (once; one fewer than the cores, at most `max`) when a screen of `rows` rows is large
-   * enough. A helper that fails to start is reported and done without.
+   * For the wasm kernel, starts helper threads (once; one fewer than the cores, at most `max`) when a screen of
+   * `rows` rows is large enough. A helper that fails to start is reported and done without.
    */
   async prepare(rows: number, max = availableParallelism() - 1): Promise<void> {
-    if (this.helpers || rows < HELPER_MIN_ROWS || max < 1) return;
+    if (this.helpers || this.local.kernel === 'native' || rows < HELPER_MIN_ROWS || max < 1) return;
     this.helpers = Promise.all(
       Array.from({ length: max }, () => ScreenHelper.start(this.weights, this.scalers)),
     ).catch((err: unknown) => {
@@ -45,10 +45,11 @@ export class SparseScreen {
   }
 
   /**
-   * Each member's outputs for `rows` raw rows (d columns), or undefined where the rows are too dense; with at
-   * most `maxHelpers` of the started helpers. The rows are cut into pieces that this thread and the helpers
-   * take as each becomes free (two in flight per helper), so a thread slowed by other work on the machine
-   * takes fewer: fixed halves ran slower than one thread when the cores were busy.
+   * Each member's outputs for `rows` raw rows (d columns), or undefined where the rows are too dense; on at
+   * most 1 + `maxHelpers` threads. Native: the kernel's own threads, up to one per core. Wasm: the started
+   * helpers; the rows are cut into pieces that this thread and the helpers take as each becomes free (two in
+   * flight per helper), so a thread slowed by other work on the machine takes fewer: fixed halves ran slower
+   * than one thread when the cores were busy.
    */
   async outputs(
     block: Float32Array,
@@ -56,6 +57,9 @@ export class SparseScreen {
     d: number,
     maxHelpers = Number.POSITIVE_INFINITY,
   ): Promise<Float32Array[] | undefined> {
+    if (this.local.kernel === 'native') {
+      return this.local.outputs(block, rows, Math.max(1, Math.min(maxHelpers + 1, availableParallelism())));
+    }
     const helpers = ((await this.helpers) ?? []).slice(0, maxHelpers);
     if (helpers.length === 0 || rows < 2 * PIECE_ROWS) return this.local.outputs(block, rows);
     const pieces = Array.from({ length: Math.ceil(rows / PIECE_ROWS) }, (_, i) => i);
