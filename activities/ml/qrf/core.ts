@@ -448,38 +448,38 @@ export function leafOf(pack: TreePack, root: number, x: ArrayLike<number>, xo: n
   return left[node] as number;
 }
 
+/** Every leaf's in-bag mean of the training target (a tree's prediction for a row that reaches that leaf). */
+export function leafMeans(pack: TreePack, yByRank: Float64Array): Float64Array {
+  const { leafStart, members, counts, leafWeight } = pack;
+  const out = new Float64Array(leafWeight.length);
+  for (let leaf = 0; leaf < out.length; leaf++) {
+    let m = 0;
+    for (let k = leafStart[leaf] as number; k < (leafStart[leaf + 1] as number); k++)
+      m += (counts[k] as number) * (yByRank[members[k] as number] as number);
+    out[leaf] = m / (leafWeight[leaf] as number);
+  }
+  return out;
+}
+
 /**
- * Each tree's own prediction (the in-bag mean of the leaf a row reaches) for rows [from, to) of x, one array per
- * tree in `trees`: joint draws of the pool's values for Thompson sampling. The forest's mean is the average of all
- * its trees' predictions, since its weights give each tree 1/T.
+ * Each tree's own prediction for rows [from, to) of x, one array per tree in `trees` (leafMean: leafMeans of the
+ * pack): joint draws of the pool's values for Thompson sampling. The forest's mean is the average of all its
+ * trees' predictions, since its weights give each tree 1/T.
  */
 export function treePredictions(
   pack: TreePack,
-  yByRank: Float64Array,
+  leafMean: Float64Array,
   x: Float32Array,
   d: number,
   from: number,
   to: number,
   trees: readonly number[],
 ): Float32Array[] {
-  const { leafStart, members, counts, leafWeight } = pack;
-  const leafMean = new Float64Array(leafWeight.length).fill(Number.NaN);
-  const meanOf = (leaf: number) => {
-    let m = leafMean[leaf] as number;
-    if (Number.isNaN(m)) {
-      m = 0;
-      for (let k = leafStart[leaf] as number; k < (leafStart[leaf + 1] as number); k++)
-        m += (counts[k] as number) * (yByRank[members[k] as number] as number);
-      m /= leafWeight[leaf] as number;
-      leafMean[leaf] = m;
-    }
-    return m;
-  };
   return trees.map((t) => {
     if (!(t >= 0 && t < pack.nTrees)) throw new Error(`tree ${t} is not in a pack of ${pack.nTrees}`);
     const root = pack.treeRoot[t] as number;
     const out = new Float32Array(to - from);
-    for (let r = from; r < to; r++) out[r - from] = meanOf(leafOf(pack, root, x, r * d));
+    for (let r = from; r < to; r++) out[r - from] = leafMean[leafOf(pack, root, x, r * d)] as number;
     return out;
   });
 }

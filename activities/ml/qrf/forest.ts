@@ -25,6 +25,7 @@ import { packModel } from '../model-file.js';
 import {
   buildTrees,
   type ForestParams,
+  leafMeans,
   mergePacks,
   predictRows,
   prepare,
@@ -88,6 +89,8 @@ interface Fitted {
   nFeatures: number;
   stdFloor: number;
   description: QrfDescription;
+  /** Each leaf's in-bag mean, computed at the first subForestDraws (a block-by-block caller reuses it). */
+  leafMean?: Float64Array;
 }
 
 interface Header {
@@ -199,11 +202,13 @@ export class QuantileForest implements Surrogate {
       Array.from({ length: Math.ceil((m.pack.nTrees - k) / g) }, (_, j) => k + j * g),
     );
     const out = members.map(() => new Float32Array(n));
+    m.leafMean ??= leafMeans(m.pack, m.yByRank);
+    const { leafMean } = m;
     for (let from = 0; from < n; from += DRAW_BLOCK) {
       const to = Math.min(n, from + DRAW_BLOCK);
       members.forEach((trees, k) => {
         const draw = out[k] as Float32Array;
-        for (const p of treePredictions(m.pack, m.yByRank, x, d, from, to, trees)) {
+        for (const p of treePredictions(m.pack, leafMean, x, d, from, to, trees)) {
           for (let r = from; r < to; r++)
             draw[r] = (draw[r] as number) + (p[r - from] as number) / trees.length;
         }
