@@ -279,6 +279,8 @@ export interface Store {
   // the pool
   /** Replaces the campaign's pool. */
   putCandidates(campaignId: string, candidates: readonly Candidate[]): Promise<void>;
+  /** Adds to the campaign's pool (a large pool is stored a batch at a time); a candidate's index already there is replaced. */
+  appendCandidates(campaignId: string, candidates: readonly Candidate[]): Promise<void>;
   countCandidates(campaignId: string): Promise<number>;
   listCandidates(campaignId: string): Promise<Candidate[]>;
   /** The candidates at these pool indices, in that order; throws for an index the pool does not have. */

@@ -12,7 +12,7 @@ import type { Usage } from '../../lib/domain/usage.js';
 import type { PoolRejection, PoolSummary, Store } from '../../store/store.js';
 import { inspectMolecule, type MoleculeInfo } from '../chem/rdkit.js';
 import { saScore } from '../chem/sa-score.js';
-import { CandidateFileError, type RawCandidate, readCandidates } from '../pool/read.js';
+import { CandidateFileError, candidateBatches, type RawCandidate } from '../pool/read.js';
 import { measured } from '../usage.js';
 import { readCrystalPool } from './crystal-pool.js';
 import { yieldToEventLoop } from './yield.js';
@@ -40,18 +40,18 @@ export async function preparePool(
   return { ...summary, usage };
 }
 
-/** Reads, checks, filters and stores the pool; the summary of what was kept and why the rest was not. */
+/** Molecules stored at once: the pool is written as it is read, never held whole. */
+const STORE_BATCH = 16_384;
+
+/**
+ * Reads, checks, filters and stores the pool a batch at a time; the summary of what was kept and why the rest was
+ * not. Past `limit`, the rest of the file is only counted (and its ids checked).
+ */
 async function readPool(
   store: Store,
   args: { campaignId: string; config: CampaignConfig; candidates: CandidatesConfig },
 ): Promise<PoolSummary> {
   const c = args.candidates;
-  const raw = await readCandidates(c).catch((e: unknown) => {
-    // a file whose content is wrong stays wrong: fail the campaign now instead of after every retry
-    if (e instanceof CandidateFileError && e.kind === 'invalid')
-      throw ApplicationFailure.nonRetryable(e.message, 'CandidateFileError');
-    throw e;
-  });
   const f = c.filters;
   // an objective or constraint on the SA score needs it for every molecule (exact, so no surrogate learns it)
   const withSa = needsSaScore(args.config);
@@ -59,47 +59,74 @@ async function readPool(
   const rejected: Record<string, number> = {};
   const rejections: Record<string, PoolRejection[]> = {};
   const reject = (r: RawCandidate, why: Rejection) => countRejection(rejected, rejections, r, why);
-  const seen = new Map<string, RawCandidate>();
-  const pool: MoleculeCandidate[] = [];
-  for (const [i, r] of raw.entries()) {
-    if (c.limit !== undefined && pool.length >= c.limit) break;
-    if (i % 200 === 0) {
-      heartbeat({ read: i, kept: pool.length });
-      await yieldToEventLoop(); // RDKit calls are synchronous: let heartbeats and other activities breathe
-    }
-    const verdict = await inspectMolecule(r.molecule);
-    if (!verdict.ok) {
-      reject(r, verdict);
-      continue;
-    }
-    const m = verdict.molecule;
-    const why = filterProblem(m, f, allowed, seen);
-    if (why) {
-      reject(r, why);
-      continue;
-    }
-    // after the cheap filters: the SA score costs ~1 ms a molecule (and the fragment table once, ~1 s)
-    let sa: number | undefined;
-    if (f.maxSAScore !== undefined || withSa) {
-      const score = await saScore(m.canonical);
-      const hard = synthesisProblem(score, f.maxSAScore ?? Number.POSITIVE_INFINITY);
-      if (hard) {
-        reject(r, hard);
-        continue;
+  // canonical SMILES -> where it was first kept: the one thing held for every molecule (to drop duplicates)
+  const seen = new Map<string, { line: number; label: string }>();
+  let batch: MoleculeCandidate[] = [];
+  let kept = 0;
+  let read = 0;
+  await store.putCandidates(args.campaignId, []); // a fresh pool: a retry starts again from the file's start
+  try {
+    for await (const rows of candidateBatches(c)) {
+      for (const r of rows) {
+        read++;
+        if (c.limit !== undefined && kept >= c.limit) continue;
+        if (read % 200 === 1) {
+          heartbeat({ read: read - 1, kept });
+          await yieldToEventLoop(); // RDKit calls are synchronous: let heartbeats and other activities breathe
+        }
+        const molecule = await checked(r, f, allowed, seen, withSa);
+        if ('reason' in molecule) {
+          reject(r, molecule);
+          continue;
+        }
+        seen.set(molecule.smiles, { line: r.line, label: r.label });
+        batch.push({ ...molecule, idx: kept++ });
+        if (batch.length >= STORE_BATCH) {
+          await store.appendCandidates(args.campaignId, batch);
+          batch = [];
+        }
       }
-      sa = score ?? undefined; // never null here: synthesisProblem drops a molecule without a score
     }
-    seen.set(m.canonical, r);
-    pool.push({
-      kind: 'molecule',
-      idx: pool.length,
-      label: r.label,
-      smiles: m.canonical,
-      heavyAtoms: m.heavyAtoms,
-      ...(sa !== undefined && { saScore: sa }),
-    });
+  } catch (e) {
+    // a file whose content is wrong stays wrong: fail the campaign now instead of after every retry
+    if (e instanceof CandidateFileError && e.kind === 'invalid')
+      throw ApplicationFailure.nonRetryable(e.message, 'CandidateFileError');
+    throw e;
   }
-  return savePool(store, args.campaignId, pool, { source: c.source, read: raw.length, rejected, rejections });
+  await store.appendCandidates(args.campaignId, batch);
+  const summary: PoolSummary = { source: c.source, read, rejected, rejections, kept };
+  await store.setPoolSummary(args.campaignId, summary);
+  return summary;
+}
+
+/** The molecule as the pool keeps it (its index still to give), or why the filters drop it. */
+async function checked(
+  r: RawCandidate,
+  f: CandidatesConfig['filters'],
+  allowed: ReadonlySet<string> | undefined,
+  seen: ReadonlyMap<string, { line: number; label: string }>,
+  withSa: boolean,
+): Promise<Omit<MoleculeCandidate, 'idx'> | Rejection> {
+  const verdict = await inspectMolecule(r.molecule);
+  if (!verdict.ok) return verdict;
+  const m = verdict.molecule;
+  const why = filterProblem(m, f, allowed, seen);
+  if (why) return why;
+  // after the cheap filters: the SA score costs ~1 ms a molecule (and the fragment table once, ~1 s)
+  let sa: number | undefined;
+  if (f.maxSAScore !== undefined || withSa) {
+    const score = await saScore(m.canonical);
+    const hard = synthesisProblem(score, f.maxSAScore ?? Number.POSITIVE_INFINITY);
+    if (hard) return hard;
+    sa = score ?? undefined; // never null here: synthesisProblem drops a molecule without a score
+  }
+  return {
+    kind: 'molecule',
+    label: r.label,
+    smiles: m.canonical,
+    heavyAtoms: m.heavyAtoms,
+    ...(sa !== undefined && { saScore: sa }),
+  };
 }
 
 /** Stores the pool and its summary: what was read, kept, and dropped by reason. */
@@ -141,7 +168,7 @@ function filterProblem(
   m: MoleculeInfo,
   f: CandidatesConfig['filters'],
   allowed: ReadonlySet<string> | undefined,
-  seen: ReadonlyMap<string, RawCandidate>,
+  seen: ReadonlyMap<string, { line: number; label: string }>,
 ): { reason: string; detail: string } | undefined {
   if (f.singleFragment && m.fragments > 1)
     return { reason: 'several fragments', detail: `${m.fragments} fragments` };

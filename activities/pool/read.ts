@@ -6,7 +6,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CsvError, parse as parseCsv } from 'csv-parse/sync';
+import { Readable } from 'node:stream';
+import { CsvError, parse as parseCsv } from 'csv-parse';
 import type { CandidatesConfig } from '../../lib/campaign/schema.js';
 
 export interface RawCandidate {
@@ -16,7 +17,10 @@ export interface RawCandidate {
   line: number;
 }
 
-/** Larger files are refused: the whole file is read into memory, and 100 MiB is over a million SMILES. */
+/**
+ * Larger files are refused: the file's text is read into memory whole (its candidates are then parsed a batch at a
+ * time, never all at once), and 100 MiB is over a million SMILES.
+ */
 export const MAX_CANDIDATE_FILE_BYTES = 100 * 1024 * 1024;
 
 export class CandidateFileError extends Error {
@@ -41,12 +45,39 @@ export function formatOf(c: Pick<CandidatesConfig, 'source' | 'format'>): 'smi' 
   return 'smi';
 }
 
-export async function readCandidates(c: CandidatesConfig): Promise<RawCandidate[]> {
+/** Candidates handed out at once by candidateBatches unless asked otherwise. */
+const BATCH = 4096;
+
+/**
+ * The file's candidates in file order, `size` at a time, parsed as they are taken: a million-molecule pool is never
+ * a million objects at once. The whole file's problems (unreadable, too big, binary, not UTF-8) are found before
+ * the first batch; a line's (a ragged CSV row, an id used twice) when its batch is reached.
+ */
+export async function* candidateBatches(
+  c: CandidatesConfig,
+  size = BATCH,
+): AsyncGenerator<RawCandidate[], void, undefined> {
   const text = decodeText(await readBytes(c.source), c.source);
   const format = formatOf(c);
   const rows = format === 'csv' ? fromCsv(text, c) : format === 'sdf' ? fromSdf(text, c) : fromSmi(text);
-  refuseDuplicateIds(rows, c.source);
-  return rows;
+  const ids = new Map<string, number>();
+  let batch: RawCandidate[] = [];
+  for await (const r of rows) {
+    refuseDuplicateId(ids, r, c.source);
+    batch.push(r);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** All of the file's candidates at once (`cascade validate`'s check, small pools). */
+export async function readCandidates(c: CandidatesConfig): Promise<RawCandidate[]> {
+  const out: RawCandidate[] = [];
+  for await (const batch of candidateBatches(c)) for (const r of batch) out.push(r);
+  return out;
 }
 
 async function readBytes(source: string): Promise<Buffer> {
@@ -133,16 +164,26 @@ function utf8Name(source: string): string {
   return `${source.slice(0, source.length - ext.length)}.utf8${ext}`;
 }
 
+/** The text's lines (without their `\r\n` or `\n`), numbered from 1, without splitting the whole text at once. */
+function* linesOf(text: string): Generator<[string, number]> {
+  let start = 0;
+  for (let n = 1; start <= text.length; n++) {
+    const end = text.indexOf('\n', start);
+    const stop = end < 0 ? text.length : end;
+    yield [text.slice(start, text[stop - 1] === '\r' ? stop - 1 : stop), n];
+    if (end < 0) return;
+    start = end + 1;
+  }
+}
+
 /** One molecule per line: `SMILES [name...]`; `#` starts a comment. */
-function fromSmi(text: string): RawCandidate[] {
-  const out: RawCandidate[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
+function* fromSmi(text: string): Generator<RawCandidate> {
+  for (const [raw, n] of linesOf(text)) {
     const line = raw.trim();
-    if (!line || line.startsWith('#')) return;
+    if (!line || line.startsWith('#')) continue;
     const [smiles, ...rest] = line.split(/\s+/);
-    out.push({ molecule: smiles as string, label: rest.join(' ') || `line${i + 1}`, line: i + 1 });
-  });
-  return out;
+    yield { molecule: smiles as string, label: rest.join(' ') || `line${n}`, line: n };
+  }
 }
 
 interface CsvRow {
@@ -150,34 +191,44 @@ interface CsvRow {
   info: { lines: number };
 }
 
-function fromCsv(text: string, c: CandidatesConfig): RawCandidate[] {
-  let rows: CsvRow[];
+/** Text handed to the CSV parser at once: the parser waits for its records to be taken before it reads on. */
+const CSV_SLICE = 64 * 1024;
+
+function* slicesOf(text: string): Generator<string> {
+  for (let i = 0; i < text.length; i += CSV_SLICE) yield text.slice(i, i + CSV_SLICE);
+}
+
+async function* fromCsv(text: string, c: CandidatesConfig): AsyncGenerator<RawCandidate> {
+  const parser = Readable.from(slicesOf(text)).pipe(
+    parseCsv({ columns: true, skip_empty_lines: true, trim: true, bom: true, info: true }),
+  );
+  let i = 0;
   try {
-    rows = parseCsv(text, {
-      columns: true,
-      skip_empty_lines: true,
-      trim: true,
-      bom: true,
-      info: true,
-    }) as unknown as CsvRow[];
+    for await (const { record: r, info } of parser as AsyncIterable<CsvRow>) {
+      if (i === 0) refuseMissingColumns(r, c);
+      i++;
+      yield {
+        molecule: r[c.smilesColumn] ?? '',
+        label: (c.idColumn ? r[c.idColumn] : undefined) || `row${i}`,
+        line: info.lines,
+      };
+    }
   } catch (e) {
     if (e instanceof CsvError) throw new CandidateFileError(csvProblem(e, c.source));
     throw e;
   }
-  const first = rows[0]?.record;
-  if (first && !(c.smilesColumn in first)) {
+}
+
+/** The header's columns must hold the SMILES column and the id column asked for. */
+function refuseMissingColumns(first: Record<string, string>, c: CandidatesConfig): void {
+  if (!(c.smilesColumn in first)) {
     throw new CandidateFileError(
       `${c.source}: no column "${c.smilesColumn}" (${columnsText(first)}); set candidates.smilesColumn`,
     );
   }
-  if (first && c.idColumn && !(c.idColumn in first)) {
+  if (c.idColumn && !(c.idColumn in first)) {
     throw new CandidateFileError(`${c.source}: no column "${c.idColumn}" (${columnsText(first)})`);
   }
-  return rows.map(({ record: r, info }, i) => ({
-    molecule: r[c.smilesColumn] ?? '',
-    label: (c.idColumn ? r[c.idColumn] : undefined) || `row${i + 1}`,
-    line: info.lines,
-  }));
 }
 
 /** csv-parse's problem in our words: its own messages quote the offending record, which may be anything. */
@@ -208,23 +259,21 @@ function columnsText(row: Record<string, string>): string {
     : `its first line, ${names.length} field(s), does not look like a header of column names`;
 }
 
-function fromSdf(text: string, c: CandidatesConfig): RawCandidate[] {
-  const out: RawCandidate[] = [];
-  const lines = text.split(/\r?\n/);
+function* fromSdf(text: string, c: CandidatesConfig): Generator<RawCandidate> {
   let record: string[] = [];
   let start = 1;
-  lines.forEach((line, i) => {
+  let n = 0;
+  for (const [line, number] of linesOf(text)) {
     if (!/^\$\$\$\$\s*$/.test(line)) {
       record.push(line);
-      return;
+      continue;
     }
     // the first line of a record is its title, and may be empty: never strip it
-    if (record.some((l) => l.trim())) out.push(sdfRecord(record, start, c, out.length));
+    if (record.some((l) => l.trim())) yield sdfRecord(record, start, c, n++);
     record = [];
-    start = i + 2;
-  });
-  if (record.some((l) => l.trim())) out.push(sdfRecord(record, start, c, out.length));
-  return out;
+    start = number + 1;
+  }
+  if (record.some((l) => l.trim())) yield sdfRecord(record, start, c, n);
 }
 
 function sdfRecord(lines: string[], start: number, c: CandidatesConfig, n: number): RawCandidate {
@@ -245,16 +294,13 @@ function sdfRecord(lines: string[], start: number, c: CandidatesConfig, n: numbe
  * (the file is fixed once, rather than a candidate dropped on every launch). Labels cascade makes up (`line7`,
  * `row3`, `record2`) are unique by construction.
  */
-function refuseDuplicateIds(rows: readonly RawCandidate[], source: string): void {
-  const first = new Map<string, number>();
-  for (const r of rows) {
-    const seen = first.get(r.label);
-    if (seen !== undefined) {
-      const label = r.label.length > 60 ? `${r.label.slice(0, 57)}...` : r.label;
-      throw new CandidateFileError(
-        `${source}:${r.line}: duplicate id "${label}" (first on line ${seen}); ids name the candidates in results, so each must be unique`,
-      );
-    }
-    first.set(r.label, r.line);
+function refuseDuplicateId(first: Map<string, number>, r: RawCandidate, source: string): void {
+  const seen = first.get(r.label);
+  if (seen !== undefined) {
+    const label = r.label.length > 60 ? `${r.label.slice(0, 57)}...` : r.label;
+    throw new CandidateFileError(
+      `${source}:${r.line}: duplicate id "${label}" (first on line ${seen}); ids name the candidates in results, so each must be unique`,
+    );
   }
+  first.set(r.label, r.line);
 }

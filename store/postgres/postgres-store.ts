@@ -94,6 +94,9 @@ export class PostgresStore implements Store {
   async putCandidates(campaignId: string, list: readonly Candidate[]): Promise<void> {
     await candidates.putCandidates(await this.db(), campaignId, list);
   }
+  async appendCandidates(campaignId: string, list: readonly Candidate[]): Promise<void> {
+    await candidates.appendCandidates(await this.db(), campaignId, list);
+  }
   async countCandidates(campaignId: string): Promise<number> {
     return candidates.countCandidates(await this.db(), campaignId);
   }

@@ -13,13 +13,19 @@ const COLUMNS = 'idx, kind, identity, label, payload_json';
 const fromRow = (r: Row): Candidate => fromStored({ ...r, payload: JSON.parse(r.payload_json) });
 
 export function putCandidates(db: Db, campaignId: string, candidates: readonly Candidate[]): void {
+  db.transaction(() => {
+    db.prepare('DELETE FROM candidates WHERE campaign_id = ?').run(campaignId);
+    appendCandidates(db, campaignId, candidates);
+  })();
+}
+
+export function appendCandidates(db: Db, campaignId: string, candidates: readonly Candidate[]): void {
   const insert = statement(
     db,
     `INSERT OR REPLACE INTO candidates (campaign_id, idx, kind, identity, label, heavy_atoms, payload_json)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   db.transaction(() => {
-    db.prepare('DELETE FROM candidates WHERE campaign_id = ?').run(campaignId);
     for (const c of candidates) {
       const heavy = c.kind === 'molecule' ? c.heavyAtoms : 0;
       insert.run(campaignId, c.idx, c.kind, identity(c), c.label, heavy, JSON.stringify(payload(c)));

@@ -68,6 +68,9 @@ export class SqliteStore implements Store {
   async putCandidates(campaignId: string, list: readonly Candidate[]): Promise<void> {
     candidates.putCandidates(this.db, campaignId, list);
   }
+  async appendCandidates(campaignId: string, list: readonly Candidate[]): Promise<void> {
+    candidates.appendCandidates(this.db, campaignId, list);
+  }
   async countCandidates(campaignId: string): Promise<number> {
     return candidates.countCandidates(this.db, campaignId);
   }

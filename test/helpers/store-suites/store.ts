@@ -154,6 +154,18 @@ export function storeSuite(backend: StoreBackend): void {
       ]);
     });
 
+    it('appending adds to the pool a batch at a time, an index already there replaced', async () => {
+      await db.putCandidates('a', mols.slice(0, 2));
+      await db.appendCandidates('a', mols.slice(2));
+      await db.appendCandidates('a', []);
+      expect(await db.listCandidates('a')).toEqual(mols);
+      const renamed = { ...(mols[4] as MoleculeCandidate), label: 'renamed' };
+      await db.appendCandidates('a', [renamed]);
+      expect(await db.countCandidates('a')).toBe(5);
+      expect(await db.getCandidates('a', [4])).toEqual([renamed]);
+      expect(await db.countCandidates('other')).toBe(0);
+    });
+
     it('asking for a candidate that does not exist is an error naming it', async () => {
       await db.putCandidates('a', mols);
       await expect(db.getCandidates('a', [1, 9])).rejects.toThrow('campaign a has no candidate #9');
