@@ -105,6 +105,13 @@ const oracle = await timed('featurize', async () => {
   });
 });
 
+/** Memory held between rounds: what stays of a round (a leak shows as growth here, not only in the peak). */
+function memoryNow(): { rssNowMiB: number; heapUsedMiB: number; arrayBuffersMiB: number } {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return { rssNowMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), arrayBuffersMiB: mib(m.arrayBuffers) };
+}
+
 async function evaluate(indices: readonly number[], round: number): Promise<void> {
   for (const idx of indices) {
     await store.putEvaluation(CAMPAIGN, {
@@ -137,6 +144,10 @@ interface RoundFigures {
   total: number;
   bestSoFar: number;
   peakRssMiB: number;
+  /** At the round's end: the process's resident set now, and the JS heap in use (both after a GC when --expose-gc). */
+  rssNowMiB: number;
+  heapUsedMiB: number;
+  arrayBuffersMiB: number;
 }
 const figures: RoundFigures[] = [];
 for (let k = 0; k < rounds; k++) {
@@ -175,11 +186,13 @@ for (let k = 0; k < rounds; k++) {
       total: seconds(t0),
       bestSoFar: Math.max(...values),
       peakRssMiB: peakRss(),
+      ...memoryNow(),
     };
     figures.push(f);
     console.log(
       `round ${round} (${kind}, ${f.trainedOn} labels): train+screen ${f.trainAndScreen} s (fit ${f.fit} s, ` +
-        `screen ${f.screen} s), acquire ${f.acquire} s, total ${f.total} s; peak RSS ${f.peakRssMiB} MiB`,
+        `screen ${f.screen} s), acquire ${f.acquire} s, total ${f.total} s; peak RSS ${f.peakRssMiB} MiB ` +
+        `(now ${f.rssNowMiB} MiB, JS heap ${f.heapUsedMiB} MiB, buffers ${f.arrayBuffersMiB} MiB)`,
     );
   }
 }
