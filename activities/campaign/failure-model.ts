@@ -8,7 +8,7 @@
 import type { ClassifierConfig, SurrogateConfig } from '../../lib/campaign/schema.js';
 import { FAILURE_CLASSIFIER, SUCCESS_PROPERTY } from '../../lib/surrogate/kinds.js';
 import type { ModelMetrics } from '../../lib/surrogate/model.js';
-import { gatherRows, isPacked, type PoolMatrix, unpackRows } from '../../lib/surrogate/pool-rows.js';
+import { gatherRows, type PoolMatrix } from '../../lib/surrogate/pool-rows.js';
 import type { Store } from '../../store/store.js';
 import { fitFailureClassifier } from '../ml/lbe/failures.js';
 
@@ -90,8 +90,6 @@ export async function trainLbeModel(
     f,
     labelled.map((idx) => row.get(idx) as number),
   );
-  // the network screens the pool as one dense matrix
-  const pool = isPacked(a.features) ? unpackRows(a.features, 0, a.features.rows) : a.features;
   const labels = Int32Array.from(labelled, (idx) => a.labels.get(idx) as number);
   const ones = labels.reduce((n, v) => n + v, 0);
   const c = a.classifier;
@@ -99,7 +97,7 @@ export async function trainLbeModel(
     {
       x,
       labels,
-      pool,
+      pool: a.features,
       nFeatures: f,
       lambda: c.lambda,
       epochs: c.epochs,

@@ -2,6 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import { classifierScores, stratifiedFolds } from '../../../lib/classification-metrics.js';
 import { childSeed, mulberry32, shuffle } from '../../../lib/random.js';
+import { isPacked, rowCount, unpackRows } from '../../../lib/surrogate/pool-rows.js';
 import type { ThreadReply } from '../run-thread.js';
 import { LatentBinaryClassifier } from './classifier.js';
 import { collapseMetrics } from './collapse.js';
@@ -9,6 +10,8 @@ import type { FailureFigures, FailureJob, FailureResult } from './failures.js';
 
 /** Rows per gradient step. */
 const SMALL_BATCH = 16;
+/** Pool rows predicted at once: a million-candidate pool is never one dense matrix (or one tensor). */
+const SCREEN_ROWS = 8192;
 
 const port = parentPort;
 if (!port) throw new Error('failures-thread.ts runs as a worker thread (see failures.ts)');
@@ -103,8 +106,16 @@ async function run(job: FailureJob): Promise<{ result: FailureResult; transfer: 
   const unpenalised = await figures(0);
   unpenalised.model.dispose();
   const penalised = await figures(job.lambda);
-  const m = job.pool.length / f;
-  const pool = success((await penalised.model.predict(job.pool, m)).probs);
+  const m = rowCount(job.pool, f);
+  const pool = new Float32Array(m);
+  const block = isPacked(job.pool) ? new Float32Array(Math.min(SCREEN_ROWS, m) * f) : undefined;
+  for (let start = 0; start < m; start += SCREEN_ROWS) {
+    const rows = Math.min(SCREEN_ROWS, m - start);
+    const x = isPacked(job.pool)
+      ? unpackRows(job.pool, start, rows, block).subarray(0, rows * f)
+      : job.pool.subarray(start * f, (start + rows) * f);
+    pool.set(success((await penalised.model.predict(x, rows)).probs), start);
+  }
   const bytes = await penalised.model.save();
   const description = penalised.model.describe();
   penalised.model.dispose();

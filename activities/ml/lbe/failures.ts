@@ -7,6 +7,7 @@
  * training set. The penalised one predicts each pool candidate's probability of success.
  */
 import type { ClassifierScores } from '../../../lib/classification-metrics.js';
+import type { PoolMatrix } from '../../../lib/surrogate/pool-rows.js';
 import { runInThread } from '../run-thread.js';
 import type { LbeDescription } from './classifier.js';
 import type { CollapseMetrics } from './collapse.js';
@@ -16,8 +17,8 @@ export interface FailureJob {
   x: Float32Array;
   /** 1: every calculation succeeded; 0: one failed. */
   labels: Int32Array;
-  /** Features of the pool, row-major, m x nFeatures. */
-  pool: Float32Array;
+  /** Features of the pool: row-major m x nFeatures, or bit-packed rows (screened a block at a time). */
+  pool: PoolMatrix;
   nFeatures: number;
   lambda: number;
   epochs: number;
