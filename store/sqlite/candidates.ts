@@ -50,10 +50,31 @@ export function listCandidates(db: Db, campaignId: string): Candidate[] {
 }
 
 export function getCandidates(db: Db, campaignId: string, indices: readonly number[]): Candidate[] {
+  if (isRun(indices)) return getRun(db, campaignId, indices);
   const stmt = statement(db, `SELECT ${COLUMNS} FROM candidates WHERE campaign_id = ? AND idx = ?`);
   return indices.map((i) => {
     const row = stmt.get(campaignId, i) as Row | undefined;
     if (!row) throw new Error(`campaign ${campaignId} has no candidate #${i}`);
     return fromRow(row);
   });
+}
+
+/** Consecutive ascending indices (a page of the pool): one range scan instead of a query each. */
+function isRun(indices: readonly number[]): boolean {
+  if (indices.length < 2) return false;
+  for (let k = 1; k < indices.length; k++) if (indices[k] !== (indices[0] as number) + k) return false;
+  return true;
+}
+
+function getRun(db: Db, campaignId: string, indices: readonly number[]): Candidate[] {
+  const first = indices[0] as number;
+  const rows = statement(
+    db,
+    `SELECT ${COLUMNS} FROM candidates WHERE campaign_id = ? AND idx >= ? AND idx < ? ORDER BY idx`,
+  ).all(campaignId, first, first + indices.length) as Row[];
+  if (rows.length < indices.length) {
+    const missing = indices.find((i, k) => rows[k]?.idx !== i);
+    throw new Error(`campaign ${campaignId} has no candidate #${missing}`);
+  }
+  return rows.map(fromRow);
 }

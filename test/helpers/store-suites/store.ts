@@ -169,6 +169,15 @@ export function storeSuite(backend: StoreBackend): void {
     it('asking for a candidate that does not exist is an error naming it', async () => {
       await db.putCandidates('a', mols);
       await expect(db.getCandidates('a', [1, 9])).rejects.toThrow('campaign a has no candidate #9');
+      // a page of consecutive indices (read as one range) past the pool's end
+      await expect(db.getCandidates('a', [3, 4, 5, 6])).rejects.toThrow('campaign a has no candidate #5');
+    });
+
+    it('fetches a page of consecutive indices in order, as single ones are fetched', async () => {
+      await db.putCandidates('a', mols);
+      expect(await db.getCandidates('a', [1, 2, 3])).toEqual(mols.slice(1, 4));
+      expect(await db.getCandidates('a', [0, 1, 2, 3, 4])).toEqual(mols);
+      expect(await db.getCandidates('a', [2, 3, 1])).toEqual([mols[2], mols[3], mols[1]]);
     });
   });
 
