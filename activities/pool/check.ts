@@ -7,7 +7,7 @@
 import type { CandidatesConfig } from '../../lib/campaign/schema.js';
 import type { PoolRejection } from '../../store/store.js';
 import { sizeProblem } from '../chem/rdkit.js';
-import { formatOf, readCandidates } from './read.js';
+import { candidateBatches, formatOf } from './read.js';
 
 export interface CandidatesCheck {
   source: string;
@@ -22,16 +22,20 @@ const SHOWN = 3;
 
 /** Reads the candidates file as the campaign will; throws CandidateFileError for a file it would refuse. */
 export async function checkCandidates(c: CandidatesConfig): Promise<CandidatesCheck> {
-  const rows = await readCandidates(c);
   const firstTooLarge: PoolRejection[] = [];
   let tooLarge = 0;
-  for (const r of rows) {
-    const why = sizeProblem(r.molecule);
-    if (!why) continue;
-    tooLarge++;
-    if (firstTooLarge.length < SHOWN) firstTooLarge.push({ line: r.line, label: r.label, why });
+  let molecules = 0;
+  // a batch at a time, as the pool is read: a million-molecule file is never a million objects at once
+  for await (const rows of candidateBatches(c)) {
+    molecules += rows.length;
+    for (const r of rows) {
+      const why = sizeProblem(r.molecule);
+      if (!why) continue;
+      tooLarge++;
+      if (firstTooLarge.length < SHOWN) firstTooLarge.push({ line: r.line, label: r.label, why });
+    }
   }
-  return { source: c.source, format: formatOf(c), molecules: rows.length, tooLarge, firstTooLarge };
+  return { source: c.source, format: formatOf(c), molecules, tooLarge, firstTooLarge };
 }
 
 /** "candidates: 11 molecules in FILE (smi); 1 too large for RDKit: FILE:6 (chain) 800 atoms (limit 300)". */
