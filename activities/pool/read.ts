@@ -73,13 +73,6 @@ export async function* candidateBatches(
   if (batch.length > 0) yield batch;
 }
 
-/** All of the file's candidates at once (`cascade validate`'s check, small pools). */
-export async function readCandidates(c: CandidatesConfig): Promise<RawCandidate[]> {
-  const out: RawCandidate[] = [];
-  for await (const batch of candidateBatches(c)) for (const r of batch) out.push(r);
-  return out;
-}
-
 async function readBytes(source: string): Promise<Buffer> {
   try {
     const s = await stat(source);

@@ -7,9 +7,9 @@ import { describeMolecule, MAX_ATOMS } from '../../activities/chem/rdkit.js';
 import { checkCandidates, describeCheck } from '../../activities/pool/check.js';
 import {
   CandidateFileError,
+  candidateBatches,
   formatOf,
   MAX_CANDIDATE_FILE_BYTES,
-  readCandidates,
 } from '../../activities/pool/read.js';
 import { Candidates, type CandidatesConfig } from '../../lib/campaign/schema.js';
 
@@ -26,6 +26,13 @@ function file(name: string, text: string): string {
   const p = path.join(dir, name);
   writeFileSync(p, text);
   return p;
+}
+
+/** Every candidate of the file, the batches joined. */
+async function readCandidates(c: CandidatesConfig) {
+  const out = [];
+  for await (const batch of candidateBatches(c)) out.push(...batch);
+  return out;
 }
 
 const config = (source: string, extra: Record<string, unknown> = {}): CandidatesConfig =>
